@@ -1,0 +1,205 @@
+"""The command line: a thin click layer over the library (SPEC §11).
+
+Only this module turns results into console text and exit codes: 0 success, 1 the input
+has errors (or the month is refused), 2 a fatal problem (bad arguments, unusable workspace,
+a file held open by another program).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .calendar import Month
+from .problems import Report
+
+EXIT_OK, EXIT_INPUT, EXIT_FATAL = 0, 1, 2
+
+
+class MonthType(click.ParamType):
+    name = "YYYY-MM"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Month:
+        if isinstance(value, Month):
+            return value
+        try:
+            return Month.parse(str(value))
+        except ValueError:
+            self.fail(f"月份应写成 2026-11 这样的格式，而不是 {value!r}", param, ctx)
+
+
+MONTH = MonthType()
+workspace_option = click.option(
+    "--workspace", "-w", "workspace", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    show_default=True, help="工作区文件夹",
+)
+
+
+def fatal_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the truly fatal exceptions into one Chinese line and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .issuing import WorkspaceError
+        from .safety import UnsafeEnvironment
+
+        try:
+            return fn(*args, **kwargs)
+        except (WorkspaceError, UnsafeEnvironment) as exc:
+            click.echo(f"错误：{exc}", err=True)
+            sys.exit(EXIT_FATAL)
+        except PermissionError as exc:
+            name = Path(exc.filename).name if exc.filename else "输出文件"
+            click.echo(f"错误：文件“{name}”正被其他程序占用（可能在 Excel 中打开），请关闭后重试。", err=True)
+            sys.exit(EXIT_FATAL)
+        except OSError as exc:
+            click.echo(f"错误：{exc.strerror or exc}（{exc.filename or ''}）", err=True)
+            sys.exit(EXIT_FATAL)
+
+    return wrapper
+
+
+def print_report(report: Report, limit: int | None = None) -> None:
+    items = report.sorted()
+    for p in items[:limit] if limit else items:
+        tag = "错误" if p.is_error else "警告"
+        click.echo(f"[{tag}] {p.line()}")
+    if limit and len(items) > limit:
+        click.echo(f"……另有 {len(items) - limit} 条，见校验报告")
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write to a temp file in the same folder, then move it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="jxbatch")
+def main() -> None:
+    """jxbatch — 军休所精细化服务管理月度考核工具。"""
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.option("--center", help="单位名称，如 常德市军休所")
+@fatal_errors
+def init(directory: Path, center: str | None) -> None:
+    """新建工作区：设置文件、空白名册和预填的考核标准。"""
+    from .issuing import init_workspace
+
+    written = init_workspace(directory, center)
+    click.echo(f"已在 {directory} 新建工作区：")
+    for p in written:
+        click.echo(f"  {p}")
+    click.echo("下一步：填写 data/roster.xlsx（人员名册）和 data/retirees.xlsx（军休人员名册），"
+               "然后运行 jxbatch issue YYYY-MM 下发本月工作簿。")
+
+
+@main.command()
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("templates"),
+              show_default=True, help="输出文件夹")
+@fatal_errors
+def templates(out: Path) -> None:
+    """生成全部空白标准模板。"""
+    from .templates import write_blank_templates
+
+    for p in write_blank_templates(out):
+        click.echo(str(p))
+
+
+@main.command()
+@click.argument("month", type=MONTH)
+@workspace_option
+@fatal_errors
+def issue(month: Month, workspace: Path) -> None:
+    """下发本月的个人工作簿和考核登记、活动登记表。"""
+    from .issuing import issue_month
+    from .policy import load_policy
+
+    policy, _ = load_policy(workspace)
+    result = issue_month(workspace, month, center=policy.center)
+    report = Report(result.problems)
+    if not report.ok:
+        print_report(report)
+        click.echo("名册有错误，未下发工作簿。请先改正上面的问题。")
+        sys.exit(EXIT_INPUT)
+    for p in result.written:
+        click.echo(f"已生成 {p}")
+    for p in result.kept:
+        click.echo(f"已填写，未覆盖 {p}")
+    click.echo(f"共生成 {len(result.written)} 个工作簿，保留已填写的 {len(result.kept)} 个。")
+
+
+@main.command()
+@click.argument("month", type=MONTH)
+@workspace_option
+@fatal_errors
+def status(month: Month, workspace: Path) -> None:
+    """本月谁交了什么、缺什么，以及是否已结账。"""
+    from .issuing import month_status
+
+    rows, registers, problems = month_status(workspace, month)
+    click.echo(f"{month.chinese()} 工作簿收交情况")
+    click.echo(f"{'工号':<6}{'姓名':<6}{'状态':<6}{'日整理':>8}{'周小结':>8}{'走访':>6}{'申报加分':>6}")
+    for s in rows:
+        c = s.counts
+        click.echo(f"{s.person.staff_id:<8}{s.person.name:<6}{s.state:<6}"
+                   f"{c.get('日整理', 0):>5}/{s.expected_days:<4}{c.get('周小结', 0):>5}/{s.expected_weeks:<4}"
+                   f"{c.get('走访记录', 0):>6}{c.get('申报加分', 0):>8}")
+    for title, state in registers.items():
+        click.echo(f"{title}：{state}")
+    missing = [s for s in rows if s.state != "已填写"]
+    click.echo(f"应交 {len(rows)} 人，已填写 {len(rows) - len(missing)} 人"
+               + (f"；未交或未填写：{'、'.join(s.person.name for s in missing)}" if missing else ""))
+    click.echo(f"本月状态：{month_state_text(workspace, month)}")
+    if problems:
+        click.echo(f"（读取时发现 {len(problems)} 个问题，运行 jxbatch validate {month} 查看）")
+
+
+def month_state_text(workspace: Path, month: Month) -> str:
+    from .workspace import Workspace
+
+    ledger = Workspace(workspace).ledger
+    if not ledger.exists():
+        return "未结账"
+    try:
+        from .ledger import month_state
+    except ImportError:  # pragma: no cover - ledger arrives with close-month
+        return "未结账"
+    return month_state(ledger, str(month))
+
+
+@main.command()
+@click.argument("month", type=MONTH)
+@workspace_option
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="校验报告的输出文件夹（默认：工作区的 out/）")
+@fatal_errors
+def validate(month: Month, workspace: Path, out: Path | None) -> None:
+    """校验本月全部工作簿；无错误时退出码为 0，有错误为 1。"""
+    from .pipeline import validate_month
+    from .publish.report import write_validation_report
+
+    v = validate_month(workspace, month)
+    target = (out or workspace / "out") / str(month) / f"校验报告_{month}.xlsx"
+    atomic_write(target, lambda p: write_validation_report(p, v.report, v.ctx.policy.center, str(month)))
+    print_report(v.report)
+    errors, warnings = len(v.report.errors), len(v.report.warnings)
+    click.echo(f"{month.chinese()}：错误 {errors} 条，警告 {warnings} 条。校验报告：{target}")
+    sys.exit(EXIT_OK if v.ok else EXIT_INPUT)

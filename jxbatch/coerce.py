@@ -1,0 +1,211 @@
+"""Value coercion per field type (R-TPL-3).
+
+Each coercer takes the raw cell value and returns ``(value, error_code)``; ``error_code`` is
+None when the value is acceptable. Coercers never raise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .schema import Field, FieldType
+
+MAX_POINTS = Decimal(100)  # SPEC §14: points > 100 are absurd
+MAX_MONEY = Decimal(10_000_000)
+EXCEL_TEXT_LIMIT = 32767
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+)
+_MONTH_PATTERNS = (
+    re.compile(r"^(\d{4})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月$"),
+)
+_QUARTER = re.compile(r"^(\d{4})\s*[Qq]([1-4])$")
+_TRUE = {"是", "y", "yes", "1", "true"}
+_FALSE = {"否", "n", "no", "0", "false"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+Result = tuple[Any, str | None]
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def clean_text(value: str) -> str:
+    return _CONTROL.sub("", value).strip()
+
+
+def parse_date(value: Any) -> Result:
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time(0):
+            return value.date(), None  # a date typed with a time: the day counts
+        return value.date(), None
+    if isinstance(value, dt.date):
+        return value, None
+    if isinstance(value, str):
+        text = value.strip()
+        for pat in _DATE_PATTERNS:
+            m = pat.match(text)
+            if m:
+                try:
+                    return dt.date(int(m[1]), int(m[2]), int(m[3])), None
+                except ValueError:
+                    return None, "bad-date"
+    return None, "bad-date"
+
+
+def parse_decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        return Decimal(repr(value))  # shortest repr: 0.5 -> Decimal("0.5"), never binary noise
+    if isinstance(value, str):
+        text = value.strip().replace(",", "").replace("，", "")
+        if text.endswith("元") or text.endswith("分"):
+            text = text[:-1].strip()
+        try:
+            d = Decimal(text)
+        except InvalidOperation:
+            return None
+        return d if d.is_finite() else None
+    return None
+
+
+def coerce_points(value: Any) -> Result:
+    d = parse_decimal(value)
+    if d is None:
+        return None, "bad-number"
+    if d < 0:
+        return None, "negative"
+    if d == 0 or d > MAX_POINTS:
+        return None, "out-of-range"
+    return d, None
+
+
+def coerce_money(value: Any) -> Result:
+    d = parse_decimal(value)
+    if d is None:
+        return None, "bad-number"
+    if d < 0:
+        return None, "negative"
+    if d > MAX_MONEY:
+        return None, "out-of-range"
+    return d, None
+
+
+def coerce_int(value: Any) -> Result:
+    d = parse_decimal(value)
+    if d is None or d != d.to_integral_value():
+        return None, "bad-integer"
+    return int(d), None
+
+
+def coerce_bool(value: Any) -> Result:
+    if isinstance(value, bool):
+        return value, None
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value), None
+    if isinstance(value, str):
+        t = value.strip().lower()
+        if t in _TRUE:
+            return True, None
+        if t in _FALSE:
+            return False, None
+    return None, "bad-bool"
+
+
+def coerce_id(value: Any) -> Result:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)), None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value), None
+    if isinstance(value, str):
+        return clean_text(value), None
+    return coerce_text(value)
+
+
+def coerce_text(value: Any) -> Result:
+    if isinstance(value, str):
+        if len(value) > EXCEL_TEXT_LIMIT:
+            return None, "text-too-long"
+        return clean_text(value), None
+    if isinstance(value, dt.datetime):
+        return (value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")), None
+    if isinstance(value, dt.date):
+        return value.isoformat(), None
+    if isinstance(value, bool):
+        return ("是" if value else "否"), None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)), None
+    return str(value), None
+
+
+def coerce_month(value: Any) -> Result:
+    if isinstance(value, dt.date):
+        return f"{value.year:04d}-{value.month:02d}", None
+    if isinstance(value, str):
+        text = value.strip()
+        for pat in _MONTH_PATTERNS:
+            m = pat.match(text)
+            if m and 1 <= int(m[2]) <= 12:
+                return f"{int(m[1]):04d}-{int(m[2]):02d}", None
+    return None, "bad-month"
+
+
+def coerce_quarter(value: Any) -> Result:
+    if isinstance(value, str):
+        m = _QUARTER.match(value.strip())
+        if m:
+            return f"{m[1]}Q{m[2]}", None
+    return None, "bad-quarter"
+
+
+def make_choice(f: Field) -> Callable[[Any], Result]:
+    def coerce_choice(value: Any) -> Result:
+        text, err = coerce_id(value)
+        if err is None and text in f.choices:
+            return text, None
+        return None, "bad-choice"
+
+    return coerce_choice
+
+
+_COERCERS: dict[FieldType, Callable[[Any], Result]] = {
+    FieldType.TEXT: coerce_text,
+    FieldType.ID: coerce_id,
+    FieldType.DATE: parse_date,
+    FieldType.POINTS: coerce_points,
+    FieldType.MONEY: coerce_money,
+    FieldType.INT: coerce_int,
+    FieldType.BOOL: coerce_bool,
+    FieldType.MONTH: coerce_month,
+    FieldType.QUARTER: coerce_quarter,
+}
+
+
+def coerce(f: Field, value: Any) -> Result:
+    """Coerce one non-blank raw cell value for field `f`."""
+    if f.type is FieldType.CHOICE:
+        return make_choice(f)(value)
+    return _COERCERS[f.type](value)
+
+
+def has_control_chars(value: Any) -> bool:
+    return isinstance(value, str) and bool(_CONTROL.search(value))

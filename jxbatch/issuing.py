@@ -1,0 +1,200 @@
+"""`init`, `issue` and `status`: creating the workspace and the month's workbooks (SPEC §3, §4.4, §11)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .calendar import Month
+from .model import DEPT_HEAD, DIRECTOR, LEADER, Person, active_working_days
+from .policy import policy_toml
+from .problems import Problem
+from .reader import load_grid, read_table
+from .schema import (
+    ACTIVITIES,
+    ASSESSMENT_OFFICE,
+    AUTO_CATEGORY,
+    CALENDAR,
+    PERSONAL,
+    REGISTER,
+    RETIREES,
+    ROSTER,
+    RUBRIC,
+    Lookup,
+    WorkbookSpec,
+)
+from .workspace import Registers, Workspace, load_registers
+
+
+class WorkspaceError(Exception):
+    """Fatal: the workspace cannot be created or used as asked."""
+
+
+def init_workspace(root: Path, center: str | None = None) -> list[Path]:
+    """Create a new workspace (SPEC §3); refuses to touch an existing one."""
+    from .rubric_defaults import rubric_prefill
+    from .templates import build_workbook, save_workbook
+
+    ws = Workspace(root)
+    if ws.policy_file.exists() or any(ws.register_path(s).exists() for s in (ROSTER, RETIREES, RUBRIC)):
+        raise WorkspaceError(f"{root} 已经是一个工作区，未做任何修改")
+    ws.data.mkdir(parents=True, exist_ok=True)
+    ws.out.mkdir(exist_ok=True)
+    text = policy_toml()
+    if center:
+        text = text.replace('name = "常德市军休所"', f'name = "{center}"', 1)
+    ws.policy_file.write_text(text, encoding="utf-8")
+    written = [ws.policy_file]
+    center = center or "常德市军休所"
+    for spec in (ROSTER, RETIREES, RUBRIC, CALENDAR):
+        prefill = rubric_prefill() if spec is RUBRIC else None
+        wb = build_workbook(spec, center=center, prefill=prefill)
+        path = ws.register_path(spec)
+        save_workbook(wb, path)
+        written.append(path)
+    return written
+
+
+def register_lookups(regs: Registers, month: Month) -> dict[Lookup, list[str]]:
+    roster, cal = regs.roster, regs.calendar
+    from .model import in_scope
+
+    scope = [p for p in roster.people.values() if in_scope(p, month, cal)]
+    on_register = [r.retiree_id for r in regs.retirees.values() if r.on_register(month.last)]
+    rubric = regs.rubric.values()
+    return {
+        Lookup.STAFF: [p.staff_id for p in scope],
+        Lookup.LEADER: [p.staff_id for p in scope if p.role == LEADER],
+        Lookup.DEPARTMENT: list(roster.departments),
+        Lookup.RETIREE: on_register,
+        Lookup.RUBRIC: [i.code for i in rubric if i.direction == "扣分" and i.category != AUTO_CATEGORY],
+        Lookup.BONUS: [i.code for i in rubric if i.direction == "加分"],
+        Lookup.ISSUER: [p.staff_id for p in scope if p.role in (DIRECTOR, LEADER, DEPT_HEAD)] + [ASSESSMENT_OFFICE],
+        Lookup.APPROVER: [p.staff_id for p in scope if p.role in (DIRECTOR, LEADER)] + [ASSESSMENT_OFFICE],
+        Lookup.TARGET: [t.target_id for t in regs.targets],
+    }
+
+
+def personal_prefill(person: Person, month: Month, regs: Registers) -> dict[str, list[dict[str, Any]]]:
+    """One 日整理 row per active working day; the weeks of the month (R-CAL-3) in 周小结."""
+    cal = regs.calendar
+    days = active_working_days(person, month, cal)
+    weeks = [w for w in cal.weeks(month) if any(person.active_on(d) for d in w.working_days)]
+    return {
+        "日整理": [{"date": d} for d in days],
+        "周小结": [{"week": w.label, "period": w.period} for w in weeks],
+    }
+
+
+# Fields the tool prefills; anything else typed into a workbook means it has been filled in.
+PREFILLED = {("日整理", "date"), ("周小结", "week"), ("周小结", "period")}
+
+
+def filled_rows(path: Path, spec: WorkbookSpec) -> dict[str, int]:
+    """Per sheet, how many rows hold something beyond the prefilled fields."""
+    raw, _ = load_grid(path)
+    if raw is None:
+        return {"?": 1}  # unreadable: treat as filled, never overwrite
+    counts: dict[str, int] = {}
+    for sheet in spec.sheets:
+        table, _ = read_table(raw.sheets.get(sheet.name), sheet, path.name)
+        n = 0
+        for r in table:
+            if any(v not in (None, "") for k, v in r.raw.items() if (sheet.name, k) not in PREFILLED):
+                n += 1
+        counts[sheet.name] = n
+    return counts
+
+
+@dataclass
+class IssueResult:
+    written: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)  # already filled in: not overwritten
+    problems: list[Problem] = field(default_factory=list)
+
+
+def issue_month(root: Path, month: Month, center: str = "常德市军休所") -> IssueResult:
+    """Personal workbooks for every in-scope person, and the month's registers (SPEC §4.4)."""
+    from .model import in_scope
+    from .templates import build_workbook, save_workbook
+
+    ws = Workspace(root)
+    regs, problems = load_registers(ws)
+    result = IssueResult(problems=problems)
+    if any(p.is_error for p in problems):
+        return result
+    lookups = register_lookups(regs, month)
+    folder = ws.month_dir(month)
+    folder.mkdir(parents=True, exist_ok=True)
+    jobs: list[tuple[Path, WorkbookSpec, dict[str, Any]]] = []
+    for person in regs.roster.people.values():
+        if not in_scope(person, month, regs.calendar):
+            continue
+        assigned = sorted(r.retiree_id for r in regs.retirees.values()
+                          if r.assigned_staff == person.staff_id and r.on_register(month.last))
+        jobs.append((ws.personal_path(month, person.staff_id, person.name), PERSONAL, {
+            "staff_id": person.staff_id, "name": person.name,
+            "prefill": personal_prefill(person, month, regs),
+            "lookups": {**lookups, Lookup.ASSIGNED: assigned},
+        }))
+    for spec in (REGISTER, ACTIVITIES):
+        jobs.append((ws.monthly_path(spec, month), spec, {"lookups": lookups}))
+    for path, spec, kw in jobs:
+        if path.exists() and any(filled_rows(path, spec).values()):
+            result.kept.append(path)
+            continue
+        wb = build_workbook(spec, month=str(month), center=center, **kw)
+        save_workbook(wb, path)
+        result.written.append(path)
+    return result
+
+
+@dataclass
+class PersonStatus:
+    person: Person
+    file: str | None
+    counts: Mapping[str, int]
+    expected_days: int
+    expected_weeks: int
+
+    @property
+    def state(self) -> str:
+        if self.file is None:
+            return "缺文件"
+        return "已填写" if any(self.counts.values()) else "未填写"
+
+
+def month_status(root: Path, month: Month) -> tuple[list[PersonStatus], dict[str, str], list[Problem]]:
+    """Who has returned what (SPEC §11 status)."""
+    from .model import in_scope
+    from .workspace import load_month
+
+    ws = Workspace(root)
+    regs, problems = load_registers(ws)
+    inputs, ps = load_month(ws, month, regs.roster)
+    problems += ps
+    rows: list[PersonStatus] = []
+    for person in regs.roster.people.values():
+        if not in_scope(person, month, regs.calendar):
+            continue
+        wb = inputs.personal.get(person.staff_id)
+        counts: dict[str, int] = {}
+        if wb is not None:
+            counts = filled_rows(wb.path, PERSONAL)
+        days = len(active_working_days(person, month, regs.calendar))
+        weeks = len([w for w in regs.calendar.weeks(month) if any(person.active_on(d) for d in w.working_days)])
+        rows.append(PersonStatus(person, wb.display if wb else None, counts, days, weeks))
+    registers = {
+        REGISTER.title: _register_state(inputs.register),
+        ACTIVITIES.title: _register_state(inputs.activities),
+    }
+    return rows, registers, problems
+
+
+def _register_state(wb: Any) -> str:
+    if wb is None:
+        return "缺文件"
+    n = sum(len(t) for t in wb.tables.values())
+    return f"{n} 行" if n else "未填写"

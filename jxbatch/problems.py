@@ -1,0 +1,246 @@
+"""Problems are values, not exceptions.
+
+Every stage (read, validate, compute, publish) returns problems alongside its result. A
+`Problem` carries a stable code, a severity, a position (file, sheet, row, column label and
+Excel cell) and a Chinese message made from the code's message template (frictionless-style).
+The CLI prints them one per line as ``file:sheet!cell 消息 (值)`` (R-TPL-4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    code: str
+    severity: Severity
+    template: str  # Chinese, str.format placeholders
+
+
+TYPES: dict[str, ProblemType] = {}
+
+
+def _t(code: str, severity: Severity, template: str) -> ProblemType:
+    if code in TYPES:  # pragma: no cover - programming error
+        raise ValueError(f"duplicate problem code {code}")
+    TYPES[code] = ProblemType(code, severity, template)
+    return TYPES[code]
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+# --- files (preflight, R-TPL-2, SPEC §14) ---------------------------------------------
+_t("file-not-zip", E, "文件不是 .xlsx 工作簿（{detail}），请用 Excel/WPS 另存为 .xlsx 后放回")
+_t("file-xls", E, "文件是旧版 .xls 格式，请用 Excel/WPS 另存为 .xlsx 后放回")
+_t("file-encrypted", E, "工作簿设置了打开密码，请取消密码后另存为 .xlsx 放回")
+_t("file-truncated", E, "文件已损坏或不完整（{detail}），请重新保存或重新发送")
+_t("file-too-large", E, "文件解压后过大或结构异常（{detail}），已拒绝读取")
+_t("file-empty", E, "文件为空（0 字节）")
+_t("file-locked", E, "文件正被其他程序占用（可能在 Excel 中打开），请关闭后重试")
+_t("file-unreadable", E, "无法读取文件：{detail}")
+_t("file-unknown", E, "无法识别的工作簿，请移出本月文件夹")
+_t("file-missing", E, "缺少必需的文件：{detail}")
+_t("file-not-standard", W, "非标准模板（缺少 _meta 隐藏页），已按表头识别为“{detail}”")
+_t("meta-kind", E, "工作簿类型不符：应为“{expected}”，实际为“{actual}”")
+_t("meta-month", E, "工作簿月份不符：应为 {expected}，实际为 {actual}")
+_t("meta-person", E, "个人工作簿的 _meta 工号为 {actual}，与文件所属人员 {expected} 不符")
+_t("meta-duplicate", E, "同一人员本月有多个个人工作簿：{detail}")
+_t("workbook-missing", W, "{name}（{staff_id}）本月未交个人工作簿，按全部缺记处理")
+# --- sheets and cells (R-TPL-1, R-TPL-3) --------------------------------------------------
+_t("sheet-missing", E, "缺少工作表“{sheet}”")
+_t("header-missing", E, "工作表“{sheet}”前 10 行中找不到表头")
+_t("column-missing", E, "工作表“{sheet}”缺少必需列“{label}”")
+_t("column-extra", W, "多余的列“{label}”已忽略")
+_t("column-duplicate", E, "列“{label}”出现了不止一次")
+_t("required", E, "“{label}”不能为空")
+_t("bad-date", E, "“{label}”不是有效日期，请写成 2026-11-03 这样的格式")
+_t("bad-number", E, "“{label}”不是数字")
+_t("bad-integer", E, "“{label}”应为整数")
+_t("bad-bool", E, "“{label}”只能填 是 或 否")
+_t("bad-choice", E, "“{label}”只能填：{choices}")
+_t("bad-month", E, "“{label}”应写成 2026-11 这样的年月")
+_t("bad-quarter", E, "“{label}”应写成 2026Q4 这样的季度")
+_t("out-of-range", E, "“{label}”超出合理范围（{detail}）")
+_t("negative", E, "“{label}”不能为负数")
+_t("error-value", E, "单元格是错误值，请改正公式或直接填写数值")
+_t("formula-no-value", E, "单元格是没有计算结果的公式，请在 Excel 中打开并保存，或直接填写数值")
+_t("text-too-long", E, "文字超过 Excel 单元格上限（{detail} 字）")
+_t("control-chars", W, "文字中含有不可见的控制字符，已去除")
+_t("merged-cells", W, "数据区域有合并单元格 {detail}，只读取左上角的值")
+# --- rows and references --------------------------------------------------------------
+_t("duplicate", E, "重复：{detail}")
+_t("date-outside-month", E, "日期不在 {month} 内")
+_t("date-not-working-day", W, "{date} 不是工作日，该行不计入日整理")
+_t("unknown-staff", E, "未知工号“{value}”（人员名册中没有）")
+_t("unknown-retiree", E, "未知军休人员编号“{value}”（军休人员名册中没有）")
+_t("unknown-code", E, "未知标准编号“{value}”（考核标准中没有）")
+_t("unknown-department", E, "未知科室“{value}”（名册“科室”页中没有）")
+_t("unknown-activity", E, "未知活动编号“{value}”")
+_t("unknown-target", E, "未知目标编号“{value}”")
+_t("wrong-direction", E, "标准编号“{value}”是{actual}项目，不能用于{expected}")
+_t("auto-code-in-register", E, "标准编号“{value}”是自动规则，由程序计算，不能手工登记")
+# --- organisation (R-ORG-1..4, R-ISS-1, R-CH-6) -----------------------------------------
+_t("org-director-count", E, "名册中应有且只有一名所长，现有 {count} 名")
+_t("org-no-leader", E, "名册中没有班子成员，无法计算所长得分")
+_t("org-department-required", E, "{role}必须填写科室")
+_t("org-department-forbidden", E, "{role}不属于任何科室，科室应为空")
+_t("org-oversight-count", E, "科室“{department}”应有且只有一名分管班子成员，现有 {count} 名")
+_t("org-oversight-not-leader", E, "分管人“{value}”不是班子成员")
+_t("org-leader-no-department", E, "班子成员{name}（{staff_id}）没有分管科室")
+_t("org-dates", E, "离岗日期早于入职日期")
+_t("leader-no-staff", E, "班子成员{name}（{staff_id}）分管的科室本月没有参加考核的人员，得分无法计算")
+_t("issuer-not-allowed", E, "扣分人“{value}”无权扣分（只有所长、班子成员、科室负责人和考核办可以扣分）")
+_t("issuer-is-target", E, "扣分人不能给自己扣分")
+_t("approver-not-allowed", E, "审批人“{value}”无权审批加分（只有所长、班子成员和考核办可以审批）")
+_t("target-out-of-scope", E, "{name}（{staff_id}）本月不参加考核，不能登记")
+# --- calendar (R-CAL-2) -----------------------------------------------------------------
+_t("calendar-not-covered", W, "节假日数据未覆盖 {month}，按周一至周五为工作日计算；如需调整请填写日历调整表")
+# --- scoring warnings -------------------------------------------------------------------
+_t("bonus-pending", W, "申报加分尚未审批（待审批），本月不计分")
+_t("visit-unassigned", W, "走访的军休人员“{value}”不是本人联包对象")
+_t("points-differ", W, "分值 {value} 与考核标准默认分值 {expected} 不同")
+
+
+@dataclass(frozen=True)
+class Loc:
+    """Where a value came from, as Excel shows it (R-TPL-4)."""
+
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None  # column letter(s), e.g. "D"
+    label: str | None = None  # header label, e.g. "日期"
+
+    @property
+    def cell(self) -> str | None:
+        if self.column and self.row:
+            return f"{self.column}{self.row}"
+        if self.row:
+            return f"第{self.row}行"
+        return None
+
+    def at(self, *, column: str | None = None, label: str | None = None) -> Loc:
+        return replace(self, column=column, label=label)
+
+    def __str__(self) -> str:
+        out = self.file or ""
+        if self.sheet:
+            out += f":{self.sheet}" if out else self.sheet
+            if self.cell:
+                out += f"!{self.cell}"
+        return out
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    severity: Severity
+    message: str
+    loc: Loc = field(default_factory=Loc)
+    value: str | None = None
+
+    @property
+    def where(self) -> str:
+        return str(self.loc)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def line(self) -> str:
+        """``file:sheet!cell 消息 (值)`` — one problem per console line."""
+        parts = [p for p in (self.where, self.message) if p]
+        text = " ".join(parts)
+        if self.value not in (None, ""):
+            text += f" ({self.value})"
+        return text
+
+    def sort_key(self) -> tuple:
+        loc = self.loc
+        return (
+            0 if self.is_error else 1,
+            loc.file or "",
+            loc.sheet or "",
+            loc.row or 0,
+            len(loc.column or ""),
+            loc.column or "",
+            self.code,
+            self.message,
+        )
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "severity": self.severity.value,
+            "code": self.code,
+            "where": self.where,
+            "message": self.message if self.value in (None, "") else f"{self.message} ({self.value})",
+        }
+
+
+def show_value(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def problem(code: str, loc: Loc | None = None, value: object = None, **params: object) -> Problem:
+    """Make a problem from its registered type; params fill the Chinese message template."""
+    ptype = TYPES[code]
+    if loc is not None and loc.label is not None:
+        params.setdefault("label", loc.label)
+    if loc is not None and loc.sheet is not None:
+        params.setdefault("sheet", loc.sheet)
+    params.setdefault("value", show_value(value) or "")
+    message = ptype.template.format(**params)
+    return Problem(code, ptype.severity, message, loc or Loc(), show_value(value))
+
+
+class Report:
+    """A flat, ordered collection of problems from every stage."""
+
+    def __init__(self, problems: Iterable[Problem] = ()) -> None:
+        self._items: list[Problem] = []
+        self._seen: set[Problem] = set()
+        self.extend(problems)
+
+    def add(self, p: Problem) -> None:
+        if p not in self._seen:
+            self._seen.add(p)
+            self._items.append(p)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for p in problems:
+            self.add(p)
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.sorted())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def sorted(self) -> list[Problem]:
+        return sorted(self._items, key=Problem.sort_key)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.sorted() if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.sorted() if not p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self._items)
+
+    def codes(self) -> list[str]:
+        return [p.code for p in self.sorted()]

@@ -1,0 +1,1 @@
+"""Publish-ready workbooks (xlsxwriter). All formatting lives here; styles in `styles.py`."""

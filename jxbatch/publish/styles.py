@@ -1,0 +1,121 @@
+"""Shared styles and page set-up for every published workbook (SPEC §9).
+
+Publish-ready: a title with the center name and month, A4, print titles, fit to page width,
+page numbers in the footer, frozen header, sensible widths, no gridlines, Chinese date and
+money formats. Staff text is always written with ``write_string`` and the workbook is
+opened with ``strings_to_formulas``/``strings_to_urls`` off, so ``=SUM(1,1)`` typed as a
+reason shows literally.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+FONT = "宋体"
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+MONEY_FORMAT = '#,##0.00"元";[Red]-#,##0.00"元"'
+SCORE_FORMAT = "0.00"
+FIXED_TIME = dt.datetime(2000, 1, 1)
+
+
+def new_workbook(path: Path, title: str, center: str) -> tuple[Workbook, dict[str, Any]]:
+    """An xlsxwriter workbook with fixed properties (R-LG-4) and the shared formats."""
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "default_date_format": DATE_FORMAT,
+        },
+    )
+    wb.set_properties({"title": title, "author": center, "company": center, "created": FIXED_TIME,
+                       "comments": "由 jxbatch 生成"})
+    return wb, formats(wb)
+
+
+def formats(wb: Workbook) -> dict[str, Any]:
+    base = {"font_name": FONT, "font_size": 11, "valign": "vcenter"}
+    border = {**base, "border": 1}
+
+    def f(**kw: Any) -> Any:
+        return wb.add_format(kw)
+
+    return {
+        "title": f(**base, bold=True, font_size=16, align="center"),
+        "subtitle": f(**base, align="center", font_size=11),
+        "header": f(**border, bold=True, align="center", bg_color="#D9E1F2", text_wrap=True),
+        "text": f(**border, text_wrap=True),
+        "text_c": f(**border, align="center"),
+        "int": f(**border, align="center", num_format="0"),
+        "score": f(**border, align="right", num_format=SCORE_FORMAT),
+        "money": f(**border, align="right", num_format=MONEY_FORMAT),
+        "date": f(**border, align="center", num_format=DATE_FORMAT),
+        "bold": f(**base, bold=True),
+        "plain": f(**base),
+        "note": f(**base, italic=True, font_color="#555555", text_wrap=True),
+        "error": f(**border, font_color="#C00000", text_wrap=True),
+        "warning": f(**border, font_color="#9C5700", text_wrap=True),
+        "total_label": f(**border, bold=True, align="right"),
+        "total_money": f(**border, bold=True, align="right", num_format=MONEY_FORMAT),
+        "total_score": f(**border, bold=True, align="right", num_format=SCORE_FORMAT),
+    }
+
+
+def page_setup(ws: Worksheet, header_row: int, ncols: int, landscape: bool = False) -> None:
+    """A4, print titles, fit to width, page numbers, frozen header, no gridlines."""
+    ws.set_paper(9)
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
+    ws.repeat_rows(0, header_row)
+    ws.fit_to_pages(1, 0)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    ws.hide_gridlines(2)
+    ws.freeze_panes(header_row + 1, 0)
+
+
+def write_cell(ws: Worksheet, row: int, col: int, value: Any, fmts: dict[str, Any], kind: str = "text") -> None:
+    """Write one value by type; text always as a string (never a formula or a link)."""
+    fmt = fmts[kind]
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, Decimal):
+        ws.write_number(row, col, float(value), fmt)  # display only; the Decimal is the record
+    elif isinstance(value, bool):
+        ws.write_string(row, col, "是" if value else "否", fmt)
+    elif isinstance(value, int | float):
+        ws.write_number(row, col, value, fmt)
+    elif isinstance(value, dt.date):
+        ws.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def write_table(ws: Worksheet, top: int, columns: list[tuple[str, str, int]], rows: list[list[Any]],
+                fmts: dict[str, Any]) -> int:
+    """Header at row `top`, then rows; columns are (label, kind, width). Returns next free row."""
+    for j, (label, _, width) in enumerate(columns):
+        ws.write_string(top, j, label, fmts["header"])
+        ws.set_column(j, j, width)
+    for i, row in enumerate(rows, start=top + 1):
+        for j, value in enumerate(row):
+            write_cell(ws, i, j, value, fmts, columns[j][1])
+    return top + 1 + len(rows)
+
+
+def title_rows(ws: Worksheet, title: str, subtitle: str, ncols: int, fmts: dict[str, Any]) -> None:
+    for row, text, fmt in ((0, title, fmts["title"]), (1, subtitle, fmts["subtitle"])):
+        if ncols > 1:
+            ws.merge_range(row, 0, row, ncols - 1, "", fmt)
+        ws.write_string(row, 0, text, fmt)
+    ws.set_row(0, 28)

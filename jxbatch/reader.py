@@ -1,0 +1,355 @@
+"""Read workbooks into typed tables, driven by the schema (R-TPL-1..4, SPEC §14).
+
+Three layers, each returning ``(result, problems)``:
+
+1. :func:`preflight` looks at the bytes before any parser does: empty, not a zip (CSV or
+   HTML renamed), an old .xls or a password-protected workbook (both OLE2), a truncated zip,
+   a decompression bomb (refused from the zip directory alone).
+2. :func:`load_grid` parses the workbook (read-only, cached values) into a plain grid of
+   cell values per sheet, plus the `_meta` sheet.
+3. :func:`read_table` finds a sheet's header row by its labels and coerces each data cell
+   by its field type, keeping every cell's position for messages.
+
+Files are opened read-only and never written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import safety  # noqa: F401  (ensures defusedxml is in force before openpyxl parses)
+from .coerce import coerce, has_control_chars, is_blank
+from .problems import Loc, Problem, problem
+from .schema import HEADER_SEARCH_ROWS, META_SHEET, SheetSpec, WorkbookSpec
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+# Decompression-bomb limits (SPEC §14): checked on the zip directory, before parsing.
+MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_PARTS = 2000
+MAX_RATIO = 200
+
+
+def is_lock_file(path: Path) -> bool:
+    """Excel (``~$…``) and LibreOffice (``.~lock…#``) lock files are ignored (SPEC §14)."""
+    name = path.name
+    return name.startswith("~$") or (name.startswith(".~lock") and name.endswith("#"))
+
+
+def col_letter(index: int) -> str:
+    """0-based column index to Excel letters (0 -> A, 26 -> AA)."""
+    letters = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def preflight(path: Path, display: str | None = None) -> Problem | None:
+    """Return the one fatal problem with this file, or None when a parser may read it."""
+    where = Loc(file=display or path.name)
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            head = fh.read(1024)
+    except PermissionError:
+        return problem("file-locked", where)
+    except OSError as exc:
+        return problem("file-unreadable", where, detail=exc.strerror or type(exc).__name__)
+    if size == 0:
+        return problem("file-empty", where)
+    if head.startswith(OLE2_MAGIC):
+        return problem("file-encrypted" if _ole2_is_encrypted(path) else "file-xls", where)
+    if not head.startswith(ZIP_MAGIC):
+        return problem("file-not-zip", where, detail=_sniff_text(head))
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+    except zipfile.BadZipFile:
+        return problem("file-truncated", where, detail="zip 目录缺失")
+    except PermissionError:
+        return problem("file-locked", where)
+    except OSError as exc:
+        return problem("file-unreadable", where, detail=exc.strerror or type(exc).__name__)
+    if len(infos) > MAX_PARTS:
+        return problem("file-too-large", where, detail=f"{len(infos)} 个部件")
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if total > MAX_UNCOMPRESSED:
+        return problem("file-too-large", where, detail=f"解压后 {total // (1024 * 1024)} MB")
+    if total / packed > MAX_RATIO and total > 10 * 1024 * 1024:
+        return problem("file-too-large", where, detail=f"压缩比 {total // packed}:1")
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        return problem("file-not-zip", where, detail="压缩包不是 Excel 工作簿")
+    return None
+
+
+def _ole2_is_encrypted(path: Path) -> bool:
+    # An encrypted .xlsx is an OLE2 container holding an "EncryptedPackage" stream; the
+    # directory entry names are UTF-16LE. A plain .xls holds "Workbook"/"Book" instead.
+    try:
+        data = path.read_bytes()[: 4 * 1024 * 1024]
+    except OSError:
+        return False
+    return "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data
+
+
+def _sniff_text(head: bytes) -> str:
+    h = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if h.startswith((b"<html", b"<!doc", b"<?xml", b"<table", b"<meta", b"<head")):
+        return "看起来是网页（HTML）文件"
+    if h[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\0" not in head:
+        return "看起来是文本/CSV 文件"
+    return "未知格式"
+
+
+@dataclass
+class RawCell:
+    value: Any
+    error: bool = False  # an Excel error value such as #REF!
+
+
+@dataclass
+class RawSheet:
+    name: str
+    rows: list[list[RawCell]]  # rows[0] is Excel row 1
+
+
+@dataclass
+class RawWorkbook:
+    path: Path
+    display: str
+    sheets: dict[str, RawSheet]
+    meta: dict[str, str] | None  # None when there is no `_meta` sheet
+
+
+def load_grid(path: Path, display: str | None = None) -> tuple[RawWorkbook | None, list[Problem]]:
+    """Parse a workbook into plain grids. Never raises for bad input."""
+    display = display or path.name
+    fatal = preflight(path, display)
+    if fatal:
+        return None, [fatal]
+    import openpyxl  # deferred: start-up stays fast for commands that never read
+
+    where = Loc(file=display)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except PermissionError:
+        return None, [problem("file-locked", where)]
+    except (zipfile.BadZipFile, EOFError) as exc:
+        return None, [problem("file-truncated", where, detail=type(exc).__name__)]
+    except Exception as exc:  # any parser failure on hostile bytes is a problem, not a crash
+        return None, [problem("file-unreadable", where, detail=_short(exc))]
+    sheets: dict[str, RawSheet] = {}
+    meta: dict[str, str] | None = None
+    try:
+        for ws in wb.worksheets:
+            rows: list[list[RawCell]] = []
+            for row in ws.iter_rows():
+                rows.append([_raw_cell(c) for c in row])
+            if ws.title == META_SHEET:
+                meta = {}
+                for r in rows:
+                    if len(r) >= 2 and r[0].value not in (None, ""):
+                        meta[str(r[0].value).strip()] = "" if r[1].value is None else str(r[1].value).strip()
+            else:
+                sheets[ws.title] = RawSheet(ws.title, rows)
+    except PermissionError:
+        return None, [problem("file-locked", where)]
+    except (zipfile.BadZipFile, EOFError) as exc:
+        return None, [problem("file-truncated", where, detail=type(exc).__name__)]
+    except Exception as exc:
+        return None, [problem("file-unreadable", where, detail=_short(exc))]
+    finally:
+        wb.close()
+    return RawWorkbook(path, display, sheets, meta), []
+
+
+def _short(exc: Exception) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= 120 else text[:117] + "…"
+
+
+def _raw_cell(c: Any) -> RawCell:
+    value = getattr(c, "value", None)
+    if getattr(c, "data_type", None) == "e":
+        return RawCell(value, error=True)
+    if isinstance(value, str) and value.startswith("#") and value in _ERROR_VALUES:
+        return RawCell(value, error=True)
+    return RawCell(value)
+
+
+_ERROR_VALUES = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
+
+
+# --- tables -------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One data row: coerced values by field key, and where each came from."""
+
+    loc: Loc  # file, sheet and Excel row
+    values: dict[str, Any]
+    columns: dict[str, str] = field(default_factory=dict)  # key -> column letter
+    labels: dict[str, str] = field(default_factory=dict)  # key -> header label
+    raw: dict[str, Any] = field(default_factory=dict)
+    invalid: set[str] = field(default_factory=set)  # keys whose value failed coercion
+
+    def get(self, key: str, default: Any = None) -> Any:
+        v = self.values.get(key)
+        return default if v is None else v
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values.get(key)
+
+    def at(self, key: str) -> Loc:
+        return self.loc.at(column=self.columns.get(key), label=self.labels.get(key))
+
+
+@dataclass
+class Table:
+    spec: SheetSpec
+    rows: list[Row]
+    file: str
+    present: bool = True  # False when the sheet was missing (rows empty)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _norm_label(v: Any) -> str:
+    if v is None:
+        return ""
+    return re.sub(r"\s+", "", str(v)).rstrip("*＊").replace("（必填）", "")
+
+
+def find_header(sheet: RawSheet, spec: SheetSpec) -> int | None:
+    """Index of the header row among the first rows (R-TPL-1), by label matches."""
+    wanted = set(spec.labels)
+    best, best_hits = None, 0
+    for i, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        hits = len(wanted & {_norm_label(c.value) for c in row})
+        if hits > best_hits:
+            best, best_hits = i, hits
+    if best is None:
+        return None
+    required = [f.label for f in spec.fields if f.required]
+    needed = max(1, min(len(required), (len(wanted) + 1) // 2))
+    return best if best_hits >= needed else None
+
+
+def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Table, list[Problem]]:
+    sheet_loc = Loc(file=file, sheet=spec.name)
+    if sheet is None:
+        return Table(spec, [], file, present=False), [problem("sheet-missing", sheet_loc)]
+    problems: list[Problem] = []
+    h = find_header(sheet, spec)
+    if h is None:
+        return Table(spec, [], file, present=False), [problem("header-missing", sheet_loc)]
+    header = sheet.rows[h]
+    by_label = {f.label: f for f in spec.fields}
+    colmap: dict[str, int] = {}
+    for j, cell in enumerate(header):
+        label = _norm_label(cell.value)
+        if not label:
+            continue
+        loc = Loc(file, spec.name, h + 1, col_letter(j), label)
+        f = by_label.get(label)
+        if f is None:
+            problems.append(problem("column-extra", loc, cell.value))
+        elif f.key in colmap:
+            problems.append(problem("column-duplicate", loc, cell.value))
+        else:
+            colmap[f.key] = j
+    for f in spec.fields:
+        if f.key not in colmap and f.required:
+            problems.append(problem("column-missing", sheet_loc.at(label=f.label)))
+    rows: list[Row] = []
+    fields = [f for f in spec.fields if f.key in colmap]
+    for i in range(h + 1, len(sheet.rows)):
+        cells = sheet.rows[i]
+        if all(is_blank(c.value) for c in cells):
+            continue
+        row = Row(Loc(file, spec.name, i + 1), {})
+        for f in spec.fields:
+            row.values[f.key] = None
+        for f in fields:
+            j = colmap[f.key]
+            row.columns[f.key] = col_letter(j)
+            row.labels[f.key] = f.label
+            cell = cells[j] if j < len(cells) else RawCell(None)
+            row.raw[f.key] = cell.value
+            loc = row.at(f.key)
+            if cell.error:
+                problems.append(problem("error-value", loc, cell.value))
+                row.invalid.add(f.key)
+                continue
+            if is_blank(cell.value):
+                if f.required:
+                    problems.append(problem("required", loc))
+                    row.invalid.add(f.key)
+                continue
+            value, err = coerce(f, cell.value)
+            if err:
+                extra: dict[str, Any] = {}
+                if err == "bad-choice":
+                    extra["choices"] = "/".join(f.choices)
+                if err == "out-of-range":
+                    extra["detail"] = "应大于 0 且不超过 100" if f.type.value == "points" else "数值过大"
+                if err == "text-too-long":
+                    extra["detail"] = "32767"
+                problems.append(problem(err, loc, cell.value, **extra))
+                row.invalid.add(f.key)
+                continue
+            if has_control_chars(cell.value):
+                problems.append(problem("control-chars", loc, value))
+            row.values[f.key] = value
+        rows.append(row)
+    return Table(spec, rows, file), problems
+
+
+@dataclass
+class Workbook:
+    """A workbook read against its template: one table per sheet of the spec."""
+
+    spec: WorkbookSpec
+    path: Path
+    display: str
+    meta: dict[str, str] | None
+    tables: dict[str, Table]
+
+    def table(self, sheet_name: str) -> Table:
+        return self.tables[sheet_name]
+
+
+def read_workbook(path: Path, spec: WorkbookSpec, display: str | None = None,
+                  raw: RawWorkbook | None = None) -> tuple[Workbook | None, list[Problem]]:
+    """Read `path` as a workbook of template `spec` (R-TPL-1..4)."""
+    display = display or path.name
+    problems: list[Problem] = []
+    if raw is None:
+        raw, problems = load_grid(path, display)
+        if raw is None:
+            return None, problems
+    tables: dict[str, Table] = {}
+    for sheet_spec in spec.sheets:
+        table, ps = read_table(raw.sheets.get(sheet_spec.name), sheet_spec, display)
+        tables[sheet_spec.name] = table
+        problems.extend(ps)
+    return Workbook(spec, path, display, raw.meta, tables), problems
+
+
+def today() -> dt.date:  # single place to ask for the date, patchable in tests
+    return dt.date.today()

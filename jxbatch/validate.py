@@ -1,0 +1,361 @@
+"""Validation: an ordered list of small check functions, each returning problems.
+
+Single-sheet checks (duplicates, dates inside the month, allowed codes) come first, then the
+cross-workbook checks (unknown ids, roster rules R-ORG-1..4, issuers and approvers R-ISS-1,
+R-CH-6, pending bonus claims R-SC-3, missing personal workbooks R-DAY-1). Types, required
+values and allowed choices were already checked by the reader. Errors block a close;
+warnings do not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .calendar import Month
+from .model import DIRECTOR, LEADER, Person, in_scope
+from .policy import Policy
+from .problems import Loc, Problem, problem
+from .reader import Row, Table
+from .schema import (
+    ASSESSMENT_OFFICE,
+    AUTO_CATEGORY,
+    AUTO_CODES,
+    ROSTER,
+    RUBRIC,
+)
+from .workspace import MonthInputs, Registers, Workspace
+
+
+@dataclass
+class Context:
+    ws: Workspace
+    month: Month
+    policy: Policy
+    regs: Registers
+    inputs: MonthInputs
+    extra: dict = field(default_factory=dict)
+
+    @cached_property
+    def scope(self) -> dict[str, Person]:
+        """R-ORG-4: people in scope this month, in roster order."""
+        cal = self.regs.calendar
+        return {sid: p for sid, p in self.regs.roster.people.items() if in_scope(p, self.month, cal)}
+
+    def tables(self, kind: str, sheet: str) -> Iterator[Table]:
+        """Every table of a given sheet among this month's workbooks and the registers."""
+        if kind == "personal":
+            for wb in self.inputs.personal.values():
+                yield wb.tables[sheet]
+            return
+        wb = getattr(self.inputs, kind, None) if kind in ("register", "activities", "evaluation") else \
+            self.regs.workbooks.get(kind)
+        if wb is not None:
+            yield wb.tables[sheet]
+
+    def rows(self, kind: str, sheet: str) -> Iterator[Row]:
+        for t in self.tables(kind, sheet):
+            yield from t
+
+
+Check = Callable[[Context], Iterable[Problem]]
+
+
+# --- single-sheet checks ---------------------------------------------------------------------
+
+def check_duplicates(ctx: Context) -> Iterator[Problem]:
+    """Keys declared unique in the schema (e.g. two 日整理 rows for one date, R-DAY-1)."""
+    all_tables: list[Table] = []
+    for wb in ctx.regs.workbooks.values():
+        all_tables += wb.tables.values()
+    for wb in (*ctx.inputs.personal.values(), ctx.inputs.register, ctx.inputs.activities, ctx.inputs.evaluation):
+        if wb is not None:
+            all_tables += wb.tables.values()
+    for t in all_tables:
+        keys = t.spec.unique
+        if not keys:
+            continue
+        seen: dict[tuple, Row] = {}
+        for r in t:
+            key = tuple(r[k] for k in keys)
+            if any(v is None for v in key):
+                continue
+            if key in seen:
+                first = seen[key]
+                labels = "、".join(t.spec.label(k) for k in keys)
+                shown = "、".join(str(v) for v in key)
+                yield problem("duplicate", r.at(keys[0]), shown,
+                              detail=f"{labels}“{shown}”与第 {first.loc.row} 行重复")
+            else:
+                seen[key] = r
+
+
+def check_dates_in_month(ctx: Context) -> Iterator[Problem]:
+    """Dated rows of the month's workbooks must fall inside the month (SPEC §14)."""
+    for kind, sheet in (("personal", "日整理"), ("personal", "走访记录"), ("personal", "申报加分"),
+                        ("register", "扣分"), ("register", "加分审批"), ("activities", "活动")):
+        for r in ctx.rows(kind, sheet):
+            d = r["date"]
+            if d is not None and not ctx.month.contains(d):
+                yield problem("date-outside-month", r.at("date"), d.isoformat(), month=str(ctx.month))
+
+
+# --- registers --------------------------------------------------------------------------------
+
+def check_roster(ctx: Context) -> Iterator[Problem]:
+    """R-ORG-1..3: one director, ≥1 leader, departments, oversight."""
+    roster = ctx.regs.roster
+    file = f"data/{ROSTER.filename}"
+    directors = roster.by_role(DIRECTOR)
+    if len(directors) != 1:
+        yield problem("org-director-count", Loc(file=file, sheet="工作人员"), count=len(directors))
+    if not roster.by_role(LEADER):
+        yield problem("org-no-leader", Loc(file=file, sheet="工作人员"))
+    departments = set(roster.departments)
+    for r in ctx.rows("roster", "工作人员"):
+        role = r["role"]
+        if role is None:
+            continue
+        dept = r["department"]
+        if role in ("科室负责人", "工作人员"):
+            if not dept and "department" not in r.invalid:
+                yield problem("org-department-required", r.at("department"), role=role)
+            elif dept and dept not in departments:
+                yield problem("unknown-department", r.at("department"), dept)
+        elif dept:
+            yield problem("org-department-forbidden", r.at("department"), dept, role=role)
+        if r["start_date"] and r["end_date"] and r["end_date"] < r["start_date"]:
+            yield problem("org-dates", r.at("end_date"), r["end_date"].isoformat())
+    counts: dict[str, int] = {}
+    for r in ctx.rows("roster", "分管"):
+        dept, lid = r["department"], r["leader_id"]
+        if dept:
+            counts[dept] = counts.get(dept, 0) + 1
+            if dept not in departments:
+                yield problem("unknown-department", r.at("department"), dept)
+        if lid:
+            p = roster.people.get(lid)
+            if p is None:
+                yield problem("unknown-staff", r.at("leader_id"), lid)
+            elif p.role != LEADER:
+                yield problem("org-oversight-not-leader", r.at("leader_id"), lid)
+    for dept in roster.departments:
+        n = counts.get(dept, 0)
+        if n == 0:
+            yield problem("org-oversight-count", Loc(file=file, sheet="分管"), department=dept, count=n)
+    for leader in roster.by_role(LEADER):
+        if not roster.supervised(leader.staff_id):
+            yield problem("org-leader-no-department", leader.loc, leader.staff_id,
+                          name=leader.name, staff_id=leader.staff_id)
+
+
+def check_retiree_refs(ctx: Context) -> Iterator[Problem]:
+    """Assigned staff, and retiree ids in applications and events, must exist."""
+    people, retirees = ctx.regs.roster.people, ctx.regs.retirees
+    for r in ctx.rows("retirees", "军休人员"):
+        sid = r["assigned_staff"]
+        if sid and sid not in people:
+            yield problem("unknown-staff", r.at("assigned_staff"), sid)
+    for sheet in ("分散活动申请", "事件登记"):
+        for r in ctx.rows("retirees", sheet):
+            rid = r["retiree_id"]
+            if rid and rid not in retirees:
+                yield problem("unknown-retiree", r.at("retiree_id"), rid)
+    for r in ctx.rows("retirees", "事件登记"):
+        sid = r["registrar"]
+        if sid and sid not in people and sid != ASSESSMENT_OFFICE:
+            yield problem("unknown-staff", r.at("registrar"), sid)
+
+
+def check_rubric(ctx: Context) -> Iterator[Problem]:
+    """Reserved automatic codes must be present (their points are policy data, SPEC §4.3)."""
+    rubric = ctx.regs.rubric
+    if "rubric" not in ctx.regs.workbooks:
+        return
+    for code, (text, _) in AUTO_CODES.items():
+        if code not in rubric:
+            yield problem("file-missing", Loc(file=f"data/{RUBRIC.filename}", sheet="考核标准"),
+                          detail=f"自动规则 {code}（{text}）")
+    departments = set(ctx.regs.roster.departments) | {"全所"}
+    for r in ctx.rows("rubric", "年度目标"):
+        if r["code"] and r["code"] not in rubric:
+            yield problem("unknown-code", r.at("code"), r["code"])
+        if r["department"] and r["department"] not in departments:
+            yield problem("unknown-department", r.at("department"), r["department"])
+    for r in ctx.rows("rubric", "岗位职责"):
+        if r["staff_id"] and r["staff_id"] not in ctx.regs.roster.people:
+            yield problem("unknown-staff", r.at("staff_id"), r["staff_id"])
+
+
+# --- the month's workbooks ------------------------------------------------------------------
+
+def _code_problem(ctx: Context, r: Row, direction: str) -> Problem | None:
+    code = r["code"]
+    if code is None:
+        return None
+    item = ctx.regs.rubric.get(code)
+    if item is None:
+        return problem("unknown-code", r.at("code"), code)
+    if item.category == AUTO_CATEGORY:
+        return problem("auto-code-in-register", r.at("code"), code)
+    if item.direction != direction:
+        return problem("wrong-direction", r.at("code"), code, actual=item.direction, expected=direction)
+    return None
+
+
+def _staff_problem(ctx: Context, r: Row, key: str) -> Problem | None:
+    sid = r[key]
+    if sid is None:
+        return None
+    p = ctx.regs.roster.people.get(sid)
+    if p is None:
+        return problem("unknown-staff", r.at(key), sid)
+    if sid not in ctx.scope:
+        return problem("target-out-of-scope", r.at(key), sid, name=p.name, staff_id=sid)
+    return None
+
+
+def check_deductions(ctx: Context) -> Iterator[Problem]:
+    """扣分 rows: known target in scope, known 扣分 code, R-ISS-1 issuer rules."""
+    roster = ctx.regs.roster
+    for r in ctx.rows("register", "扣分"):
+        for p in (_staff_problem(ctx, r, "target_id"), _code_problem(ctx, r, "扣分")):
+            if p:
+                yield p
+        issuer = r["issuer"]
+        if issuer is None:
+            continue
+        if issuer != ASSESSMENT_OFFICE and issuer not in roster.people:
+            yield problem("unknown-staff", r.at("issuer"), issuer)
+        elif not roster.may_deduct(issuer):
+            yield problem("issuer-not-allowed", r.at("issuer"), issuer)
+        elif issuer == r["target_id"]:
+            yield problem("issuer-is-target", r.at("issuer"), issuer)
+
+
+def check_bonus_approvals(ctx: Context) -> Iterator[Problem]:
+    """加分审批 rows: known staff in scope, a 加分 code, R-ISS-1 approvers."""
+    roster = ctx.regs.roster
+    for r in ctx.rows("register", "加分审批"):
+        for p in (_staff_problem(ctx, r, "staff_id"), _code_problem(ctx, r, "加分")):
+            if p:
+                yield p
+        approver = r["approver"]
+        if approver is None:
+            continue
+        if approver != ASSESSMENT_OFFICE and approver not in roster.people:
+            yield problem("unknown-staff", r.at("approver"), approver)
+        elif not roster.may_approve(approver):
+            yield problem("approver-not-allowed", r.at("approver"), approver)
+
+
+def check_register_refs(ctx: Context) -> Iterator[Problem]:
+    targets = {t.target_id for t in ctx.regs.targets}
+    for r in ctx.rows("register", "目标完成"):
+        if r["target_id"] and r["target_id"] not in targets:
+            yield problem("unknown-target", r.at("target_id"), r["target_id"])
+    for r in ctx.rows("register", "季度确认"):
+        if r["retiree_id"] and r["retiree_id"] not in ctx.regs.retirees:
+            yield problem("unknown-retiree", r.at("retiree_id"), r["retiree_id"])
+
+
+def check_personal(ctx: Context) -> Iterator[Problem]:
+    """Personal workbooks: bonus-claim codes, visit targets (R-VI-6)."""
+    retirees = ctx.regs.retirees
+    for sid, wb in ctx.inputs.personal.items():
+        for r in wb.tables["申报加分"]:
+            p = _code_problem(ctx, r, "加分")
+            if p:
+                yield p
+        for r in wb.tables["走访记录"]:
+            rid = r["retiree_id"]
+            if rid is None:
+                continue
+            ret = retirees.get(rid)
+            if ret is None:
+                yield problem("unknown-retiree", r.at("retiree_id"), rid)
+            elif ret.assigned_staff != sid:
+                yield problem("visit-unassigned", r.at("retiree_id"), rid)
+
+
+def check_activities(ctx: Context) -> Iterator[Problem]:
+    ids = {r["activity_id"] for r in ctx.rows("activities", "活动") if r["activity_id"]}
+    for r in ctx.rows("activities", "参加人员"):
+        if r["activity_id"] and r["activity_id"] not in ids:
+            yield problem("unknown-activity", r.at("activity_id"), r["activity_id"])
+        if r["retiree_id"] and r["retiree_id"] not in ctx.regs.retirees:
+            yield problem("unknown-retiree", r.at("retiree_id"), r["retiree_id"])
+
+
+def check_evaluation(ctx: Context) -> Iterator[Problem]:
+    for r in ctx.rows("evaluation", "评议"):
+        if r["retiree_id"] and r["retiree_id"] not in ctx.regs.retirees:
+            yield problem("unknown-retiree", r.at("retiree_id"), r["retiree_id"])
+        if r["staff_id"] and r["staff_id"] not in ctx.regs.roster.people:
+            yield problem("unknown-staff", r.at("staff_id"), r["staff_id"])
+
+
+def check_leaders_have_staff(ctx: Context) -> Iterator[Problem]:
+    """R-CH-6: a leader whose departments have no in-scope staff has an undefined score."""
+    roster = ctx.regs.roster
+    for leader in roster.by_role(LEADER):
+        if leader.staff_id not in ctx.scope:
+            continue
+        depts = roster.supervised(leader.staff_id)
+        if depts and not any(p.staff_id in ctx.scope for d in depts for p in roster.members(d)):
+            yield problem("leader-no-staff", leader.loc, leader.staff_id, name=leader.name,
+                          staff_id=leader.staff_id)
+
+
+def check_pending_bonus_claims(ctx: Context) -> Iterator[Problem]:
+    """R-SC-3: a bonus claim with no decision in the register is a warning (待审批)."""
+    decided = {(r["staff_id"], r["code"], r["date"]) for r in ctx.rows("register", "加分审批")}
+    decided_loose = {(s, c) for s, c, _ in decided}
+    for sid, wb in ctx.inputs.personal.items():
+        for r in wb.tables["申报加分"]:
+            if r["code"] is None:
+                continue
+            if (sid, r["code"], r["date"]) not in decided and (sid, r["code"]) not in decided_loose:
+                yield problem("bonus-pending", r.at("code"), r["code"])
+
+
+def check_missing_workbooks(ctx: Context) -> Iterator[Problem]:
+    """R-DAY-1: a missing personal workbook counts every working day as missing (warning)."""
+    for sid, p in ctx.scope.items():
+        if sid not in ctx.inputs.personal:
+            where = Loc(file=ctx.ws.personal_path(ctx.month, sid, p.name).name)
+            yield problem("workbook-missing", where, name=p.name, staff_id=sid)
+    folder = f"data/{ctx.month}/"
+    if ctx.inputs.register is None:
+        yield problem("file-missing", Loc(file=folder), detail=f"考核登记_{ctx.month}.xlsx")
+
+
+def check_calendar(ctx: Context) -> Iterator[Problem]:
+    """R-CAL-2: months outside the holiday data are a warning."""
+    yield from ctx.regs.calendar.coverage_problems(ctx.month)
+
+
+CHECKS: tuple[Check, ...] = (
+    check_calendar,
+    check_duplicates,
+    check_dates_in_month,
+    check_roster,
+    check_retiree_refs,
+    check_rubric,
+    check_deductions,
+    check_bonus_approvals,
+    check_register_refs,
+    check_personal,
+    check_activities,
+    check_evaluation,
+    check_leaders_have_staff,
+    check_pending_bonus_claims,
+    check_missing_workbooks,
+)
+
+def run_checks(ctx: Context, checks: Iterable[Check] = CHECKS) -> list[Problem]:
+    out: list[Problem] = []
+    for check in checks:
+        out.extend(check(ctx))
+    return out

@@ -1,0 +1,295 @@
+"""The workspace folder (SPEC §3): where things are, and loading the registers and a month.
+
+`load_registers` reads data/roster.xlsx, retirees.xlsx, rubric.xlsx and the optional
+calendar.xlsx. `load_month` reads every top-level file of data/YYYY-MM/, identifies each by
+its `_meta` (R-TPL-2) or, failing that, by its sheets, and reports what it cannot use.
+Both return ``(result, problems)``; nothing here raises for bad input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .calendar import Calendar, Month
+from .model import (
+    B3Application,
+    Duty,
+    Event,
+    Retiree,
+    Roster,
+    RubricItem,
+    Target,
+    application_from,
+    build_roster,
+    duty_from,
+    event_from,
+    retiree_from,
+    rows_to,
+    rubric_from,
+    target_from,
+)
+from .policy import POLICY_FILE
+from .problems import Loc, Problem, problem
+from .reader import RawWorkbook, Workbook, is_lock_file, load_grid, read_workbook
+from .schema import (
+    ACTIVITIES,
+    CALENDAR,
+    EVALUATION,
+    PERSONAL,
+    REGISTER,
+    RETIREES,
+    ROSTER,
+    RUBRIC,
+    WORKBOOKS,
+    WorkbookSpec,
+    identify_by_sheets,
+)
+
+DATA = "data"
+OUT = "out"
+LEDGER = "ledger.sqlite"
+PREVIOUS = "_previous"
+JUNK_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
+_PERSONAL_NAME = re.compile(r"^(?P<sid>[^_]+)_(?P<name>.+)_(?P<month>\d{4}-\d{2})\.xlsx$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @property
+    def data(self) -> Path:
+        return self.root / DATA
+
+    @property
+    def out(self) -> Path:
+        return self.root / OUT
+
+    @property
+    def ledger(self) -> Path:
+        return self.root / LEDGER
+
+    @property
+    def policy_file(self) -> Path:
+        return self.root / POLICY_FILE
+
+    def register_path(self, spec: WorkbookSpec) -> Path:
+        return self.data / spec.filename
+
+    def month_dir(self, month: Month) -> Path:
+        return self.data / str(month)
+
+    def personal_path(self, month: Month, staff_id: str, name: str) -> Path:
+        return self.month_dir(month) / PERSONAL.filename.format(staff_id=staff_id, name=name, month=month)
+
+    def monthly_path(self, spec: WorkbookSpec, month: Month) -> Path:
+        return self.month_dir(month) / spec.filename.format(month=month, year=month.year)
+
+
+@dataclass
+class Registers:
+    roster: Roster
+    retirees: dict[str, Retiree]
+    applications: list[B3Application]
+    events: list[Event]
+    rubric: dict[str, RubricItem]
+    duties: list[Duty]
+    targets: list[Target]
+    calendar: Calendar
+    workbooks: dict[str, Workbook] = field(default_factory=dict)  # kind -> workbook
+    files: list[Path] = field(default_factory=list)
+
+
+def _read_register(ws: Workspace, spec: WorkbookSpec, optional: bool = False) -> tuple[Workbook | None, list[Problem]]:
+    path = ws.register_path(spec)
+    shown = f"{DATA}/{spec.filename}"
+    if not path.exists():
+        if optional:
+            return None, []
+        return None, [problem("file-missing", Loc(file=shown), detail=f"{spec.title}（{shown}）")]
+    raw, problems = load_grid(path, shown)
+    if raw is None:
+        return None, problems
+    problems += _check_meta_kind(raw, spec)
+    wb, ps = read_workbook(path, spec, shown, raw)
+    return wb, problems + ps
+
+
+def _check_meta_kind(raw: RawWorkbook, spec: WorkbookSpec) -> list[Problem]:
+    loc = Loc(file=raw.display)
+    if raw.meta is None:
+        guess = identify_by_sheets(set(raw.sheets))
+        if guess is None or guess.kind != spec.kind:
+            return [problem("file-unknown", loc)]
+        return [problem("file-not-standard", loc, detail=spec.title)]
+    kind = raw.meta.get("kind", "")
+    if kind != spec.kind:
+        actual = WORKBOOKS[kind].title if kind in WORKBOOKS else kind
+        return [problem("meta-kind", loc, expected=spec.title, actual=actual)]
+    return []
+
+
+def load_registers(ws: Workspace) -> tuple[Registers, list[Problem]]:
+    problems: list[Problem] = []
+    wbs: dict[str, Workbook] = {}
+    for spec, optional in ((ROSTER, False), (RETIREES, False), (RUBRIC, False), (CALENDAR, True)):
+        wb, ps = _read_register(ws, spec, optional)
+        problems += ps
+        if wb is not None:
+            wbs[spec.kind] = wb
+
+    def tab(kind: str, sheet: str):
+        from .reader import Table
+
+        wb = wbs.get(kind)
+        spec = WORKBOOKS[kind].sheet(sheet)
+        return wb.tables[sheet] if wb else Table(spec, [], WORKBOOKS[kind].filename, present=False)
+
+    roster = build_roster(tab("roster", "工作人员"), tab("roster", "分管"), tab("roster", "科室"))
+    retirees: dict[str, Retiree] = {}
+    for r in rows_to(tab("retirees", "军休人员"), retiree_from):
+        retirees.setdefault(r.retiree_id, r)
+    rubric: dict[str, RubricItem] = {}
+    for item in rows_to(tab("rubric", "考核标准"), rubric_from):
+        rubric.setdefault(item.code, item)
+    overrides = {}
+    for r in tab("calendar", "日历调整"):
+        if r["date"] and r["day_kind"]:
+            overrides[r["date"]] = r["day_kind"] == "工作日"
+    regs = Registers(
+        roster=roster,
+        retirees=retirees,
+        applications=rows_to(tab("retirees", "分散活动申请"), application_from),
+        events=rows_to(tab("retirees", "事件登记"), event_from),
+        rubric=rubric,
+        duties=rows_to(tab("rubric", "岗位职责"), duty_from),
+        targets=rows_to(tab("rubric", "年度目标"), target_from),
+        calendar=Calendar(overrides),
+        workbooks=wbs,
+        files=[ws.register_path(s) for s in (ROSTER, RETIREES, RUBRIC, CALENDAR) if ws.register_path(s).exists()],
+    )
+    return regs, problems
+
+
+@dataclass
+class MonthInputs:
+    month: Month
+    personal: dict[str, Workbook] = field(default_factory=dict)  # staff_id -> workbook
+    register: Workbook | None = None
+    activities: Workbook | None = None
+    evaluation: Workbook | None = None
+    files: list[Path] = field(default_factory=list)  # every file read (for the input digest)
+
+
+def month_files(ws: Workspace, month: Month) -> list[Path]:
+    """Top-level files of data/YYYY-MM/ that belong to the month (SPEC §3, §14)."""
+    folder = ws.month_dir(month)
+    if not folder.is_dir():
+        return []
+    out = []
+    for p in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not p.is_file() or is_lock_file(p) or p.name.lower() in JUNK_FILES:
+            continue
+        out.append(p)
+    return out
+
+
+def load_month(ws: Workspace, month: Month, roster: Roster) -> tuple[MonthInputs, list[Problem]]:
+    inputs = MonthInputs(month)
+    problems: list[Problem] = []
+    owners: dict[str, list[str]] = {}
+    for path in month_files(ws, month):
+        shown = path.name
+        inputs.files.append(path)
+        raw, ps = load_grid(path, shown)
+        problems += ps
+        if raw is None:
+            continue
+        loc = Loc(file=shown)
+        spec, staff_id, meta_ps = _identify(raw, month, roster)
+        problems += meta_ps
+        if spec is None:
+            continue
+        wb, ps = read_workbook(path, spec, shown, raw)
+        problems += ps
+        if wb is None:
+            continue
+        if spec is PERSONAL:
+            if staff_id is None:
+                continue
+            owners.setdefault(staff_id, []).append(shown)
+            if staff_id in inputs.personal:
+                continue
+            inputs.personal[staff_id] = wb
+        elif spec is REGISTER:
+            _single(inputs, "register", wb, problems, loc)
+        elif spec is ACTIVITIES:
+            _single(inputs, "activities", wb, problems, loc)
+        elif spec is EVALUATION:
+            _single(inputs, "evaluation", wb, problems, loc)
+    for names in owners.values():
+        if len(names) > 1:
+            problems.append(problem("meta-duplicate", Loc(file=names[1]), detail="、".join(names)))
+    return inputs, problems
+
+
+def _single(inputs: MonthInputs, attr: str, wb: Workbook, problems: list[Problem], loc: Loc) -> None:
+    existing = getattr(inputs, attr)
+    if existing is not None:
+        problems.append(problem("meta-duplicate", loc, detail=f"{existing.display}、{loc.file}"))
+        return
+    setattr(inputs, attr, wb)
+
+
+def _identify(raw: RawWorkbook, month: Month, roster: Roster) -> tuple[WorkbookSpec | None, str | None, list[Problem]]:
+    """Which template is this file, and whose? (R-TPL-2)"""
+    loc = Loc(file=raw.display)
+    problems: list[Problem] = []
+    name_match = _PERSONAL_NAME.match(raw.display)
+    file_sid = name_match["sid"] if name_match else None
+    if raw.meta is None:
+        spec = identify_by_sheets(set(raw.sheets))
+        if spec is None or spec.kind not in ("personal", "register", "activities", "evaluation"):
+            return None, None, [problem("file-unknown", loc)]
+        problems.append(problem("file-not-standard", loc, detail=spec.title))
+        if spec is PERSONAL:
+            if file_sid is None or file_sid not in roster.people:
+                return None, None, problems + [problem("file-unknown", loc)]
+            return spec, file_sid, problems
+        return spec, None, problems
+    kind = raw.meta.get("kind", "")
+    spec = WORKBOOKS.get(kind)
+    if spec is None or kind not in ("personal", "register", "activities", "evaluation"):
+        actual = spec.title if spec else kind
+        return None, None, [problem("meta-kind", loc, expected="本月工作簿", actual=actual or "空")]
+    meta_month = raw.meta.get("month", "")
+    if spec is EVALUATION:
+        if meta_month and meta_month[:4] != str(month.year):
+            return None, None, [problem("meta-month", loc, expected=str(month.year), actual=meta_month)]
+    elif meta_month != str(month):
+        return None, None, [problem("meta-month", loc, expected=str(month), actual=meta_month or "空")]
+    if spec is PERSONAL:
+        sid = raw.meta.get("staff_id", "")
+        if file_sid is not None and file_sid != sid:
+            return None, None, [problem("meta-person", loc, expected=file_sid, actual=sid or "空")]
+        if sid not in roster.people:
+            return None, None, [problem("unknown-staff", loc.at(label="工号"), sid)]
+        return spec, sid, problems
+    return spec, None, problems
+
+
+def input_digest(paths: list[Path], root: Path) -> str:
+    """sha256 over the input files' names and bytes, in a fixed order (R-LG-1)."""
+    h = hashlib.sha256()
+    for p in sorted(paths, key=lambda p: p.relative_to(root).as_posix() if p.is_relative_to(root) else p.name):
+        rel = p.relative_to(root).as_posix() if p.is_relative_to(root) else p.name
+        h.update(rel.encode("utf-8") + b"\0")
+        try:
+            h.update(p.read_bytes())
+        except OSError:
+            h.update(b"<unreadable>")
+        h.update(b"\0")
+    return h.hexdigest()

@@ -1,0 +1,257 @@
+"""Reader: header detection (R-TPL-1), _meta (R-TPL-2), coercion (R-TPL-3), positions (R-TPL-4),
+and files that are not readable workbooks (SPEC §14)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from jxbatch.reader import col_letter, is_lock_file, load_grid, preflight, read_workbook
+from jxbatch.schema import PERSONAL, REGISTER, ROSTER
+
+from .xlsx_helpers import write_spec, write_xlsx
+
+DAILY = PERSONAL.sheet("日整理")
+
+
+def daily_book(tmp_path: Path, rows: list[list[object]], title: str | None = "标题行") -> Path:
+    return write_xlsx(tmp_path / "S01_张三_2026-11.xlsx", {"日整理": [list(DAILY.labels), *rows]}, title=title)
+
+
+def read_daily(path: Path):
+    wb, problems = read_workbook(path, PERSONAL)
+    return wb.tables["日整理"], [p for p in problems if p.loc.sheet == "日整理"]
+
+
+def test_header_found_under_title_row(tmp_path: Path) -> None:
+    """R-TPL-1: the header is found by its labels within the first 10 rows."""
+    path = write_xlsx(tmp_path / "a.xlsx", {"日整理": [["说明：每天一行"], [], list(DAILY.labels),
+                                                     [dt.date(2026, 11, 2), "在岗", "整理档案", "", "细心"]]},
+                      title="常德市军休所 日整理")
+    table, problems = read_daily(path)
+    assert problems == []
+    assert len(table) == 1
+    row = table.rows[0]
+    assert row.loc.row == 5  # title, note, blank, header, data
+    assert row["date"] == dt.date(2026, 11, 2) and row["done"] == "整理档案"
+
+
+def test_header_beyond_ten_rows_is_not_found(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "a.xlsx", {"日整理": [*[["x"]] * 10, list(DAILY.labels)]}, title=None)
+    _, problems = read_daily(path)
+    assert [p.code for p in problems] == ["header-missing"]
+
+
+def test_columns_in_other_order_extra_and_missing(tmp_path: Path) -> None:
+    """R-TPL-1: extra columns are a warning; a missing required column is an error naming it."""
+    header = ["体会", "备注", "日期", "已完成工作"]  # 状态 (required) missing, 备注 extra
+    path = write_xlsx(tmp_path / "a.xlsx", {"日整理": [header, ["好", "x", "2026-11-03", "做了"]]})
+    table, problems = read_daily(path)
+    codes = sorted((p.code, p.severity.value, p.loc.label) for p in problems)
+    assert codes == [("column-extra", "warning", "备注"), ("column-missing", "error", "状态")]
+    assert table.rows[0]["date"] == dt.date(2026, 11, 3)
+    assert table.rows[0].columns["date"] == "C"
+
+
+@pytest.mark.parametrize("text", ["2026-11-03", "2026/11/3", "2026.11.3", "2026年11月3日", " 2026-11-03 "])
+def test_each_text_date_form(tmp_path: Path, text: str) -> None:
+    """R-TPL-3: the four text date forms (and a real date) are accepted."""
+    table, problems = read_daily(daily_book(tmp_path, [[text, "请假"]]))
+    assert problems == []
+    assert table.rows[0]["date"] == dt.date(2026, 11, 3)
+
+
+@pytest.mark.parametrize("text", ["11/3/2026", "2026-13-01", "下周一", "2026-11-31", "20261103"])
+def test_bad_date_is_an_error_quoting_the_text(tmp_path: Path, text: str) -> None:
+    """R-TPL-3/R-TPL-4: anything else is an error quoting the cell text, with its position."""
+    _, problems = read_daily(daily_book(tmp_path, [[text, "请假"]]))
+    assert len(problems) == 1
+    p = problems[0]
+    assert (p.code, p.value, p.loc.cell, p.loc.label) == ("bad-date", text, "A3", "日期")
+    assert p.line() == f"S01_张三_2026-11.xlsx:日整理!A3 “日期”不是有效日期，请写成 2026-11-03 这样的格式 ({text})"
+
+
+def test_real_excel_datetime_and_serial_number(tmp_path: Path) -> None:
+    """A real Excel date is read as a date; a bare number is not a date (R-TPL-3)."""
+    table, problems = read_daily(daily_book(tmp_path, [[dt.datetime(2026, 11, 4), "请假"], [46000, "请假"]]))
+    assert table.rows[0]["date"] == dt.date(2026, 11, 4)
+    assert [(p.code, p.loc.cell) for p in problems] == [("bad-date", "A4")]
+
+
+def _deduction_rows(tmp_path: Path, points: list[object]):
+    labels = REGISTER.sheet("扣分").labels
+    rows = [[dt.date(2026, 11, 5), "S05", "B01", pt, "事由", "考核办", "现场扣分"] for pt in points]
+    path = write_xlsx(tmp_path / "考核登记_2026-11.xlsx", {"扣分": [list(labels), *rows]})
+    wb, problems = read_workbook(path, REGISTER)
+    return wb.tables["扣分"], [p for p in problems if p.loc.sheet == "扣分"]
+
+
+def test_points_numbers_and_numeric_text(tmp_path: Path) -> None:
+    """R-TPL-3: points accept numbers or numeric text, exactly as decimals (no float noise)."""
+    table, problems = _deduction_rows(tmp_path, [0.5, "1.5", " 2 ", 0.1, None])
+    assert problems == []
+    assert [r["points"] for r in table] == [Decimal("0.5"), Decimal("1.5"), Decimal("2"), Decimal("0.1"), None]
+    assert str(table.rows[3]["points"]) == "0.1"
+
+
+def test_non_numeric_negative_and_absurd_points(tmp_path: Path) -> None:
+    """SPEC §14: a non-numeric, negative or absurd point is an error with its cell."""
+    _, problems = _deduction_rows(tmp_path, ["一分", -1, 150, "abc"])
+    assert [(p.code, p.loc.cell, p.value) for p in problems] == [
+        ("bad-number", "D3", "一分"), ("negative", "D4", "-1"), ("out-of-range", "D5", "150"),
+        ("bad-number", "D6", "abc")]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("是", True), ("否", False), ("Y", True), ("n", False),
+                                               ("1", True), (0, False), (1, True)])
+def test_yes_no_forms(tmp_path: Path, raw: object, expected: bool) -> None:
+    """R-TPL-3: 是/否 fields accept 是/否/Y/N/1/0."""
+    from jxbatch.schema import RETIREES
+
+    sheet = RETIREES.sheet("分散活动申请")
+    path = write_xlsx(tmp_path / "r.xlsx", {"分散活动申请": [list(sheet.labels), ["R1", 2026, raw, "是", None]]})
+    wb, problems = read_workbook(path, RETIREES)
+    assert [p for p in problems if p.loc.sheet == "分散活动申请"] == []
+    assert wb.tables["分散活动申请"].rows[0]["written_request"] is expected
+
+
+def test_bad_choice_and_required(tmp_path: Path) -> None:
+    table, problems = read_daily(daily_book(tmp_path, [["2026-11-03", "上班"], ["2026-11-04", None, "x"]]))
+    assert [(p.code, p.loc.cell, p.value) for p in problems] == [("bad-choice", "B3", "上班"), ("required", "B4", None)]
+    assert "在岗/请假/出差/公休/病假" in problems[0].message
+    assert table.rows[0].invalid == {"status"}
+
+
+def test_blank_rows_skipped_and_ids_from_numbers(tmp_path: Path) -> None:
+    """R-TPL-1: fully blank rows are skipped; an id typed as a number is read as text."""
+    labels = ROSTER.sheet("科室").labels
+    path = write_xlsx(tmp_path / "roster.xlsx", {"科室": [list(labels), ["办公室"], [None], ["   "], [1001]]})
+    wb, _ = read_workbook(path, ROSTER)
+    assert [(r["department"], r.loc.row) for r in wb.tables["科室"]] == [("办公室", 3), ("1001", 6)]
+
+
+def test_missing_sheet_is_an_error(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "x.xlsx", {"日整理": [list(DAILY.labels)]})
+    _, problems = read_workbook(path, PERSONAL)
+    assert sorted(p.loc.sheet for p in problems if p.code == "sheet-missing") == ["周小结", "申报加分", "走访记录"]
+
+
+def test_error_values_are_positioned_problems(tmp_path: Path) -> None:
+    """SPEC §14: an error value (#REF!) in a data cell is a problem with its position."""
+    path = daily_book(tmp_path, [["2026-11-03", "在岗", "=1/0", None, "ok"]])
+    # openpyxl writes formulas without cached values; make the cached value an error instead
+    wb = openpyxl.load_workbook(path)
+    wb["日整理"]["C3"].value = "#DIV/0!"
+    wb["日整理"]["C3"].data_type = "e"
+    wb.save(path)
+    _, problems = read_daily(path)
+    assert [(p.code, p.loc.cell, p.value) for p in problems] == [("error-value", "C3", "#DIV/0!")]
+
+
+def test_meta_is_read(tmp_path: Path) -> None:
+    """R-TPL-2: the hidden _meta sheet carries kind, version, month and staff id."""
+    path = write_spec(tmp_path / "S01_张三_2026-11.xlsx", "personal", month="2026-11", staff_id="S01")
+    raw, problems = load_grid(path)
+    assert problems == []
+    assert raw.meta["kind"] == "personal" and raw.meta["month"] == "2026-11" and raw.meta["staff_id"] == "S01"
+    assert "_meta" not in raw.sheets
+
+
+def test_reading_never_modifies_the_file(tmp_path: Path) -> None:
+    path = daily_book(tmp_path, [["2026-11-03", "在岗", "x", "", "y"]])
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    read_daily(path)
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+# --- files that are not readable workbooks (SPEC §14) ------------------------------------------
+
+def test_renamed_csv(tmp_path: Path) -> None:
+    path = tmp_path / "S01_张三_2026-11.xlsx"
+    path.write_text("日期,状态\n2026-11-03,在岗\n", encoding="gbk")
+    wb, problems = read_workbook(path, PERSONAL)
+    assert wb is None
+    assert [p.code for p in problems] == ["file-not-zip"]
+    assert "CSV" in problems[0].message and problems[0].loc.file == "S01_张三_2026-11.xlsx"
+
+
+def test_renamed_html(tmp_path: Path) -> None:
+    path = tmp_path / "a.xlsx"
+    path.write_text("<html><table><tr><td>1</td></tr></table></html>", encoding="utf-8")
+    p = preflight(path)
+    assert p is not None and p.code == "file-not-zip" and "HTML" in p.message
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(b"")
+    assert preflight(path).code == "file-empty"
+
+
+def test_truncated_file(tmp_path: Path) -> None:
+    good = daily_book(tmp_path, [["2026-11-03", "在岗", "x", "", "y"]])
+    data = good.read_bytes()
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(data[: len(data) // 2])
+    wb, problems = read_workbook(bad, PERSONAL)
+    assert wb is None
+    assert [p.code for p in problems] == ["file-truncated"]
+    assert problems[0].line().startswith("bad.xlsx 文件已损坏或不完整")
+
+
+def test_old_xls(tmp_path: Path) -> None:
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    book.add_sheet("日整理").write(0, 0, "日期")
+    path = tmp_path / "old.xlsx"
+    book.save(str(path))
+    wb, problems = read_workbook(path, PERSONAL)
+    assert wb is None and [p.code for p in problems] == ["file-xls"]
+    assert ".xls" in problems[0].message
+
+
+def test_encrypted_workbook(tmp_path: Path) -> None:
+    ooxml = pytest.importorskip("msoffcrypto.format.ooxml")
+    plain = daily_book(tmp_path, [["2026-11-03", "在岗", "x", "", "y"]])
+    enc = tmp_path / "enc.xlsx"
+    with open(plain, "rb") as src, open(enc, "wb") as dst:
+        ooxml.OOXMLFile(src).encrypt("secret", dst)
+    wb, problems = read_workbook(enc, PERSONAL)
+    assert wb is None and [p.code for p in problems] == ["file-encrypted"]
+    assert "密码" in problems[0].message
+
+
+def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "a.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("hello.txt", "hi")
+    assert preflight(path).code == "file-not-zip"
+
+
+def test_decompression_bomb_refused_from_directory(tmp_path: Path) -> None:
+    """SPEC §14: a bomb is refused by size before parsing."""
+    path = tmp_path / "bomb.xlsx"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (300 * 1024 * 1024))
+    path.write_bytes(buf.getvalue())
+    p = preflight(path)
+    assert p is not None and p.code == "file-too-large"
+
+
+def test_lock_files_recognised() -> None:
+    assert is_lock_file(Path("~$S01_张三_2026-11.xlsx"))
+    assert is_lock_file(Path(".~lock.S01_张三_2026-11.xlsx#"))
+    assert not is_lock_file(Path("S01_张三_2026-11.xlsx"))
+
+
+def test_col_letter() -> None:
+    assert [col_letter(i) for i in (0, 3, 25, 26, 27, 701, 702)] == ["A", "D", "Z", "AA", "AB", "ZZ", "AAA"]
