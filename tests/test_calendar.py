@@ -1,0 +1,62 @@
+"""Working days and weeks (R-CAL-1..3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from jxbatch.calendar import Calendar, Month
+
+D = dt.date
+
+
+def test_official_calendar_with_holidays_and_makeup_days() -> None:
+    """R-CAL-1: weekdays minus statutory holidays plus make-up weekends (调休)."""
+    cal = Calendar()
+    oct_days = cal.working_days(Month(2026, 10))
+    assert D(2026, 10, 1) not in oct_days and D(2026, 10, 7) not in oct_days  # 国庆
+    assert D(2026, 10, 10) in oct_days  # Saturday make-up working day
+    assert len(oct_days) == 18
+    assert len(cal.working_days(Month(2026, 11))) == 21  # November: no holidays
+
+
+def test_overrides_win() -> None:
+    """R-CAL-1: data/calendar.xlsx overrides the package day by day."""
+    cal = Calendar({D(2026, 11, 2): False, D(2026, 11, 7): True})
+    days = cal.working_days(Month(2026, 11))
+    assert D(2026, 11, 2) not in days and D(2026, 11, 7) in days and len(days) == 21
+
+
+def test_year_beyond_package_falls_back_to_weekdays_with_warning() -> None:
+    """R-CAL-2: never a crash; Monday–Friday and a warning."""
+    cal = Calendar()
+    m = Month(2031, 3)
+    assert len(cal.working_days(m)) == 21  # March 2031 has 21 weekdays
+    assert [p.code for p in cal.coverage_problems(m)] == ["calendar-not-covered"]
+    assert cal.coverage_problems(Month(2026, 11)) == []
+    full = Calendar({d: d.weekday() < 5 for d in m.days()})
+    assert full.coverage_problems(m) == []  # fully overridden: no warning
+
+
+def test_weeks_belong_to_the_month_of_their_last_working_day() -> None:
+    """R-CAL-3: Mon–Sun weeks; Oct 26–Nov 1 is October's, Nov 30–Dec 6 is December's."""
+    cal = Calendar()
+    nov = cal.weeks(Month(2026, 11))
+    assert [w.monday for w in nov] == [D(2026, 11, 2), D(2026, 11, 9), D(2026, 11, 16), D(2026, 11, 23)]
+    assert [w.label for w in nov] == ["2026-W45", "2026-W46", "2026-W47", "2026-W48"]
+    assert cal.weeks(Month(2026, 10))[-1].monday == D(2026, 10, 26)
+    assert cal.weeks(Month(2026, 12))[0].monday == D(2026, 11, 30)
+
+
+def test_week_without_working_days_belongs_to_no_month() -> None:
+    """R-CAL-3: the Spring Festival week Feb 16–22 2026 has no working day."""
+    cal = Calendar()
+    feb = cal.weeks(Month(2026, 2))
+    assert [(w.monday, len(w.working_days)) for w in feb] == [
+        (D(2026, 2, 2), 5), (D(2026, 2, 9), 6), (D(2026, 2, 23), 5)]
+    assert all(w.monday != D(2026, 2, 16) for m in (1, 2, 3) for w in cal.weeks(Month(2026, m)))
+
+
+def test_month_helpers() -> None:
+    m = Month.parse("2026-12")
+    assert (str(m.next()), str(m.prev()), m.quarter_label, m.is_quarter_end) == ("2027-01", "2026-11", "2026Q4", True)
+    assert m.chinese() == "2026年12月"

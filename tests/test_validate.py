@@ -1,0 +1,210 @@
+"""Validation across workbooks: roster rules (R-ORG-1..4), issuers (R-ISS-1), R-CH-6, R-SC-3,
+R-DAY-1, dates inside the month and unknown ids (SPEC §14)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+
+from jxbatch.calendar import Month
+from jxbatch.pipeline import validate_month
+
+from .xlsx_helpers import ROSTER, mini_workspace, write_spec, write_xlsx
+
+NOV = Month(2026, 11)
+D = dt.date
+
+
+def deduction(**kw):
+    row = {"date": D(2026, 11, 5), "target_id": "A1", "code": "B01", "reason": "桌面杂乱", "issuer": "考核办",
+           "method": "现场扣分"}
+    row.update(kw)
+    return row
+
+
+def run(tmp_path: Path, register=None, roster=None, personal=None):
+    root = mini_workspace(tmp_path / "ws", register=register, roster=roster)
+    for sid, data in (personal or {}).items():
+        write_spec(root / "data" / "2026-11" / f"{sid}_某某_2026-11.xlsx", "personal", data, month="2026-11",
+                   staff_id=sid)
+    return validate_month(root, NOV)
+
+
+def found(v, code):
+    return [(p.loc.file, p.loc.sheet, p.loc.cell, p.value) for p in v.report.sorted() if p.code == code]
+
+
+def test_clean_mini_workspace_has_only_missing_workbook_warnings(tmp_path: Path) -> None:
+    """R-ORG-4 / R-DAY-1: X1 left before the month (out of scope) and gets no warning; the
+    seven in-scope people without a workbook each get one warning."""
+    v = run(tmp_path, register={"扣分": [deduction()]})
+    assert v.report.errors == []
+    assert sorted(p.code for p in v.report.warnings) == ["workbook-missing"] * 8
+    assert sorted(v.ctx.scope) == ["A1", "A2", "B1", "D1", "H1", "H2", "L1", "L2"]
+    assert "X1" not in v.ctx.scope
+
+
+def test_unknown_staff_id_in_register(tmp_path: Path) -> None:
+    v = run(tmp_path, register={"扣分": [deduction(target_id="Z9")]})
+    assert found(v, "unknown-staff") == [("考核登记_2026-11.xlsx", "扣分", "B3", "Z9")]
+    assert not v.ok
+
+
+def test_plain_staff_member_as_issuer(tmp_path: Path) -> None:
+    """R-ISS-1: a plain staff member may not deduct; nor may anyone deduct themselves."""
+    v = run(tmp_path, register={"扣分": [deduction(issuer="A2"), deduction(issuer="H1", target_id="H1"),
+                                        deduction(issuer="H1"), deduction(issuer="L1"), deduction(issuer="D1")]})
+    assert found(v, "issuer-not-allowed") == [("考核登记_2026-11.xlsx", "扣分", "F3", "A2")]
+    assert found(v, "issuer-is-target") == [("考核登记_2026-11.xlsx", "扣分", "F4", "H1")]
+    assert len(v.report.errors) == 2
+
+
+def test_bonus_approvers(tmp_path: Path) -> None:
+    """R-ISS-1: bonus approvers are the director, leaders and 考核办 — not a department head."""
+    rows = [{"date": D(2026, 11, 6), "staff_id": "A1", "code": "J01", "reason": "表彰", "decision": "批准",
+             "approver": a} for a in ("H1", "D1", "L2", "考核办")]
+    v = run(tmp_path, register={"加分审批": rows})
+    assert found(v, "approver-not-allowed") == [("考核登记_2026-11.xlsx", "加分审批", "G3", "H1")]
+    assert len(v.report.errors) == 1
+
+
+def test_date_outside_month(tmp_path: Path) -> None:
+    v = run(tmp_path, register={"扣分": [deduction(date=D(2026, 10, 31)), deduction(date=D(2026, 11, 30))]})
+    assert found(v, "date-outside-month") == [("考核登记_2026-11.xlsx", "扣分", "A3", "2026-10-31")]
+
+
+def test_wrong_codes(tmp_path: Path) -> None:
+    v = run(tmp_path, register={"扣分": [deduction(code="J01"), deduction(code="AUTO-DAILY"), deduction(code="ZZ")]})
+    assert [p.code for p in v.report.errors] == ["wrong-direction", "auto-code-in-register", "unknown-code"]
+
+
+def test_deduction_of_out_of_scope_person(tmp_path: Path) -> None:
+    v = run(tmp_path, register={"扣分": [deduction(target_id="X1")]})
+    assert [p.code for p in v.report.errors] == ["target-out-of-scope"]
+    assert "郑离（X1）本月不参加考核" in v.report.errors[0].message
+
+
+def test_duplicate_daily_row(tmp_path: Path) -> None:
+    """R-DAY-1: two rows for one date is an error."""
+    daily = [{"date": D(2026, 11, 3), "status": "在岗", "done": "a", "reflection": "b"},
+             {"date": D(2026, 11, 4), "status": "请假"},
+             {"date": D(2026, 11, 3), "status": "请假"}]
+    v = run(tmp_path, personal={"A1": {"日整理": daily}})
+    assert found(v, "duplicate") == [("A1_某某_2026-11.xlsx", "日整理", "A5", "2026-11-03")]
+    assert "与第 3 行重复" in v.report.errors[0].message
+
+
+def test_pending_bonus_claim_is_a_warning(tmp_path: Path) -> None:
+    """R-SC-3: a claim without a decision in the register is 待审批 (warning)."""
+    claims = [{"date": D(2026, 11, 10), "code": "J01", "reason": "受表彰"},
+              {"date": D(2026, 11, 12), "code": "J01", "points": 1, "reason": "再次表彰"}]
+    approval = {"date": D(2026, 11, 10), "staff_id": "B1", "code": "J01", "reason": "x", "decision": "批准",
+                "approver": "考核办"}
+    v = run(tmp_path, register={"加分审批": [approval]}, personal={"A1": {"申报加分": claims},
+                                                                    "B1": {"申报加分": claims[:1]}})
+    pending = [p for p in v.report.warnings if p.code == "bonus-pending"]
+    assert [(p.loc.file, p.loc.cell) for p in pending] == [("A1_某某_2026-11.xlsx", "B3"),
+                                                          ("A1_某某_2026-11.xlsx", "B4")]
+    assert v.ok
+
+
+def test_visit_to_unknown_and_unassigned_retiree(tmp_path: Path) -> None:
+    """R-VI-6: unknown 编号 is an error, a person not assigned to the visitor a warning."""
+    visits = [{"date": D(2026, 11, 3), "retiree_id": "R1", "mode": "电话", "visit_type": "定期访"},
+              {"date": D(2026, 11, 3), "retiree_id": "R3", "mode": "电话", "visit_type": "定期访"},
+              {"date": D(2026, 11, 3), "retiree_id": "R99", "mode": "电话", "visit_type": "定期访"}]
+    v = run(tmp_path, personal={"A1": {"走访记录": visits}})
+    assert found(v, "visit-unassigned") == [("A1_某某_2026-11.xlsx", "走访记录", "B4", "R3")]
+    assert found(v, "unknown-retiree") == [("A1_某某_2026-11.xlsx", "走访记录", "B5", "R99")]
+
+
+def test_personal_workbook_of_another_person_or_month(tmp_path: Path) -> None:
+    """R-TPL-2: _meta naming another person (than the file name) or month is an error."""
+    root = mini_workspace(tmp_path / "ws")
+    folder = root / "data" / "2026-11"
+    write_spec(folder / "A1_钱一_2026-11.xlsx", "personal", month="2026-11", staff_id="A2")
+    write_spec(folder / "B1_吴三_2026-11.xlsx", "personal", month="2026-10", staff_id="B1")
+    v = validate_month(root, NOV)
+    assert [(p.code, p.loc.file) for p in v.report.errors] == [("meta-person", "A1_钱一_2026-11.xlsx"),
+                                                                ("meta-month", "B1_吴三_2026-11.xlsx")]
+
+
+def test_workbook_without_meta_and_unknown_workbook(tmp_path: Path) -> None:
+    """R-TPL-2 / SPEC §14: no _meta but known sheets → warning 非标准模板; unknown → error."""
+    root = mini_workspace(tmp_path / "ws")
+    folder = root / "data" / "2026-11"
+    write_spec(folder / "A1_钱一_2026-11.xlsx", "personal", month="2026-11", staff_id="A1", with_meta=False)
+    write_spec(folder / "日历.xlsx", "calendar")  # a register with _meta, in the wrong place
+    write_xlsx(folder / "名单.xlsx", {"名单": [["姓名"], ["张三"]]})
+    (folder / "~$A1_钱一_2026-11.xlsx").write_bytes(b"lock")
+    (folder / "notes.txt").write_text("备忘", encoding="utf-8")
+    v = validate_month(root, NOV)
+    assert [(p.code, p.loc.file) for p in v.report.errors] == [
+        ("file-not-zip", "notes.txt"), ("file-unknown", "名单.xlsx"), ("meta-kind", "日历.xlsx")]
+    assert ("file-not-standard", "A1_钱一_2026-11.xlsx") in [(p.code, p.loc.file) for p in v.report.warnings]
+    assert "A1" in v.ctx.inputs.personal
+
+
+def roster_with(**changes):
+    r = copy.deepcopy(ROSTER)
+    for sheet, rows in changes.items():
+        r[sheet] = rows
+    return r
+
+
+def test_roster_director_and_leaders(tmp_path: Path) -> None:
+    """R-ORG-1: exactly one director; R-CH-6: no leader at all is an error."""
+    staff = [p for p in ROSTER["工作人员"] if p["role"] not in ("所长", "班子成员")]
+    v = run(tmp_path, roster=roster_with(工作人员=staff, 分管=[]))
+    codes = [p.code for p in v.report.errors]
+    assert "org-director-count" in codes and "org-no-leader" in codes
+    assert codes.count("org-oversight-count") == 2
+
+
+def test_roster_department_rules(tmp_path: Path) -> None:
+    """R-ORG-1: heads and staff need a known department; the director and leaders have none."""
+    staff = copy.deepcopy(ROSTER["工作人员"])
+    staff[0]["department"] = "办公室"  # the director
+    staff[4]["department"] = None  # A1
+    staff[5]["department"] = "后勤科"  # A2: unknown department
+    v = run(tmp_path, roster=roster_with(工作人员=staff))
+    assert [(p.code, p.loc.cell) for p in v.report.errors] == [
+        ("org-department-forbidden", "D3"), ("org-department-required", "D7"), ("unknown-department", "D8")]
+
+
+def test_oversight_rules(tmp_path: Path) -> None:
+    """R-ORG-3: each department exactly one supervising leader, who must be a leader."""
+    over = [{"leader_id": "L1", "department": "办公室"}, {"leader_id": "L1", "department": "办公室"},
+            {"leader_id": "H2", "department": "财务科"}]
+    v = run(tmp_path, roster=roster_with(分管=over))
+    codes = sorted(p.code for p in v.report.errors)
+    assert codes == ["duplicate", "org-leader-no-department", "org-oversight-not-leader"]
+
+
+def test_leader_without_in_scope_staff(tmp_path: Path) -> None:
+    """R-CH-6: L2's only department (财务科) has nobody in scope this month."""
+    staff = [dict(p) for p in ROSTER["工作人员"]]
+    for p in staff:
+        if p.get("department") == "财务科":
+            p["end_date"] = D(2026, 10, 1)
+    v = run(tmp_path, roster=roster_with(工作人员=staff))
+    assert [p.code for p in v.report.errors] == ["leader-no-staff"]
+    assert "王副所长（L2）" in v.report.errors[0].message
+
+
+def test_missing_registers(tmp_path: Path) -> None:
+    root = mini_workspace(tmp_path / "ws")
+    (root / "data" / "retirees.xlsx").unlink()
+    (root / "data" / "2026-11" / "考核登记_2026-11.xlsx").unlink()
+    v = validate_month(root, NOV)
+    assert [(p.code, p.loc.file) for p in v.report.errors] == [("file-missing", "data/2026-11/"),
+                                                                ("file-missing", "data/retirees.xlsx")]
+
+
+def test_calendar_year_beyond_package_is_a_warning(tmp_path: Path) -> None:
+    """R-CAL-2: a month outside the holiday data is a warning, then Monday–Friday."""
+    root = mini_workspace(tmp_path / "ws", month="2031-03")
+    v = validate_month(root, Month(2031, 3))
+    assert "calendar-not-covered" in [p.code for p in v.report.warnings]
+    assert v.ok
