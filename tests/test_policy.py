@@ -31,7 +31,7 @@ def test_every_setting_is_commented_in_chinese() -> None:
     for i, line in enumerate(lines):
         if line.startswith("["):
             in_rules = line.startswith("[[")
-        elif re.match(r"^[a-z_]+ = ", line) and not in_rules:
+        elif re.match(r"^[a-z0-9_]+ = ", line) and not in_rules:
             settings += 1
             assert lines[i - 1].startswith("# ") and re.search(r"[\u4e00-\u9fff]", lines[i - 1]), line
     assert settings == sum(len(v) for v in default_policy().values.values())
