@@ -9,11 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .calendar import Calendar, Month
 from .problems import Loc
-from .reader import Row, Table
 from .schema import ASSESSMENT_OFFICE, ROLE_CODES
+
+if TYPE_CHECKING:  # model stays free of file and Excel imports (compute/ uses it)
+    from .reader import Row, Table
 
 DIRECTOR, LEADER, DEPT_HEAD, STAFF = "director", "leader", "dept_head", "staff"
 

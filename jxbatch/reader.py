@@ -160,7 +160,7 @@ def load_grid(path: Path, display: str | None = None) -> tuple[RawWorkbook | Non
                 for r in rows:
                     if len(r) >= 2 and r[0].value not in (None, ""):
                         meta[str(r[0].value).strip()] = "" if r[1].value is None else str(r[1].value).strip()
-            else:
+            elif not ws.title.startswith("_"):  # _lists and other tool sheets hold no data
                 sheets[ws.title] = RawSheet(ws.title, rows)
     except PermissionError:
         return None, [problem("file-locked", where)]
