@@ -49,11 +49,12 @@ def fatal_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from .issuing import WorkspaceError
+        from .ledger import LedgerError
         from .safety import UnsafeEnvironment
 
         try:
             return fn(*args, **kwargs)
-        except (WorkspaceError, UnsafeEnvironment) as exc:
+        except (WorkspaceError, UnsafeEnvironment, LedgerError) as exc:
             click.echo(f"错误：{exc}", err=True)
             sys.exit(EXIT_FATAL)
         except PermissionError as exc:
@@ -203,3 +204,68 @@ def validate(month: Month, workspace: Path, out: Path | None) -> None:
     errors, warnings = len(v.report.errors), len(v.report.warnings)
     click.echo(f"{month.chinese()}：错误 {errors} 条，警告 {warnings} 条。校验报告：{target}")
     sys.exit(EXIT_OK if v.ok else EXIT_INPUT)
+
+
+@main.command("close-month")
+@click.argument("month", type=MONTH)
+@workspace_option
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="输出文件夹（默认：工作区的 out/），结果写入其中的 YYYY-MM/")
+@click.option("--date", "publish_date", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="公示和通知的日期（默认：次月第一个工作日）")
+@fatal_errors
+def close_month(month: Month, workspace: Path, out: Path | None, publish_date: Any) -> None:
+    """月度结账：校验、计算得分和排名、生成公示表和通知、记入台账。"""
+    from .compute.allowance import total
+    from .pipeline import CLOSED, INVALID, REFUSED, UNCHANGED
+    from .pipeline import close_month as run_close
+
+    outcome = run_close(workspace, month, out, publish_date.date() if publish_date else None)
+    if outcome.status == REFUSED:
+        click.echo(outcome.message)
+        sys.exit(EXIT_INPUT)
+    if outcome.status == INVALID:
+        print_report(outcome.report)
+        click.echo(f"{month.chinese()} 有 {len(outcome.report.errors)} 个错误，未结账。"
+                   f"请改正后重新运行。校验报告：{outcome.out_dir / f'校验报告_{month}.xlsx'}")
+        sys.exit(EXIT_INPUT)
+    if outcome.status == UNCHANGED and outcome.result is None:
+        click.echo(f"{month.chinese()} 已结账，输入未变化，无需重新计算。结果在：{outcome.out_dir}")
+        sys.exit(EXIT_OK)
+    res = outcome.result
+    assert res is not None and outcome.status in (CLOSED, UNCHANGED)
+    warnings = outcome.report.warnings
+    for p in warnings[:20]:
+        click.echo(f"[警告] {p.line()}")
+    if len(warnings) > 20:
+        click.echo(f"……另有 {len(warnings) - 20} 条警告，见校验报告")
+    ranked = res.individual
+    amounts = [r.allowance for r in res.people.values() if r.allowance is not None]
+    click.echo(f"{month.chinese()} 结账完成：{len(res.people)} 人参加考核，警告 {len(warnings)} 条。")
+    if ranked:
+        top = "、".join(f"{r.name} {r.score}" for r in ranked if r.rank == 1)
+        low_rank = ranked[-1].rank
+        bottom = "、".join(f"{r.name} {r.score}" for r in ranked if r.rank == low_rank)
+        click.echo(f"个人排名第一：{top}；最后：{bottom}")
+    if res.departments:
+        click.echo("科室排名：" + "，".join(f"{d.rank}. {d.name} {d.score}" for d in res.departments))
+    click.echo(f"津补贴增减合计：{total(amounts)} 元（{len(amounts)} 人）")
+    click.echo(f"输出文件在：{outcome.out_dir}")
+    for f in outcome.files:
+        click.echo(f"  {f.name}")
+
+
+@main.command()
+@click.argument("month", type=MONTH)
+@workspace_option
+@click.option("--reason", required=True, help="重新打开的原因（记入台账）")
+@fatal_errors
+def reopen(month: Month, workspace: Path, reason: str) -> None:
+    """重新打开已结账的月份（原结果保留在台账历史中）。"""
+    from .pipeline import reopen_month
+
+    rec = reopen_month(workspace, month, reason)
+    if rec is None:
+        click.echo(f"{month} 尚未结账，无需重新打开。")
+        sys.exit(EXIT_INPUT)
+    click.echo(f"已重新打开 {month}（原结账时间 {rec.closed_at}），原因：{reason}。修改后请重新运行 close-month。")

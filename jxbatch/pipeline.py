@@ -6,14 +6,28 @@ into one :class:`~jxbatch.problems.Report`. Only the CLI turns results into exit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .calendar import Month
+from . import __version__, ledger
+from .calendar import Calendar, Month
+from .compute.month import MonthResult, score_month
+from .gather import month_data
 from .policy import load_policy
 from .problems import Report
+from .publish.report import write_validation_report
+from .publish.results import dumps, results_document
+from .schema import CALENDAR, RETIREES, ROSTER, RUBRIC
 from .validate import Context, run_checks
-from .workspace import Workspace, load_month, load_registers
+from .workspace import Workspace, input_digest, load_month, load_registers, month_files
+
+if TYPE_CHECKING:
+    from .publish.monthly import PublishInfo
 
 
 @dataclass
@@ -39,3 +53,164 @@ def validate_month(root: Path, month: Month) -> Validation:
     ctx = Context(ws, month, policy, regs, inputs)
     report.extend(run_checks(ctx))  # validate
     return Validation(ctx, report)
+
+
+# --- close-month -------------------------------------------------------------------------------
+
+CLOSED, UNCHANGED, REFUSED, INVALID = "closed", "unchanged", "refused", "invalid"
+
+
+@dataclass
+class CloseOutcome:
+    status: str  # closed | unchanged | refused | invalid
+    out_dir: Path
+    report: Report
+    result: MonthResult | None = None
+    document: dict | None = None
+    files: list[Path] = field(default_factory=list)
+    message: str = ""
+
+
+def input_files(ws: Workspace, month: Month) -> list[Path]:
+    """Every file whose bytes the month's result depends on (R-LG-1)."""
+    regs = [ws.register_path(s) for s in (ROSTER, RETIREES, RUBRIC, CALENDAR)]
+    return [p for p in regs if p.exists()] + month_files(ws, month)
+
+
+def publish_date_for(cal: Calendar, month: Month) -> dt.date:
+    """Default publication date: the first working day of the next month (deterministic, R-LG-4)."""
+    days = cal.working_days(month.next())
+    return days[0] if days else month.next().first
+
+
+def close_month(root: Path, month: Month, out: Path | None = None, publish_date: dt.date | None = None) -> CloseOutcome:
+    """read → validate → compute → publish → ledger, for one month (SPEC §11, §12)."""
+    ws = Workspace(root)
+    out_root = out if out is not None else ws.out
+    target = out_root / str(month)
+    policy, _ = load_policy(root)
+    digest = input_digest(input_files(ws, month), root)
+
+    # ledger first: a closed month is locked (R-LG-2)
+    con = ledger.connect(ws.ledger)
+    try:
+        rec = ledger.current(con, str(month))
+        if rec is not None:
+            if rec.input_digest == digest and rec.policy_digest == policy.digest:
+                outcome = CloseOutcome(UNCHANGED, Path(rec.out_dir), Report())
+                if (Path(rec.out_dir) / "results.json").exists():
+                    return outcome
+                # outputs were removed by hand: publish again below from the same inputs
+            else:
+                return CloseOutcome(REFUSED, Path(rec.out_dir), Report(),
+                                    message=f"{month} 已于 {rec.closed_at} 结账，输入或设置已变化；"
+                                            f"如需重新结账，请先运行 jxbatch reopen {month} --reason \"原因\"")
+
+        # read + validate
+        v = validate_month(root, month)
+        if not v.ok:
+            target.mkdir(parents=True, exist_ok=True)
+            _write_atomic(target / f"校验报告_{month}.xlsx",
+                          lambda p: write_validation_report(p, v.report, policy.center, str(month)))
+            return CloseOutcome(INVALID, target, v.report)
+
+        # compute (pure)
+        ctx = v.ctx
+        result = score_month(month_data(ctx))
+        out_of_scope = tuple((p.staff_id, p.name) for p in ctx.regs.roster.people.values()
+                             if p.staff_id not in ctx.scope and _recently_left(p, month))
+        doc = results_document(result, month=str(month), center=policy.center, tool_version=__version__,
+                               input_digest=digest, problems=v.report.sorted(), out_of_scope=out_of_scope)
+
+        # publish into a temporary folder, then move it into place with the ledger commit (R-LG-3)
+        from .publish.monthly import PublishInfo
+
+        info = PublishInfo(
+            center=policy.center, month=str(month), issuing_office=policy.get("center", "issuing_office"),
+            publish_date=publish_date or publish_date_for(ctx.regs.calendar, month),
+            posting_days=int(policy.get("posting", "days")), base=policy.base,
+            rate=policy.get("allowance", "rate"), out_of_scope=out_of_scope,
+            duties=duties_by_person(ctx),
+        )
+        out_root.mkdir(parents=True, exist_ok=True)
+        _clean_stale(out_root)
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{month}-", dir=out_root))
+        try:
+            files = publish_all(tmp, month, result, info, v.report, doc, policy.center)
+            old = out_root / f".old-{month}-{tmp.name[-8:]}"
+            with ledger.transaction(con):
+                if ledger.current(con, str(month)) is None:
+                    ledger.record_close(con, doc, policy_digest=policy.digest, out_dir=str(target.resolve()))
+                if target.exists():
+                    os.replace(target, old)
+                os.replace(tmp, target)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+        status = UNCHANGED if rec is not None else CLOSED
+        return CloseOutcome(status, target, v.report, result, doc, [target / f.name for f in files])
+    finally:
+        con.close()
+
+
+def _recently_left(person, month: Month) -> bool:
+    """Out-of-scope people worth naming on the posted sheet: left within the last year."""
+    return person.end_date is not None and person.end_date >= month.first - dt.timedelta(days=366)
+
+
+def duties_by_person(ctx: Context) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for sid, p in ctx.scope.items():
+        own = [d for d in ctx.regs.duties if d.staff_id == sid]
+        if not own and p.department:
+            own = [d for d in ctx.regs.duties if not d.staff_id and d.department == p.department]
+        out[sid] = own
+    return out
+
+
+def publish_all(folder: Path, month: Month, result: MonthResult, info: PublishInfo, report: Report, doc: dict,
+                center: str) -> list[Path]:
+    from .publish import monthly
+
+    m = str(month)
+    files = [
+        folder / f"考核排名公示_{m}.xlsx",
+        folder / f"津补贴增减通知_{m}.xlsx",
+        folder / f"考核明细_{m}.xlsx",
+        folder / f"校验报告_{m}.xlsx",
+        folder / "results.json",
+    ]
+    monthly.write_ranking(files[0], result, info)
+    monthly.write_allowance(files[1], result, info)
+    monthly.write_details(files[2], result, info)
+    write_validation_report(files[3], report, center, m)
+    files[4].write_bytes(dumps(doc))
+    return files
+
+
+def _write_atomic(path: Path, write) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _clean_stale(out_root: Path) -> None:
+    """Leftovers of an interrupted close (R-LG-3): never the published folders themselves."""
+    for p in out_root.glob(".tmp-*"):
+        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+    for p in out_root.glob(".old-*"):
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def reopen_month(root: Path, month: Month, reason: str) -> ledger.CloseRecord | None:
+    con = ledger.connect(Workspace(root).ledger)
+    try:
+        return ledger.reopen(con, str(month), reason)
+    finally:
+        con.close()

@@ -1,0 +1,229 @@
+"""The ledger: an SQLite file in the workspace recording closed months (R-LG-1..3).
+
+Schema changes go through numbered migrations (``PRAGMA user_version``). Every write happens
+in one transaction. A reopen marks the closed record as reopened and keeps it (history).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: closed months, their people and items
+    """
+    CREATE TABLE closes (
+        id INTEGER PRIMARY KEY,
+        month TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('closed', 'reopened')),
+        closed_at TEXT NOT NULL,
+        input_digest TEXT NOT NULL,
+        policy_digest TEXT NOT NULL,
+        tool_version TEXT NOT NULL,
+        out_dir TEXT NOT NULL,
+        results_json TEXT NOT NULL,
+        reopened_at TEXT,
+        reopen_reason TEXT
+    );
+    CREATE UNIQUE INDEX one_closed_per_month ON closes(month) WHERE status = 'closed';
+    CREATE TABLE scores (
+        close_id INTEGER NOT NULL REFERENCES closes(id),
+        staff_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        department TEXT,
+        score TEXT NOT NULL,
+        rank INTEGER NOT NULL,
+        allowance TEXT,
+        PRIMARY KEY (close_id, staff_id)
+    );
+    CREATE TABLE items (
+        close_id INTEGER NOT NULL REFERENCES closes(id),
+        seq INTEGER NOT NULL,
+        person TEXT NOT NULL,
+        date TEXT,
+        code TEXT NOT NULL,
+        points TEXT NOT NULL,
+        source TEXT NOT NULL,
+        issuer TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        PRIMARY KEY (close_id, seq)
+    );
+    """,
+    # 2: visit state carried between months (pending must-visits, open concerns, quarter contacts)
+    """
+    CREATE TABLE visit_state (
+        close_id INTEGER NOT NULL REFERENCES closes(id),
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (close_id, kind, key)
+    );
+    CREATE TABLE subsidies (
+        close_id INTEGER NOT NULL REFERENCES closes(id),
+        seq INTEGER NOT NULL,
+        retiree TEXT NOT NULL,
+        activity TEXT,
+        rule TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        PRIMARY KEY (close_id, seq)
+    );
+    """,
+)
+
+
+class LedgerError(Exception):
+    """Fatal: the ledger file is unusable (corrupt, or newer than this tool)."""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the ledger."""
+    try:
+        con = sqlite3.connect(path, timeout=30, isolation_level=None)
+        con.execute("PRAGMA foreign_keys = ON")
+        con.execute("PRAGMA journal_mode = DELETE")
+        con.execute("PRAGMA synchronous = FULL")
+        migrate(con)
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(f"台账文件 {path.name} 无法打开：{exc}") from exc
+    return con
+
+
+def migrate(con: sqlite3.Connection) -> int:
+    version = con.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise LedgerError(f"台账版本 {version} 比本程序新，请升级 jxbatch")
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in script.split(";"):
+                if statement.strip():
+                    con.execute(statement)
+            con.execute(f"PRAGMA user_version = {number}")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return len(MIGRATIONS)
+
+
+@contextmanager
+def transaction(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+@dataclass(frozen=True)
+class CloseRecord:
+    id: int
+    month: str
+    status: str
+    closed_at: str
+    input_digest: str
+    policy_digest: str
+    tool_version: str
+    out_dir: str
+    reopened_at: str | None
+    reopen_reason: str | None
+
+
+_COLS = "id, month, status, closed_at, input_digest, policy_digest, tool_version, out_dir, reopened_at, reopen_reason"
+
+
+def current(con: sqlite3.Connection, month: str) -> CloseRecord | None:
+    row = con.execute(f"SELECT {_COLS} FROM closes WHERE month = ? AND status = 'closed'", (month,)).fetchone()
+    return CloseRecord(*row) if row else None
+
+
+def history(con: sqlite3.Connection, month: str) -> list[CloseRecord]:
+    rows = con.execute(f"SELECT {_COLS} FROM closes WHERE month = ? ORDER BY id", (month,)).fetchall()
+    return [CloseRecord(*r) for r in rows]
+
+
+def closed_months(con: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT month FROM closes WHERE status = 'closed' ORDER BY month")]
+
+
+def results(con: sqlite3.Connection, month: str) -> dict | None:
+    row = con.execute("SELECT results_json FROM closes WHERE month = ? AND status = 'closed'", (month,)).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def record_close(con: sqlite3.Connection, doc: dict, *, policy_digest: str, out_dir: str,
+                 visit_state: dict[str, dict[str, dict]] | None = None) -> int:
+    """Insert a closed month (call inside :func:`transaction`)."""
+    cur = con.execute(
+        "INSERT INTO closes (month, status, closed_at, input_digest, policy_digest, tool_version, out_dir, "
+        "results_json) VALUES (?, 'closed', ?, ?, ?, ?, ?, ?)",
+        (doc["month"], now(), doc["input_digest"], policy_digest, doc["tool_version"], out_dir,
+         json.dumps(doc, ensure_ascii=False)),
+    )
+    close_id = int(cur.lastrowid)
+    con.executemany(
+        "INSERT INTO scores VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(close_id, p["id"], p["name"], p["role"], p["department"], p["score"], p["rank"], p["allowance"])
+         for p in doc["people"]],
+    )
+    con.executemany(
+        "INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(close_id, n, i["person"], i["date"], i["code"], i["points"], i["source"], i["issuer"], i["reason"],
+          i["origin"]) for n, i in enumerate(doc["items"])],
+    )
+    con.executemany(
+        "INSERT INTO subsidies VALUES (?, ?, ?, ?, ?, ?)",
+        [(close_id, n, s["retiree"], s["activity"], s["rule"], s["amount"]) for n, s in enumerate(doc["subsidies"])],
+    )
+    for kind, entries in (visit_state or {}).items():
+        con.executemany(
+            "INSERT INTO visit_state VALUES (?, ?, ?, ?)",
+            [(close_id, kind, key, json.dumps(data, ensure_ascii=False, sort_keys=True))
+             for key, data in sorted(entries.items())],
+        )
+    return close_id
+
+
+def reopen(con: sqlite3.Connection, month: str, reason: str) -> CloseRecord | None:
+    """Mark the month's closed record as reopened (kept as history)."""
+    with transaction(con):
+        rec = current(con, month)
+        if rec is None:
+            return None
+        con.execute("UPDATE closes SET status = 'reopened', reopened_at = ?, reopen_reason = ? WHERE id = ?",
+                    (now(), reason, rec.id))
+    return rec
+
+
+def visit_state(con: sqlite3.Connection, month: str, kind: str) -> dict[str, dict]:
+    rows = con.execute(
+        "SELECT v.key, v.data FROM visit_state v JOIN closes c ON c.id = v.close_id "
+        "WHERE c.month = ? AND c.status = 'closed' AND v.kind = ?", (month, kind)).fetchall()
+    return {k: json.loads(d) for k, d in rows}
+
+
+def month_state(path: Path, month: str) -> str:
+    """A one-line Chinese state for `status`."""
+    con = connect(path)
+    try:
+        rec = current(con, month)
+        if rec is not None:
+            return f"已结账（{rec.closed_at}）"
+        if history(con, month):
+            return "已重新打开，待重新结账"
+        return "未结账"
+    finally:
+        con.close()

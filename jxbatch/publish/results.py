@@ -1,0 +1,56 @@
+"""results.json — the machine-readable result of a close (SPEC §10, R-LG-4).
+
+UTF-8, keys in a fixed order, decimals as strings with exactly 2 decimals, no timestamps:
+the same inputs and policy give byte-identical bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from ..compute.month import MonthResult
+from ..compute.rounding import publish
+from ..problems import Problem
+
+
+def dec(value: Decimal | None) -> str | None:
+    return None if value is None else f"{publish(value, 2):.2f}"
+
+
+def results_document(res: MonthResult, *, month: str, center: str, tool_version: str, input_digest: str,
+                     problems: Iterable[Problem], out_of_scope: Sequence[tuple[str, str]] = (),
+                     visits: Sequence[Mapping[str, Any]] = (), subsidies: Sequence[Mapping[str, Any]] = ()) -> dict:
+    people = []
+    for r in [*res.individual, *res.leadership]:
+        people.append({
+            "id": r.staff_id, "name": r.name, "role": r.role, "department": r.department,
+            "base": dec(r.base), "deductions": dec(r.deductions), "bonuses": dec(r.bonuses),
+            "chained": dec(r.chained), "quota_shortfall": dec(r.quota_shortfall),
+            "score": dec(r.score), "rank": r.rank, "allowance": dec(r.allowance),
+        })
+    departments = [{"name": d.name, "score": dec(d.score), "rank": d.rank, "headcount": d.headcount}
+                   for d in res.departments]
+    items = [{
+        "person": i.person, "date": i.date.isoformat() if i.date else None, "code": i.code,
+        "points": dec(i.points), "source": i.source, "issuer": i.issuer, "reason": i.reason, "origin": i.origin,
+    } for i in res.items]
+    return {
+        "month": month,
+        "center": center,
+        "tool_version": tool_version,
+        "input_digest": input_digest,
+        "people": people,
+        "out_of_scope": [{"id": sid, "name": name} for sid, name in out_of_scope],
+        "departments": departments,
+        "items": items,
+        "visits": list(visits),
+        "subsidies": list(subsidies),
+        "problems": [p.as_dict() for p in problems],
+    }
+
+
+def dumps(doc: dict) -> bytes:
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
