@@ -1,0 +1,83 @@
+"""The ledger (R-LG-1): numbered migrations, records, reopen history."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from jxbatch import ledger
+
+
+def doc(month: str = "2026-11", digest: str = "a" * 64) -> dict:
+    return {
+        "month": month, "input_digest": digest, "tool_version": "0.1.0",
+        "people": [{"id": "S01", "name": "张", "role": "director", "department": None, "score": "99.50",
+                    "rank": 1, "allowance": "-25.00"}],
+        "items": [{"person": "S01", "date": "2026-11-02", "code": "B01", "points": "-0.50", "source": "register",
+                   "issuer": "考核办", "reason": "x", "origin": "考核登记_2026-11.xlsx:扣分!D3"}],
+        "subsidies": [],
+    }
+
+
+def test_migrations_are_numbered_and_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite"
+    con = ledger.connect(path)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == len(ledger.MIGRATIONS)
+    con.close()
+    con = ledger.connect(path)  # a second open migrates nothing
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"closes", "scores", "items", "visit_state", "subsidies"} <= tables
+    con.close()
+
+
+def test_newer_ledger_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite"
+    sqlite3.connect(path).execute("PRAGMA user_version = 99").connection.close()
+    with pytest.raises(ledger.LedgerError):
+        ledger.connect(path)
+
+
+def test_corrupt_ledger_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(ledger.LedgerError, match="无法打开"):
+        ledger.connect(path)
+
+
+def test_record_reopen_and_history(tmp_path: Path) -> None:
+    """R-LG-2: one closed record per month; a reopen keeps the earlier result in history."""
+    con = ledger.connect(tmp_path / "ledger.sqlite")
+    with ledger.transaction(con):
+        ledger.record_close(con, doc(), policy_digest="p", out_dir="out/2026-11",
+                            visit_state={"pending_must": {"生日-R004-2026": {"due": "2026-12-02"}}})
+    rec = ledger.current(con, "2026-11")
+    assert rec is not None and rec.input_digest == "a" * 64
+    assert ledger.results(con, "2026-11")["people"][0]["score"] == "99.50"
+    assert ledger.visit_state(con, "2026-11", "pending_must") == {"生日-R004-2026": {"due": "2026-12-02"}}
+    with pytest.raises(sqlite3.IntegrityError):  # a second closed record for the month is impossible
+        with ledger.transaction(con):
+            ledger.record_close(con, doc(), policy_digest="p", out_dir="x")
+    assert ledger.reopen(con, "2026-11", "更正扣分") is not None
+    assert ledger.current(con, "2026-11") is None
+    with ledger.transaction(con):
+        ledger.record_close(con, doc(digest="b" * 64), policy_digest="p", out_dir="out/2026-11")
+    hist = ledger.history(con, "2026-11")
+    assert [(h.status, h.reopen_reason) for h in hist] == [("reopened", "更正扣分"), ("closed", None)]
+    assert ledger.closed_months(con) == ["2026-11"]
+    assert con.execute("SELECT count(*) FROM items").fetchone()[0] == 2  # both versions kept
+    assert ledger.reopen(con, "2026-10", "x") is None
+    con.close()
+
+
+def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
+    """R-LG-3: the ledger row is committed in one transaction."""
+    con = ledger.connect(tmp_path / "ledger.sqlite")
+    bad = doc()
+    bad["items"][0]["code"] = None  # NOT NULL violation after the closes row was inserted
+    with pytest.raises(sqlite3.IntegrityError):
+        with ledger.transaction(con):
+            ledger.record_close(con, bad, policy_digest="p", out_dir="x")
+    assert con.execute("SELECT count(*) FROM closes").fetchone()[0] == 0
+    assert ledger.month_state(tmp_path / "ledger.sqlite", "2026-11") == "未结账"
