@@ -157,11 +157,11 @@ def score_month(data: MonthData) -> MonthResult:
         r.start, r.raw = scoring.director_score(finals, r.deductions, r.bonuses)
 
     # publication, R-RK-1/2 ranking, R-AL-1 allowance
-    for r in results.values():
+    scored = [r for r in results.values() if r.role in (DEPT_HEAD, STAFF) or r.start is not None]
+    for r in scored:  # an unscored leader or director (R-CH-6) gets no score and no allowance
         r.score = publish(r.raw, pol.decimals)
         if r.role in pol.allowance_roles:
             r.allowance = allowance(r.score, pol.base, pol.allowance_rate)
-    scored = [r for r in results.values() if r.role in (DEPT_HEAD, STAFF) or r.start is not None]
     individual = [r for _, r in _ranked([r for r in scored if r.table == "individual"])]
     leadership = [r for _, r in _ranked([r for r in scored if r.table == "leadership"])]
     for rk, d in rank(depts, lambda d: d.score, lambda d: data.departments.index(d.name)):

@@ -22,6 +22,8 @@ FONT = "宋体"
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 MONEY_FORMAT = '#,##0.00"元";[Red]-#,##0.00"元"'
 SCORE_FORMAT = "0.00"
+POINTS_FORMAT = "0.00##"  # item points and totals: at least 2 decimals, exact up to 4
+DIFF_FORMAT = "+0.00;-0.00;0.00"
 FIXED_TIME = dt.datetime(2000, 1, 1)
 
 
@@ -34,6 +36,9 @@ def new_workbook(path: Path, title: str, center: str) -> tuple[Workbook, dict[st
             "strings_to_urls": False,
             "strings_to_numbers": False,
             "default_date_format": DATE_FORMAT,
+            # zip entries get a fixed time and mode instead of those of temporary files, so the
+            # bytes do not depend on the operating system either (R-LG-4)
+            "in_memory": True,
         },
     )
     wb.set_properties({"title": title, "author": center, "company": center, "created": FIXED_TIME,
@@ -45,27 +50,34 @@ def formats(wb: Workbook) -> dict[str, Any]:
     base = {"font_name": FONT, "font_size": 11, "valign": "vcenter"}
     border = {**base, "border": 1}
 
-    def f(**kw: Any) -> Any:
-        return wb.add_format(kw)
+    def f(start: dict[str, Any], **kw: Any) -> Any:
+        return wb.add_format({**start, **kw})  # later keys win (font_size, valign)
 
     return {
-        "title": f(**base, bold=True, font_size=16, align="center"),
-        "subtitle": f(**base, align="center", font_size=11),
-        "header": f(**border, bold=True, align="center", bg_color="#D9E1F2", text_wrap=True),
-        "text": f(**border, text_wrap=True),
-        "text_c": f(**border, align="center"),
-        "int": f(**border, align="center", num_format="0"),
-        "score": f(**border, align="right", num_format=SCORE_FORMAT),
-        "money": f(**border, align="right", num_format=MONEY_FORMAT),
-        "date": f(**border, align="center", num_format=DATE_FORMAT),
-        "bold": f(**base, bold=True),
-        "plain": f(**base),
-        "note": f(**base, italic=True, font_color="#555555", text_wrap=True),
-        "error": f(**border, font_color="#C00000", text_wrap=True),
-        "warning": f(**border, font_color="#9C5700", text_wrap=True),
-        "total_label": f(**border, bold=True, align="right"),
-        "total_money": f(**border, bold=True, align="right", num_format=MONEY_FORMAT),
-        "total_score": f(**border, bold=True, align="right", num_format=SCORE_FORMAT),
+        "title": f(base, bold=True, font_size=16, align="center"),
+        "subtitle": f(base, align="center", font_size=11),
+        "header": f(border, bold=True, align="center", bg_color="#D9E1F2", text_wrap=True),
+        "text": f(border, text_wrap=True),
+        "text_c": f(border, align="center"),
+        "int": f(border, align="center", num_format="0"),
+        "score": f(border, align="right", num_format=SCORE_FORMAT),
+        "money": f(border, align="right", num_format=MONEY_FORMAT),
+        "date": f(border, align="center", num_format=DATE_FORMAT),
+        "bold": f(base, bold=True),
+        "plain": f(base),
+        "note": f(base, italic=True, font_color="#555555", text_wrap=True),
+        "error": f(border, font_color="#C00000", text_wrap=True),
+        "warning": f(border, font_color="#9C5700", text_wrap=True),
+        "total_label": f(border, bold=True, align="right"),
+        "total_money": f(border, bold=True, align="right", num_format=MONEY_FORMAT),
+        "total_score": f(border, bold=True, align="right", num_format=SCORE_FORMAT),
+        "points": f(border, align="right", num_format=POINTS_FORMAT),
+        "diff": f(border, align="right", num_format=DIFF_FORMAT),
+        "label": f(border, bold=True, align="left", bg_color="#F2F2F2"),
+        "heading": f(base, bold=True, font_size=12),
+        "body": f(base, valign="top", text_wrap=True),
+        "right": f(base, align="right"),
+        "date_right": f(base, align="right", num_format=DATE_FORMAT),
     }
 
 

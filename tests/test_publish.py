@@ -1,0 +1,320 @@
+"""The publish-ready workbooks of close-month (SPEC §9): ranking (R-RK-1, R-RK-2), finance notice
+(R-AL-1, R-AL-2), item details and statements, fixed contents (R-LG-4). Written with
+xlsxwriter, read back with openpyxl."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import zipfile
+from decimal import Decimal as Dec
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from jxbatch.compute.month import MonthData, MonthResult, RubricEntry, score_month
+from jxbatch.compute.types import BonusIn, DailyIn, DeductionIn
+from jxbatch.model import Duty, Person
+from jxbatch.publish.monthly import (
+    SIGN_SELF,
+    SIGNATURES,
+    PublishInfo,
+    month_zh,
+    posting_period,
+    sheet_name,
+    write_allowance,
+    write_details,
+    write_ranking,
+)
+
+D = dt.date
+RUBRIC = {
+    "B01": RubricEntry(Dec(1), "工作区卫生"),
+    "B02": RubricEntry(Dec("0.5"), "迟到早退", cap=Dec(1)),
+    "J01": RubricEntry(Dec(2), "受到表彰"),
+    "AUTO-DAILY": RubricEntry(Dec("0.5"), "日整理缺记"),
+    "AUTO-WEEKLY": RubricEntry(Dec(1), "周小结缺交"),
+    "AUTO-QUOTA": RubricEntry(Dec(1), "扣分指标未完成"),
+}
+PEOPLE = [
+    Person("D1", "张所长", "director", None),
+    Person("L1", "李副所长", "leader", None),
+    Person("L2", "王副所长", "leader", None),
+    Person("H1", "赵科长", "dept_head", "办公室"),
+    Person("A1", "钱一", "staff", "办公室"),
+    Person("A2", "孙二", "staff", "办公室"),
+    Person("H2", "周科长", "dept_head", "财务科"),
+    Person("B1", "吴三", "staff", "财务科"),
+]
+OVERSIGHT = {"办公室": "L1", "财务科": "L2"}
+REG = "考核登记_2026-11.xlsx"
+
+
+def ded(target, code, issuer, points=None, day=5, reason="事由", row=2):
+    return DeductionIn(D(2026, 11, day), target, code, None if points is None else Dec(points), reason, issuer,
+                       f"{REG}:扣分!A{row}")
+
+
+def worked_example() -> MonthResult:
+    """The hand-worked month of tests/test_compute.py (R-CH-1..5), with hostile reason texts.
+
+    individual: H2 100, A1 98.5, H1 98.5, B1 98, A2 97.5 → ranks 1, 2, 2, 4, 5 (R-RK-2)
+    departments: 财务科 99.00, 办公室 98.17; leadership: D1 99.46, L2 99.00, L1 95.92
+    """
+    daily = {"A2": [DailyIn(D(2026, 11, 2), "在岗", "整理档案", "", "S_A2.xlsx:日整理!C3")]}
+    return score_month(MonthData(
+        people=PEOPLE, oversight=OVERSIGHT, departments=["办公室", "财务科"], rubric=RUBRIC,
+        deductions=[ded("A1", "B01", "D1", reason="=SUM(1,1)", row=2),
+                    ded("A2", "B01", "考核办", 2, reason="http://x", row=3),
+                    ded("H1", "B01", "L1", "1.5", reason="0012", row=4),
+                    ded("A1", "B02", "H1", row=5), ded("B1", "B01", "L2", 2, row=6)],
+        bonuses=[BonusIn(D(2026, 11, 9), "D1", "J01", None, "受表彰", True, "考核办", f"{REG}:加分审批!A3")],
+        daily=daily, days={"A2": [D(2026, 11, 2)]}, last_day=D(2026, 11, 30)))
+
+
+INFO = PublishInfo(
+    center="常德市军休所", month="2026-11", issuing_office="精细化考核办公室", publish_date=D(2026, 12, 1),
+    posting_days=7, base=Dec(100), rate=Dec(50), out_of_scope=(("X1", "郑离"), ("X2", "冯休")),
+    duties={"A1": (Duty("办公室", "文秘岗", "A1", "=负责文电处理", "当日办结", "延误一次扣0.5分"),),
+            "D1": (Duty(None, "所长", "D1", "主持全面工作", "年度目标全部完成", "按R-CH-5计算"),)},
+)
+NAMES = {"ranking": "考核排名公示_2026-11.xlsx", "allowance": "津补贴增减通知_2026-11.xlsx",
+         "details": "考核明细_2026-11.xlsx"}
+WRITERS = {"ranking": write_ranking, "allowance": write_allowance, "details": write_details}
+
+
+def write_all(folder: Path, res: MonthResult) -> dict[str, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for key, writer in WRITERS.items():
+        out[key] = folder / NAMES[key]
+        writer(out[key], res, INFO)
+    return out
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory) -> dict[str, Path]:
+    return write_all(tmp_path_factory.mktemp("out"), worked_example())
+
+
+def find_row(ws, first: str, second: str | None = None) -> int:
+    for row in ws.iter_rows():
+        if row[0].value == first and (second is None or row[1].value == second):
+            return row[0].row
+    raise AssertionError(f"no row starting {first!r}")
+
+
+def block(ws, header_row: int, ncols: int) -> list[list]:
+    """The data rows below a header row until the first blank row."""
+    out = []
+    r = header_row + 1
+    while ws.cell(r, 1).value not in (None, ""):
+        out.append([ws.cell(r, c).value for c in range(1, ncols + 1)])
+        r += 1
+    return out
+
+
+def texts(ws) -> list[str]:
+    return [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+
+
+def two(x) -> str:
+    return f"{x:.2f}"
+
+
+def test_month_and_period_texts() -> None:
+    assert month_zh("2026-11") == "2026年11月" and month_zh("2027-03") == "2027年3月"
+    assert posting_period(INFO) == "公示期：2026年12月1日至2026年12月7日（7天）"
+
+
+def test_ranking_tables(books) -> None:
+    """R-RK-1 three tables, R-RK-2 order and competition ranks, published 2-decimal scores."""
+    wb = openpyxl.load_workbook(books["ranking"])
+    assert wb.sheetnames == ["考核排名公示"]
+    ws = wb["考核排名公示"]
+    assert ws["A1"].value == "常德市军休所2026年11月精细化服务管理考核排名公示"
+
+    ind = block(ws, find_row(ws, "名次", "工号"), 8)
+    assert [(r[0], r[1], r[2], r[3]) for r in ind] == [
+        (1, "H2", "周科长", "财务科"), (2, "A1", "钱一", "办公室"), (2, "H1", "赵科长", "办公室"),
+        (4, "B1", "吴三", "财务科"), (5, "A2", "孙二", "办公室")]
+    assert [two(r[7]) for r in ind] == ["100.00", "98.50", "98.50", "98.00", "97.50"]
+    assert [(r[4], r[5], r[6]) for r in ind][1] == (100, 1.5, 0)  # A1: 基础分, 扣分 1 + 0.5, 加分
+
+    dept_header = find_row(ws, "名次", "科室")
+    dept = block(ws, dept_header, 5)
+    assert [(r[0], r[1], r[2], two(r[3]), r[4]) for r in dept] == [
+        (1, "财务科", 2, "99.00", "王副所长"), (2, "办公室", 3, "98.17", "李副所长")]
+
+    lead_header = find_row(ws, "名次", "工号") + len(ind) + 1
+    lead_header = next(r for r in range(lead_header, ws.max_row + 1) if ws.cell(r, 4).value == "职务/角色")
+    assert [ws.cell(lead_header, c).value for c in range(1, 11)] == [
+        "名次", "工号", "姓名", "职务/角色", "起算分", "联带扣分", "指标扣分", "本人扣分", "加分", "得分"]
+    lead = block(ws, lead_header, 10)
+    assert [(r[0], r[1], two(r[9])) for r in lead] == [(1, "D1", "99.46"), (2, "L2", "99.00"), (3, "L1", "95.92")]
+    l1 = lead[2]
+    assert l1[3].startswith("班子成员") and "办公室" in l1[3]
+    assert (two(l1[4]), l1[5], l1[6], l1[7], l1[8]) == ("98.17", 1.75, 0.5, 0, 0)  # start, chained, quota
+    assert lead[0][3] == "所长" and lead[0][8] == 2  # the director's approved bonus
+    # score cells carry a 2-decimal format, ranks an integer one
+    score_cell = ws.cell(find_row(ws, "名次", "工号") + 1, 8)
+    assert score_cell.number_format == "0.00" and ws.cell(dept_header + 1, 1).number_format == "0"
+
+
+def test_ranking_notes_and_chart(books) -> None:
+    """本月不参加考核 (R-ORG-4), 公示期 [policy 7 days], objections, native chart of department scores."""
+    ws = openpyxl.load_workbook(books["ranking"])["考核排名公示"]
+    lines = texts(ws)
+    assert "本月不参加考核：郑离、冯休" in lines
+    assert "公示期：2026年12月1日至2026年12月7日（7天）" in lines
+    assert any("异议" in t and "精细化考核办公室" in t for t in lines)
+    assert len(ws._charts) == 1
+    with zipfile.ZipFile(books["ranking"]) as z:
+        chart = z.read("xl/charts/chart1.xml").decode()
+    assert "<c:barChart>" in chart and '<c:barDir val="col"/>' in chart and "各科室得分" in chart
+    dept_first = find_row(ws, "名次", "科室") + 1
+    refs = chart.replace("'", "")
+    assert f"<c:f>考核排名公示!$D${dept_first}:$D${dept_first + 1}</c:f>" in refs  # 得分
+    assert f"<c:f>考核排名公示!$B${dept_first}:$B${dept_first + 1}</c:f>" in refs  # 科室
+
+
+def test_allowance_notice(books) -> None:
+    """R-AL-1 per-person amounts from the published score; R-AL-2 the total is the exact sum of rows."""
+    ws = openpyxl.load_workbook(books["allowance"])["津补贴增减通知"]
+    assert ws["A1"].value == "关于2026年11月精细化考核津补贴增减的通知"
+    lines = texts(ws)
+    assert "财务科：" in lines
+    assert any("扣1分减50元、加1分奖50元" in t for t in lines)
+    header = find_row(ws, "序号", "工号")
+    assert [ws.cell(header, c).value for c in range(1, 8)] == [
+        "序号", "工号", "姓名", "科室/职务", "得分", "分差", "增减金额"]
+    rows = []
+    r = header + 1
+    while ws.cell(r, 1).value != "合计":
+        rows.append([ws.cell(r, c).value for c in range(1, 8)])
+        r += 1
+    # the director and leaders first, then by department (roster order) and 工号
+    assert [x[1] for x in rows] == ["D1", "L1", "L2", "A1", "A2", "H1", "B1", "H2"]
+    assert [x[0] for x in rows] == list(range(1, 9))
+    assert [x[3] for x in rows][:6] == ["所长", "班子成员", "班子成员", "办公室", "办公室", "办公室 科室负责人"]
+    amounts = {x[1]: Dec(str(x[6])) for x in rows}
+    assert amounts == {"D1": Dec("-27"), "L1": Dec("-204"), "L2": Dec("-50"), "H1": Dec("-75"),
+                       "A1": Dec("-75"), "A2": Dec("-125"), "H2": Dec(0), "B1": Dec("-100")}
+    assert [two(x[5]) for x in rows][:2] == ["-0.54", "-4.08"]  # 分差 = published − base
+    total_cell = ws.cell(r, 7)
+    assert Dec(str(total_cell.value)) == sum(amounts.values()) == Dec("-656")
+    assert "元" in total_cell.number_format and "元" in ws.cell(header + 1, 7).number_format
+    assert any("合计-656.00元" in t for t in lines)
+    assert "精细化考核办公室" in lines and SIGNATURES in lines
+    dates = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, dt.datetime)]
+    assert dates == [dt.datetime(2026, 12, 1)]
+    date_cell = next(c for row in ws.iter_rows() for c in row if isinstance(c.value, dt.datetime))
+    assert date_cell.number_format == 'yyyy"年"m"月"d"日"'
+    with zipfile.ZipFile(books["allowance"]) as z:
+        assert b"<f>" not in z.read("xl/worksheets/sheet1.xml")  # numbers, not formulas
+
+
+def test_details_items_and_literal_text(books) -> None:
+    """Every item with its source and origin; input text is stored as strings, never formulas."""
+    wb = openpyxl.load_workbook(books["details"])
+    ws = wb["明细"]
+    header = find_row(ws, "工号", "姓名")
+    assert [ws.cell(header, c).value for c in range(1, 11)] == [
+        "工号", "姓名", "日期", "标准编号", "要求", "分值", "来源", "扣分人/审批人", "事由", "出处"]
+    res = worked_example()
+    rows = block(ws, header, 10)
+    assert len(rows) == len(res.items)
+    by_origin = {(r[0], r[9], r[6]): r for r in rows}
+    a1 = by_origin[("A1", f"{REG}:扣分!A2", "登记扣分")]
+    assert a1[8] == "=SUM(1,1)" and a1[5] == -1 and a1[7] == "张所长（D1）" and a1[4] == "工作区卫生"
+    assert a1[2] == dt.datetime(2026, 11, 5)
+    cell = ws.cell(header + 1 + rows.index(a1), 9)
+    assert cell.data_type == "s"
+    assert by_origin[("A2", f"{REG}:扣分!A3", "登记扣分")][8] == "http://x"
+    assert by_origin[("H1", f"{REG}:扣分!A4", "登记扣分")][8] == "0012"
+    assert by_origin[("L1", "R-CH-3", "扣分指标")][5] == -0.5
+    assert by_origin[("L1", f"{REG}:扣分!A3", "联带扣分")][5] == -1
+    assert by_origin[("D1", f"{REG}:加分审批!A3", "加分")][5] == 2
+    assert by_origin[("A2", "S_A2.xlsx:日整理!C3", "自动规则")][3] == "AUTO-DAILY"
+    assert ws.cell(header + 1, 6).number_format == "0.00##"
+    with zipfile.ZipFile(books["details"]) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert all(b"<f>" not in z.read(n) for n in sheets)
+        assert not any(n.startswith("xl/externalLinks") for n in z.namelist())
+        assert not any("hyperlink" in z.read(n).decode() for n in sheets)
+
+
+def test_statement_sheets(books) -> None:
+    """One statement per person: score lines, rank (R-RK-2), allowance (R-AL-1), items, duties."""
+    wb = openpyxl.load_workbook(books["details"])
+    assert wb.sheetnames == ["明细", "D1 张所长", "L1 李副所长", "L2 王副所长", "H1 赵科长", "A1 钱一",
+                             "A2 孙二", "H2 周科长", "B1 吴三"]
+    a1 = wb["A1 钱一"]
+    lines = texts(a1)
+    assert any("工号：A1" in t and "钱一" in t and "办公室" in t and "2026年11月" in t for t in lines)
+    values = {a1.cell(r, 1).value: a1.cell(r, 3).value for r in range(1, a1.max_row + 1)}
+    assert values["基础分"] == 100 and values["本人扣分"] == 1.5 and values["得分"] == 98.5
+    assert values["名次"] == 2 and values["津补贴增减"] == -75
+    assert "=SUM(1,1)" in lines and "=负责文电处理" in lines and "延误一次扣0.5分" in lines
+    assert SIGN_SELF in lines
+    l1 = wb["L1 李副所长"]
+    values = {l1.cell(r, 1).value: l1.cell(r, 3).value for r in range(1, l1.max_row + 1)}
+    assert two(values["起算分"]) == "98.17" and values["联带扣分"] == 1.75 and values["指标扣分"] == 0.5
+    assert values["得分"] == 95.92 and values["名次"] == 3
+    assert "岗位职责未登记。" in texts(l1)
+    assert "主持全面工作" in texts(wb["D1 张所长"])
+
+
+def test_sheet_names_are_legal_and_unique() -> None:
+    used = {"明细"}
+    a = sheet_name("S01", "王[芳]/a:b*c?d\\e", used)
+    assert a == "S01 王_芳__a_b_c_d_e"
+    long1 = sheet_name("S02", "欧阳" * 20, used)
+    long2 = sheet_name("S02", "欧阳" * 20, used)
+    assert len(long1) == 31 and len(long2) <= 31 and long1 != long2
+    assert sheet_name("明细", "", used) != "明细"
+    rare = sheet_name("S03", "\U00020BB7" * 20, used)  # 𠮷: two UTF-16 units each
+    assert len(rare.encode("utf-16-le")) // 2 <= 31
+
+
+def test_page_setup_on_every_sheet(books) -> None:
+    """SPEC §9 publish-ready: A4, fit to width, print titles, footer page numbers, frozen header,
+    no gridlines."""
+    for path in books.values():
+        wb = openpyxl.load_workbook(path)
+        for ws in wb.worksheets:
+            assert int(ws.page_setup.paperSize) == 9, (path.name, ws.title)
+            assert ws.sheet_properties.pageSetUpPr.fitToPage
+            assert ws.page_setup.fitToWidth in (None, 1)  # absent means 1 page wide
+            assert int(ws.page_setup.fitToHeight) == 0  # as many pages tall as needed
+            assert ws.print_title_rows and ws.print_title_rows.startswith("$1:")
+            assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+            assert ws.freeze_panes is not None
+            assert ws.sheet_view.showGridLines is False
+            assert "常德市军休所" in str(ws["A1"].value) or "常德市军休所" in str(ws["A2"].value)
+            assert "2026年11月" in str(ws["A1"].value)
+
+
+def test_rewrite_is_byte_identical(books, tmp_path) -> None:
+    """R-LG-4: fixed document properties and zip entries; the same result gives the same bytes."""
+    again = write_all(tmp_path / "again", worked_example())
+    for key, path in books.items():
+        assert again[key].read_bytes() == path.read_bytes(), key
+    with zipfile.ZipFile(books["ranking"]) as z:
+        core = z.read("docProps/core.xml").decode()
+    assert "2000-01-01T00:00:00Z" in core
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_libreoffice_converts_all_three_to_pdf(books, tmp_path) -> None:
+    """The workbooks open and print in LibreOffice (one headless call for the three)."""
+    profile = (tmp_path / "lo").as_uri()
+    out = tmp_path / "pdf"
+    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(out), *map(str, books.values())],
+                   check=True, timeout=180, capture_output=True)
+    for path in books.values():
+        pdf = out / (path.stem + ".pdf")
+        assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF"), pdf.name
