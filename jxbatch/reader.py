@@ -115,6 +115,7 @@ def _sniff_text(head: bytes) -> str:
 class RawCell:
     value: Any
     error: bool = False  # an Excel error value such as #REF!
+    no_value: bool = False  # a formula saved without its calculated value
 
 
 @dataclass
@@ -155,6 +156,7 @@ def load_grid(path: Path, display: str | None = None) -> tuple[RawWorkbook | Non
             rows: list[list[RawCell]] = []
             for row in ws.iter_rows():
                 rows.append([_raw_cell(c) for c in row])
+            _mark_formulas_without_value(path, getattr(ws, "_worksheet_path", None), rows)
             if ws.title == META_SHEET:
                 meta = {}
                 for r in rows:
@@ -171,6 +173,48 @@ def load_grid(path: Path, display: str | None = None) -> tuple[RawWorkbook | Non
     finally:
         wb.close()
     return RawWorkbook(path, display, sheets, meta), []
+
+
+_CELL_XML = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+_VALUE = re.compile(rb"<v>[^<]+</v>|<is>")
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n - 1
+
+
+def _mark_formulas_without_value(path: Path, part: str | None, rows: list[list[RawCell]]) -> None:
+    """SPEC §14: a formula cell saved without a cached value reads as empty; find it in the XML.
+
+    Only sheets that contain a formula at all are scanned, so ordinary workbooks pay one
+    substring test per sheet.
+    """
+    if not part:
+        return
+    try:
+        with zipfile.ZipFile(path) as zf:
+            xml = zf.read(part.lstrip("/"))
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return
+    if b"<f" not in xml:
+        return
+    for m in _CELL_XML.finditer(xml):
+        body = m.group(2) or b""
+        if b"<f" not in body or _VALUE.search(body):
+            continue
+        ref = _REF.search(m.group(1))
+        if not ref:
+            continue
+        r, c = int(ref.group(2)) - 1, _col_index(ref.group(1))
+        while len(rows) <= r:
+            rows.append([])
+        while len(rows[r]) <= c:
+            rows[r].append(RawCell(None))
+        rows[r][c] = RawCell(None, no_value=True)
 
 
 def _short(exc: Exception) -> str:
@@ -280,7 +324,7 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
     fields = [f for f in spec.fields if f.key in colmap]
     for i in range(h + 1, len(sheet.rows)):
         cells = sheet.rows[i]
-        if all(is_blank(c.value) for c in cells):
+        if all(is_blank(c.value) and not c.no_value for c in cells):
             continue
         row = Row(Loc(file, spec.name, i + 1), {})
         for f in spec.fields:
@@ -294,6 +338,10 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
             loc = row.at(f.key)
             if cell.error:
                 problems.append(problem("error-value", loc, cell.value))
+                row.invalid.add(f.key)
+                continue
+            if cell.no_value:
+                problems.append(problem("formula-no-value", loc))
                 row.invalid.add(f.key)
                 continue
             if is_blank(cell.value):

@@ -255,3 +255,21 @@ def test_lock_files_recognised() -> None:
 
 def test_col_letter() -> None:
     assert [col_letter(i) for i in (0, 3, 25, 26, 27, 701, 702)] == ["A", "D", "Z", "AA", "AB", "ZZ", "AAA"]
+
+
+def test_formula_without_cached_value(tmp_path: Path) -> None:
+    """SPEC §14: a formula saved by a program that never calculated is a positioned problem,
+    even in an optional column (it must not be silently read as empty)."""
+    path = daily_book(tmp_path, [["2026-11-03", "在岗", "x", None, "y"]])
+    wb = openpyxl.load_workbook(path)
+    wb["日整理"]["D3"] = "=A1&B1"  # openpyxl writes no cached value
+    wb.save(path)
+    table, problems = read_daily(path)
+    assert [(p.code, p.loc.cell) for p in problems] == [("formula-no-value", "D3")]
+    assert table.rows[0].invalid == {"undone"}
+
+
+def test_text_starting_with_equals_is_text(tmp_path: Path) -> None:
+    path = daily_book(tmp_path, [["2026-11-03", "在岗", "=SUM(1,1)", None, "y"]])
+    table, problems = read_daily(path)
+    assert problems == [] and table.rows[0]["done"] == "=SUM(1,1)"

@@ -23,6 +23,9 @@ def write_xlsx(path: Path, sheets: Mapping[str, Sequence[Sequence[Any]]], meta: 
             ws.append([title])
         for row in rows:
             ws.append(list(row))
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # text typed by a person, as Excel stores '=SUM(1,1)
     if meta is not None:
         ws = wb.create_sheet(META_SHEET)
         for k, v in meta:

@@ -1,0 +1,173 @@
+"""close-month end to end on a small workspace: outputs, results.json, ledger lifecycle
+(R-LG-1..4), the validation gate, and text written as text (SPEC §9)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import jsonschema
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from jxbatch.calendar import Month
+from jxbatch.cli import main
+from jxbatch.pipeline import CLOSED, INVALID, REFUSED, UNCHANGED, close_month, reopen_month
+
+from .xlsx_helpers import mini_workspace, write_spec
+
+NOV = Month(2026, 11)
+D = dt.date
+SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "jxbatch" / "schemas" / "results.schema.json")
+                    .read_text(encoding="utf-8"))
+PUBLISHED = ["考核排名公示_2026-11.xlsx", "津补贴增减通知_2026-11.xlsx", "考核明细_2026-11.xlsx",
+             "校验报告_2026-11.xlsx", "results.json"]
+
+
+def register():
+    return {
+        "扣分": [
+            {"date": D(2026, 11, 5), "target_id": "A1", "code": "B01", "reason": "=SUM(1,1)", "issuer": "D1",
+             "method": "现场扣分"},
+            {"date": D(2026, 11, 6), "target_id": "A2", "code": "B01", "points": 2, "reason": "检查不合格",
+             "issuer": "L1", "method": "检查扣分"},
+            {"date": D(2026, 11, 9), "target_id": "B1", "code": "B01", "points": 2, "reason": "迟交报表",
+             "issuer": "L2", "method": "检查扣分"},
+        ],
+        "加分审批": [
+            {"date": D(2026, 11, 10), "staff_id": "H2", "code": "J01", "reason": "受到表彰", "decision": "批准",
+             "approver": "考核办"},
+        ],
+    }
+
+
+def full_personal(root: Path) -> None:
+    """Everyone fills every working day and week, so only the register matters."""
+    from jxbatch.calendar import Calendar
+
+    cal = Calendar()
+    days = cal.working_days(NOV)
+    weeks = cal.weeks(NOV)
+    for sid in ("D1", "L1", "L2", "H1", "A1", "A2", "H2", "B1"):
+        write_spec(root / "data" / "2026-11" / f"{sid}_某_2026-11.xlsx", "personal", {
+            "日整理": [{"date": d, "status": "在岗", "done": "工作", "reflection": "体会"} for d in days],
+            "周小结": [{"week": w.label, "period": w.period, "summary": "小结"} for w in weeks],
+        }, month="2026-11", staff_id=sid)
+
+
+@pytest.fixture()
+def ws(tmp_path: Path) -> Path:
+    root = mini_workspace(tmp_path / "工作区 中文", register=register())
+    full_personal(root)
+    return root
+
+
+def test_close_publishes_everything_and_scores_by_hand(ws: Path) -> None:
+    """Hand-worked: A1 −1 by the director (chained 0.5 to L1); A2 −2 by L1; B1 −2 by L2; H2 +2.
+    办公室: H1 100, A1 99, A2 98 → 99.00; L1 = 99 − 0.5 chained, quota met (2) → 98.50.
+    财务科: H2 102, B1 98 → 100.00; L2 = 100. 所长 = (98.5 + 100) / 2 = 99.25."""
+    out = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert out.status == CLOSED, out.report.errors
+    assert sorted(p.name for p in out.out_dir.iterdir()) == sorted(PUBLISHED)
+    doc = json.loads((out.out_dir / "results.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, SCHEMA)
+    people = {p["id"]: p for p in doc["people"]}
+    assert {k: people[k]["score"] for k in people} == {
+        "H1": "100.00", "A1": "99.00", "A2": "98.00", "H2": "102.00", "B1": "98.00",
+        "L1": "98.50", "L2": "100.00", "D1": "99.25"}
+    assert people["L1"]["chained"] == "0.50" and people["L1"]["quota_shortfall"] == "0.00"
+    assert people["H2"]["allowance"] == "100.00" and people["D1"]["allowance"] == "-37.50"
+    assert [(d["name"], d["score"], d["rank"]) for d in doc["departments"]] == [("财务科", "100.00", 1),
+                                                                                ("办公室", "99.00", 2)]
+    assert doc["out_of_scope"] == [{"id": "X1", "name": "郑离"}]
+    a1 = [i for i in doc["items"] if i["person"] == "A1"]
+    assert a1 == [{"person": "A1", "date": "2026-11-05", "code": "B01", "points": "-1.00", "source": "register",
+                   "issuer": "D1", "reason": "=SUM(1,1)", "origin": "考核登记_2026-11.xlsx:扣分!D3"}]
+    # the allowance total on the finance notice equals the sum of the rows
+    total = sum(Decimal(p["allowance"]) for p in doc["people"])
+    assert total == Decimal("-262.50")  # 0 −50 −100 +100 −100 −75 +0 −37.5
+
+
+def test_staff_text_is_written_as_text(ws: Path) -> None:
+    """SPEC §9: a reason '=SUM(1,1)' is a string cell, never a formula."""
+    out = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    wb = openpyxl.load_workbook(out.out_dir / "考核明细_2026-11.xlsx")
+    cells = [c for ws_ in wb.worksheets for row in ws_.iter_rows() for c in row if c.value == "=SUM(1,1)"]
+    assert cells and all(c.data_type == "s" for c in cells)
+    with zipfile.ZipFile(out.out_dir / "考核明细_2026-11.xlsx") as zf:
+        assert not any(b"<f>" in zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_reclose_is_noop_then_changed_input_refused_until_reopen(ws: Path) -> None:
+    """R-LG-2: same inputs → success no-op; changed → refused with 'reopen'; reopen keeps history."""
+    first = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    before = (first.out_dir / "results.json").read_bytes()
+    again = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert again.status == UNCHANGED and again.result is None
+    assert (first.out_dir / "results.json").read_bytes() == before
+    write_spec(ws / "data" / "2026-11" / "考核登记_2026-11.xlsx", "register", {"扣分": []}, month="2026-11")
+    refused = close_month(ws, NOV)
+    assert refused.status == REFUSED and "reopen" in refused.message
+    assert (first.out_dir / "results.json").read_bytes() == before  # nothing touched
+    assert reopen_month(ws, NOV, "更正登记") is not None
+    second = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert second.status == CLOSED
+    doc = json.loads((second.out_dir / "results.json").read_text(encoding="utf-8"))
+    assert {p["id"]: p["score"] for p in doc["people"]}["A1"] == "100.00"
+    from jxbatch import ledger
+
+    con = ledger.connect(ws / "ledger.sqlite")
+    assert [h.status for h in ledger.history(con, "2026-11")] == ["reopened", "closed"]
+    con.close()
+
+
+def test_results_json_is_byte_identical_for_the_same_inputs(ws: Path, tmp_path: Path) -> None:
+    """R-LG-4: a copy of the workspace closed elsewhere gives the same bytes and contents."""
+    copy = tmp_path / "copy"
+    shutil.copytree(ws, copy)
+    a = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    b = close_month(copy, NOV, publish_date=D(2026, 12, 1))
+    for name in PUBLISHED:
+        assert (a.out_dir / name).read_bytes() == (b.out_dir / name).read_bytes(), name
+
+
+def test_errors_write_only_the_validation_report(ws: Path) -> None:
+    """SPEC §11: on errors only the validation report is written, exit 1, nothing recorded."""
+    reg = register()
+    reg["扣分"][0]["issuer"] = "A2"  # R-ISS-1: a plain staff member
+    write_spec(ws / "data" / "2026-11" / "考核登记_2026-11.xlsx", "register", reg, month="2026-11")
+    out = close_month(ws, NOV)
+    assert out.status == INVALID
+    assert [p.name for p in out.out_dir.iterdir()] == ["校验报告_2026-11.xlsx"]
+    report = openpyxl.load_workbook(out.out_dir / "校验报告_2026-11.xlsx").active
+    texts = [c.value for row in report.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("无权扣分" in t for t in texts)
+    result = CliRunner().invoke(main, ["close-month", "2026-11", "-w", str(ws)])
+    assert result.exit_code == 1
+    assert "考核登记_2026-11.xlsx:扣分!F3 扣分人“A2”无权扣分" in result.output
+
+
+def test_cli_close_summary_and_noop(ws: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    out_dir = tmp_path / "输出"
+    first = runner.invoke(main, ["close-month", "2026-11", "-w", str(ws), "--out", str(out_dir),
+                                 "--date", "2026-12-01"])
+    assert first.exit_code == 0, first.output
+    assert "8 人参加考核" in first.output and "津补贴增减合计：-262.50 元" in first.output
+    assert "科室排名：1. 财务科 100.00，2. 办公室 99.00" in first.output
+    second = runner.invoke(main, ["close-month", "2026-11", "-w", str(ws), "--out", str(out_dir)])
+    assert second.exit_code == 0 and "输入未变化" in second.output
+    assert "已结账" in runner.invoke(main, ["status", "2026-11", "-w", str(ws)]).output
+
+
+def test_removed_outputs_are_published_again(ws: Path) -> None:
+    first = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    data = (first.out_dir / "results.json").read_bytes()
+    shutil.rmtree(first.out_dir)
+    again = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert again.status == UNCHANGED and (again.out_dir / "results.json").read_bytes() == data
