@@ -303,7 +303,8 @@ PERSONAL = WorkbookSpec(
             "日整理",
             (
                 F_DATE,
-                Field("status", "状态", T.CHOICE, True, DAY_STATUSES, help="在岗时须填写已完成工作和体会", width=8),
+                # not required: a day left blank is an AUTO-DAILY deduction (R-DAY-1), not an error
+                Field("status", "状态", T.CHOICE, False, DAY_STATUSES, help="在岗时须填写已完成工作和体会", width=8),
                 Field("done", "已完成工作", T.TEXT, width=40),
                 Field("undone", "未完成工作", T.TEXT, width=30),
                 Field("reflection", "体会", T.TEXT, width=30),

@@ -309,15 +309,33 @@ def check_leaders_have_staff(ctx: Context) -> Iterator[Problem]:
 
 
 def check_pending_bonus_claims(ctx: Context) -> Iterator[Problem]:
-    """R-SC-3: a bonus claim with no decision in the register is a warning (待审批)."""
-    decided = {(r["staff_id"], r["code"], r["date"]) for r in ctx.rows("register", "加分审批")}
-    decided_loose = {(s, c) for s, c, _ in decided}
+    """R-SC-3: a bonus claim with no decision in the register is a warning (待审批).
+
+    Claims and decisions are matched per (工号, 标准编号): same date first, then the remaining
+    claims in date order take the remaining decisions; claims left over are pending.
+    """
+    decisions: dict[tuple[str, str], list] = {}
+    for r in ctx.rows("register", "加分审批"):
+        if r["staff_id"] and r["code"]:
+            decisions.setdefault((r["staff_id"], r["code"]), []).append(r["date"])
     for sid, wb in ctx.inputs.personal.items():
+        claims: dict[str, list[Row]] = {}
         for r in wb.tables["申报加分"]:
-            if r["code"] is None:
-                continue
-            if (sid, r["code"], r["date"]) not in decided and (sid, r["code"]) not in decided_loose:
-                yield problem("bonus-pending", r.at("code"), r["code"])
+            if r["code"] is not None:
+                claims.setdefault(r["code"], []).append(r)
+        for code, rows in claims.items():
+            left = list(decisions.get((sid, code), []))
+            pending = []
+            for r in rows:
+                if r["date"] in left:
+                    left.remove(r["date"])
+                else:
+                    pending.append(r)
+            for r in sorted(pending, key=lambda r: (r["date"] is None, r["date"] or 0, r.loc.row)):
+                if left:
+                    left.pop(0)
+                else:
+                    yield problem("bonus-pending", r.at("code"), r["code"])
 
 
 def check_missing_workbooks(ctx: Context) -> Iterator[Problem]:

@@ -50,13 +50,13 @@ def test_header_beyond_ten_rows_is_not_found(tmp_path: Path) -> None:
 
 def test_columns_in_other_order_extra_and_missing(tmp_path: Path) -> None:
     """R-TPL-1: extra columns are a warning; a missing required column is an error naming it."""
-    header = ["体会", "备注", "日期", "已完成工作"]  # 状态 (required) missing, 备注 extra
-    path = write_xlsx(tmp_path / "a.xlsx", {"日整理": [header, ["好", "x", "2026-11-03", "做了"]]})
+    header = ["体会", "备注", "状态", "已完成工作"]  # 日期 (required) missing, 备注 extra
+    path = write_xlsx(tmp_path / "a.xlsx", {"日整理": [header, ["好", "x", "在岗", "做了"]]})
     table, problems = read_daily(path)
     codes = sorted((p.code, p.severity.value, p.loc.label) for p in problems)
-    assert codes == [("column-extra", "warning", "备注"), ("column-missing", "error", "状态")]
-    assert table.rows[0]["date"] == dt.date(2026, 11, 3)
-    assert table.rows[0].columns["date"] == "C"
+    assert codes == [("column-extra", "warning", "备注"), ("column-missing", "error", "日期")]
+    assert table.rows[0]["status"] == "在岗" and table.rows[0]["done"] == "做了"
+    assert table.rows[0].columns["status"] == "C"
 
 
 @pytest.mark.parametrize("text", ["2026-11-03", "2026/11/3", "2026.11.3", "2026年11月3日", " 2026-11-03 "])
@@ -122,8 +122,8 @@ def test_yes_no_forms(tmp_path: Path, raw: object, expected: bool) -> None:
 
 
 def test_bad_choice_and_required(tmp_path: Path) -> None:
-    table, problems = read_daily(daily_book(tmp_path, [["2026-11-03", "上班"], ["2026-11-04", None, "x"]]))
-    assert [(p.code, p.loc.cell, p.value) for p in problems] == [("bad-choice", "B3", "上班"), ("required", "B4", None)]
+    table, problems = read_daily(daily_book(tmp_path, [["2026-11-03", "上班"], [None, "请假", "x"]]))
+    assert [(p.code, p.loc.cell, p.value) for p in problems] == [("bad-choice", "B3", "上班"), ("required", "A4", None)]
     assert "在岗/请假/出差/公休/病假" in problems[0].message
     assert table.rows[0].invalid == {"status"}
 
