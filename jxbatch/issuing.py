@@ -17,6 +17,7 @@ from .schema import (
     ASSESSMENT_OFFICE,
     AUTO_CATEGORY,
     CALENDAR,
+    DEFAULT_DEPARTMENTS,
     PERSONAL,
     REGISTER,
     RETIREES,
@@ -48,9 +49,13 @@ def init_workspace(root: Path, center: str | None = None) -> list[Path]:
     ws.policy_file.write_text(text, encoding="utf-8")
     written = [ws.policy_file]
     center = center or "常德市军休所"
+    prefills = {
+        RUBRIC.kind: rubric_prefill(),
+        ROSTER.kind: {"科室": [{"department": d} for d in DEFAULT_DEPARTMENTS]},  # R-ORG-2
+    }
     for spec in (ROSTER, RETIREES, RUBRIC, CALENDAR):
-        prefill = rubric_prefill() if spec is RUBRIC else None
-        wb = build_workbook(spec, center=center, prefill=prefill)
+        wb = build_workbook(spec, center=center, prefill=prefills.get(spec.kind),
+                            lookups={Lookup.DEPARTMENT: list(DEFAULT_DEPARTMENTS)})
         path = ws.register_path(spec)
         save_workbook(wb, path)
         written.append(path)

@@ -241,3 +241,22 @@ def test_director_is_mean_of_leader_finals_with_deduction() -> None:
     l2 = Dec(99)  # mean of 100, 98
     assert r.people["L1"].raw == l1 and r.people["L2"].raw == l2
     assert r.people["D1"].raw == (l1 + l2) / 2 - 1
+
+
+def test_own_score_of_heads_and_staff() -> None:
+    """R-SC-4: S = base − deductions + bonuses: A1 gets −1 (B01) −0.5 (B02) +2 (J01) = 100.50."""
+    r = month(deductions=[ded("A1", "B01", "H1"), ded("A1", "B02", "H1", day=6)],
+              bonuses=[BonusIn(D(2026, 11, 9), "A1", "J01", None, "表彰", True, "D1", "o")])
+    a1 = r.people["A1"]
+    assert (a1.base, a1.deductions, a1.bonuses, a1.raw, a1.score) == (
+        Dec(100), Dec("1.5"), Dec(2), Dec("100.5"), Dec("100.50"))
+    assert scoring.own_score(Dec(100), a1.items) == Dec("100.5")
+
+
+def test_assessment_office_is_an_issuer_not_a_person() -> None:
+    """R-ORG-5: 考核办 issues deductions and approvals but is never scored or ranked."""
+    r = month(deductions=[ded("A1", "B01", "考核办")],
+              bonuses=[BonusIn(D(2026, 11, 9), "A2", "J01", None, "表彰", True, "考核办", "o")])
+    assert "考核办" not in r.people
+    assert {i.issuer for i in r.items if i.person in ("A1", "A2")} == {"考核办"}
+    assert r.people["L1"].chained == Dec("0.5")  # 考核办's point on A1 chains (R-CH-2)

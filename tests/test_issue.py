@@ -1,0 +1,102 @@
+"""init, issue and status (SPEC §3, §4.4, §11; R-ORG-2, R-ORG-4, R-CAL-3, R-TPL-2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+from click.testing import CliRunner
+
+from jxbatch.calendar import Month
+from jxbatch.cli import main
+from jxbatch.issuing import filled_rows, init_workspace, issue_month
+from jxbatch.reader import read_workbook
+from jxbatch.schema import DEFAULT_DEPARTMENTS, PERSONAL, ROSTER, RUBRIC
+
+from .xlsx_helpers import mini_workspace
+
+NOV = Month(2026, 11)
+
+
+def test_init_writes_policy_registers_and_default_departments(tmp_path: Path) -> None:
+    """R-ORG-2: the roster lists the four default departments; the rubric holds the 4S set."""
+    written = init_workspace(tmp_path / "ws")
+    names = [p.name for p in written]
+    assert names == ["jxbatch.toml", "roster.xlsx", "retirees.xlsx", "rubric.xlsx", "calendar.xlsx"]
+    roster, problems = read_workbook(tmp_path / "ws" / "data" / "roster.xlsx", ROSTER)
+    assert problems == []
+    assert tuple(r["department"] for r in roster.tables["科室"]) == DEFAULT_DEPARTMENTS
+    rubric, problems = read_workbook(tmp_path / "ws" / "data" / "rubric.xlsx", RUBRIC)
+    assert problems == []
+    cats = [r["category"] for r in rubric.tables["考核标准"]]
+    assert [cats.count(c) for c in ("行为标准", "素养标准", "工作标准", "绩效标准")] == [4, 7, 4, 2]
+    assert {r["code"] for r in rubric.tables["考核标准"] if r["category"] == "自动规则"} == {
+        "AUTO-DAILY", "AUTO-WEEKLY", "AUTO-VISIT", "AUTO-HOME", "AUTO-MUST", "AUTO-QUOTA"}
+
+
+def test_issue_prefills_working_days_weeks_and_assigned_retirees(tmp_path: Path) -> None:
+    """SPEC §4.4: one row per active working day (21 in 2026-11), the month's 4 weeks (R-CAL-3),
+    the person's assigned retirees as the drop-down; out-of-scope X1 gets nothing (R-ORG-4)."""
+    root = mini_workspace(tmp_path / "ws")
+    (root / "data" / "2026-11" / "考核登记_2026-11.xlsx").unlink()
+    result = issue_month(root, NOV)
+    names = sorted(p.name for p in result.written)
+    assert len(names) == 10  # 8 people + 考核登记 + 活动登记
+    assert not any(n.startswith("X1_") for n in names)
+    path = root / "data" / "2026-11" / "A1_钱一_2026-11.xlsx"
+    wb, problems = read_workbook(path, PERSONAL)
+    assert problems == []
+    assert wb.meta["kind"] == "personal" and wb.meta["staff_id"] == "A1" and wb.meta["month"] == "2026-11"
+    days = [r["date"] for r in wb.tables["日整理"]]
+    assert len(days) == 21 and days[0] == dt.date(2026, 11, 2) and days[-1] == dt.date(2026, 11, 30)
+    assert [r["week"] for r in wb.tables["周小结"]] == ["2026-W45", "2026-W46", "2026-W47", "2026-W48"]
+    book = openpyxl.load_workbook(path)
+    lists = book["_lists"]
+    values = {lists.cell(1, c).value: [lists.cell(r, c).value for r in range(2, lists.max_row + 1)
+                                       if lists.cell(r, c).value] for c in range(1, lists.max_column + 1)}
+    assert values["assigned"] == ["R1", "R2"]
+
+
+def test_issue_never_overwrites_a_filled_workbook(tmp_path: Path) -> None:
+    root = mini_workspace(tmp_path / "ws")
+    issue_month(root, NOV)
+    path = root / "data" / "2026-11" / "A1_钱一_2026-11.xlsx"
+    book = openpyxl.load_workbook(path)
+    book["日整理"]["B3"] = "在岗"
+    book["日整理"]["C3"] = "整理档案"
+    book.save(path)
+    before = path.read_bytes()
+    assert filled_rows(path, PERSONAL)["日整理"] == 1
+    again = issue_month(root, NOV)
+    assert path in again.kept and path.read_bytes() == before
+    assert (root / "data" / "2026-11" / "A2_孙二_2026-11.xlsx") in again.written  # unfilled: re-issued
+
+
+def test_status_lists_who_returned_what(tmp_path: Path) -> None:
+    root = mini_workspace(tmp_path / "ws")
+    issue_month(root, NOV)
+    path = root / "data" / "2026-11" / "A1_钱一_2026-11.xlsx"
+    book = openpyxl.load_workbook(path)
+    for r in range(3, 8):
+        book["日整理"].cell(r, 2, "在岗")
+    book.save(path)
+    (root / "data" / "2026-11" / "B1_吴三_2026-11.xlsx").unlink()
+    out = CliRunner().invoke(main, ["status", "2026-11", "-w", str(root)])
+    assert out.exit_code == 0, out.output
+    a1 = next(line for line in out.output.splitlines() if line.startswith("A1"))
+    assert "已填写" in a1 and "5/21" in a1
+    b1 = next(line for line in out.output.splitlines() if line.startswith("B1"))
+    assert "缺文件" in b1
+    assert "应交 8 人，已填写 1 人" in out.output and "本月状态：未结账" in out.output
+
+
+def test_cli_issue_and_validate_on_issued_month(tmp_path: Path) -> None:
+    """Freshly issued, nothing filled: validate passes (warnings would come from scoring only)."""
+    root = mini_workspace(tmp_path / "ws")
+    runner = CliRunner()
+    out = runner.invoke(main, ["issue", "2026-11", "-w", str(root)])
+    assert out.exit_code == 0 and "共生成 10 个工作簿" in out.output
+    v = runner.invoke(main, ["validate", "2026-11", "-w", str(root)])
+    assert v.exit_code == 0, v.output
+    assert (root / "out" / "2026-11" / "校验报告_2026-11.xlsx").exists()
