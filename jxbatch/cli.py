@@ -269,3 +269,12 @@ def reopen(month: Month, workspace: Path, reason: str) -> None:
         click.echo(f"{month} 尚未结账，无需重新打开。")
         sys.exit(EXIT_INPUT)
     click.echo(f"已重新打开 {month}（原结账时间 {rec.closed_at}），原因：{reason}。修改后请重新运行 close-month。")
+
+
+def _register_extra_commands() -> None:
+    from .commands import register
+
+    register(main)
+
+
+_register_extra_commands()

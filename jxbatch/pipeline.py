@@ -23,6 +23,7 @@ from .problems import Report
 from .publish.report import write_validation_report
 from .publish.results import dumps, results_document
 from .schema import CALENDAR, RETIREES, ROSTER, RUBRIC
+from .stages import History, run_stages
 from .validate import Context, run_checks
 from .workspace import Workspace, input_digest, load_month, load_registers, month_files
 
@@ -114,13 +115,31 @@ def close_month(root: Path, month: Month, out: Path | None = None, publish_date:
                           lambda p: write_validation_report(p, v.report, policy.center, str(month)))
             return CloseOutcome(INVALID, target, v.report)
 
-        # compute (pure)
+        # compute: the extra stages (visits, activities) first, their items feed the scores
         ctx = v.ctx
-        result = score_month(month_data(ctx))
+        stage_outputs = run_stages(ctx, History(con))
+        report = Report(v.report.sorted())
+        for so in stage_outputs:
+            report.extend(so.problems)
+        if not report.ok:
+            target.mkdir(parents=True, exist_ok=True)
+            _write_atomic(target / f"校验报告_{month}.xlsx",
+                          lambda p: write_validation_report(p, report, policy.center, str(month)))
+            return CloseOutcome(INVALID, target, report)
+        data = month_data(ctx)
+        data.extra_items = [i for so in stage_outputs for i in so.items]
+        result = score_month(data)
         out_of_scope = tuple((p.staff_id, p.name) for p in ctx.regs.roster.people.values()
                              if p.staff_id not in ctx.scope and _recently_left(p, month))
+        parts: dict[str, list] = {"visits": [], "subsidies": []}
+        state: dict[str, dict[str, dict]] = {}
+        for so in stage_outputs:
+            for key, rows in so.results.items():
+                parts.setdefault(key, []).extend(rows)
+            state.update(so.ledger_state)
         doc = results_document(result, month=str(month), center=policy.center, tool_version=__version__,
-                               input_digest=digest, problems=v.report.sorted(), out_of_scope=out_of_scope)
+                               input_digest=digest, problems=report.sorted(), out_of_scope=out_of_scope,
+                               visits=parts["visits"], subsidies=parts["subsidies"])
 
         # publish into a temporary folder, then move it into place with the ledger commit (R-LG-3)
         from .publish.monthly import PublishInfo
@@ -136,11 +155,15 @@ def close_month(root: Path, month: Month, out: Path | None = None, publish_date:
         _clean_stale(out_root)
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{month}-", dir=out_root))
         try:
-            files = publish_all(tmp, month, result, info, v.report, doc, policy.center)
+            files = publish_all(tmp, month, result, info, report, doc, policy.center)
+            for name, write in (w for so in stage_outputs for w in so.writers):
+                write(tmp / name, result)
+                files.append(tmp / name)
             old = out_root / f".old-{month}-{tmp.name[-8:]}"
             with ledger.transaction(con):
                 if ledger.current(con, str(month)) is None:
-                    ledger.record_close(con, doc, policy_digest=policy.digest, out_dir=str(target.resolve()))
+                    ledger.record_close(con, doc, policy_digest=policy.digest, out_dir=str(target.resolve()),
+                                        visit_state=state)
                 if target.exists():
                     os.replace(target, old)
                 os.replace(tmp, target)
@@ -149,7 +172,7 @@ def close_month(root: Path, month: Month, out: Path | None = None, publish_date:
                 shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
         status = UNCHANGED if rec is not None else CLOSED
-        return CloseOutcome(status, target, v.report, result, doc, [target / f.name for f in files])
+        return CloseOutcome(status, target, report, result, doc, [target / f.name for f in files])
     finally:
         con.close()
 

@@ -372,8 +372,15 @@ CHECKS: tuple[Check, ...] = (
     check_missing_workbooks,
 )
 
-def run_checks(ctx: Context, checks: Iterable[Check] = CHECKS) -> list[Problem]:
+def all_checks() -> tuple[Check, ...]:
+    """The core checks, then those of the close-month stages (visits, activities)."""
+    from . import activities, visits
+
+    return CHECKS + tuple(visits.CHECKS) + tuple(activities.CHECKS)
+
+
+def run_checks(ctx: Context, checks: Iterable[Check] | None = None) -> list[Problem]:
     out: list[Problem] = []
-    for check in checks:
+    for check in all_checks() if checks is None else checks:
         out.extend(check(ctx))
     return out

@@ -1,0 +1,51 @@
+"""Extra close-month stages beside scoring: visits (联包共创, SPEC §7) and activities (SPEC §8).
+
+A stage reads the validated context (and, through :class:`History`, what earlier closed
+months left in the ledger) and returns a :class:`StageOutput`: automatic items that feed the
+scores, problems, parts of results.json, state to carry in the ledger, and output workbooks.
+The orchestrator (`pipeline.close_month`) runs the stages in :data:`STAGES` order.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import ledger
+from .compute.types import Item
+from .problems import Problem
+
+
+@dataclass
+class StageOutput:
+    items: list[Item] = field(default_factory=list)  # extra scored items (AUTO-VISIT, …)
+    problems: list[Problem] = field(default_factory=list)  # errors block the close
+    results: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # results.json parts
+    ledger_state: dict[str, dict[str, dict]] = field(default_factory=dict)  # kind -> key -> data
+    writers: list[tuple[str, Callable[[Path, Any], None]]] = field(default_factory=list)
+    # each writer: (file name, fn(path, month_result)) — called while publishing
+
+
+class History:
+    """Read-only view of earlier closed months in the ledger (None connection: no history)."""
+
+    def __init__(self, con: sqlite3.Connection | None) -> None:
+        self.con = con
+
+    def state(self, month: str, kind: str) -> dict[str, dict]:
+        return ledger.visit_state(self.con, month, kind) if self.con is not None else {}
+
+    def results(self, month: str) -> dict | None:
+        return ledger.results(self.con, month) if self.con is not None else None
+
+    def is_closed(self, month: str) -> bool:
+        return self.con is not None and ledger.current(self.con, month) is not None
+
+
+def run_stages(ctx: Any, history: History) -> list[StageOutput]:
+    from . import activities, visits
+
+    return [stage(ctx, history) for stage in (visits.stage, activities.stage)]
