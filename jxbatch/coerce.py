@@ -143,7 +143,8 @@ def coerce_id(value: Any) -> Result:
 
 def coerce_text(value: Any) -> Result:
     if isinstance(value, str):
-        if len(value) > EXCEL_TEXT_LIMIT:
+        # openpyxl cuts longer text to exactly Excel's limit, so reaching it means it was cut
+        if len(value) >= EXCEL_TEXT_LIMIT:
             return None, "text-too-long"
         return clean_text(value), None
     if isinstance(value, dt.datetime):

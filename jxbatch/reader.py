@@ -122,6 +122,7 @@ class RawCell:
 class RawSheet:
     name: str
     rows: list[list[RawCell]]  # rows[0] is Excel row 1
+    merged: list[str] = field(default_factory=list)  # merged ranges, e.g. "A5:C5"
 
 
 @dataclass
@@ -156,14 +157,14 @@ def load_grid(path: Path, display: str | None = None) -> tuple[RawWorkbook | Non
             rows: list[list[RawCell]] = []
             for row in ws.iter_rows():
                 rows.append([_raw_cell(c) for c in row])
-            _mark_formulas_without_value(path, getattr(ws, "_worksheet_path", None), rows)
+            merged = _scan_sheet_xml(path, getattr(ws, "_worksheet_path", None), rows)
             if ws.title == META_SHEET:
                 meta = {}
                 for r in rows:
                     if len(r) >= 2 and r[0].value not in (None, ""):
                         meta[str(r[0].value).strip()] = "" if r[1].value is None else str(r[1].value).strip()
             elif not ws.title.startswith("_"):  # _lists and other tool sheets hold no data
-                sheets[ws.title] = RawSheet(ws.title, rows)
+                sheets[ws.title] = RawSheet(ws.title, rows, merged)
     except PermissionError:
         return None, [problem("file-locked", where)]
     except (zipfile.BadZipFile, EOFError) as exc:
@@ -187,21 +188,30 @@ def _col_index(letters: bytes) -> int:
     return n - 1
 
 
-def _mark_formulas_without_value(path: Path, part: str | None, rows: list[list[RawCell]]) -> None:
-    """SPEC §14: a formula cell saved without a cached value reads as empty; find it in the XML.
+_MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 
-    Only sheets that contain a formula at all are scanned, so ordinary workbooks pay one
-    substring test per sheet.
+
+def _scan_sheet_xml(path: Path, part: str | None, rows: list[list[RawCell]]) -> list[str]:
+    """What the read-only parser does not show (SPEC §14): formula cells saved without a
+    cached value (they read as empty) and merged ranges. Returns the merged ranges.
+
+    Only sheets that contain a formula or a merge at all are scanned, so ordinary workbooks
+    pay two substring tests per sheet.
     """
     if not part:
-        return
+        return []
     try:
         with zipfile.ZipFile(path) as zf:
             xml = zf.read(part.lstrip("/"))
     except (KeyError, zipfile.BadZipFile, OSError):
-        return
-    if b"<f" not in xml:
-        return
+        return []
+    merged = [m.group(1).decode() for m in _MERGE.finditer(xml)] if b"<mergeCell" in xml else []
+    if b"<f" in xml:
+        _mark_formulas_without_value(xml, rows)
+    return merged
+
+
+def _mark_formulas_without_value(xml: bytes, rows: list[list[RawCell]]) -> None:
     for m in _CELL_XML.finditer(xml):
         body = m.group(2) or b""
         if b"<f" not in body or _VALUE.search(body):
@@ -222,8 +232,21 @@ def _short(exc: Exception) -> str:
     return text if len(text) <= 120 else text[:117] + "…"
 
 
+_XESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape_ooxml(text: str) -> str:
+    """OOXML stores characters XML cannot hold as _xHHHH_ (Excel writes CR as _x000D_, a
+    control character as _x0001_, a literal "_x" as _x005F_x); openpyxl leaves them as is."""
+    if "_x" not in text:
+        return text
+    return _XESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
 def _raw_cell(c: Any) -> RawCell:
     value = getattr(c, "value", None)
+    if isinstance(value, str):
+        value = unescape_ooxml(value)
     if getattr(c, "data_type", None) == "e":
         return RawCell(value, error=True)
     if isinstance(value, str) and value.startswith("#") and value in _ERROR_VALUES:
@@ -320,6 +343,13 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
     for f in spec.fields:
         if f.key not in colmap and f.required:
             problems.append(problem("column-missing", sheet_loc.at(label=f.label)))
+    for ref in sheet.merged:
+        top_left, bottom_right = ref.split(":")
+        first_row = int(re.sub(r"[A-Z]+", "", top_left))
+        last_row = int(re.sub(r"[A-Z]+", "", bottom_right))
+        if last_row > h + 1:  # touches the header or data rows (a merged title above is fine)
+            col = re.sub(r"[0-9]+", "", top_left)
+            problems.append(problem("merged-cells", Loc(file, spec.name, first_row, col), ref, detail=ref))
     rows: list[Row] = []
     fields = [f for f in spec.fields if f.key in colmap]
     for i in range(h + 1, len(sheet.rows)):

@@ -1,0 +1,259 @@
+"""Hostile input (SPEC §14, issue 8): a corpus the tests build themselves. Every case gives
+its specific problem code, no traceback, in bounded time and memory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import time
+import tracemalloc
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jxbatch import reader
+from jxbatch.calendar import Month
+from jxbatch.pipeline import validate_month
+from jxbatch.reader import read_workbook
+from jxbatch.schema import PERSONAL
+
+from .xlsx_helpers import mini_workspace, write_spec, write_xlsx
+
+DAILY = PERSONAL.sheet("日整理")
+
+
+def daily(tmp_path: Path, rows: list[list[object]], name: str = "S01_张三_2026-11.xlsx") -> Path:
+    return write_xlsx(tmp_path / name, {"日整理": [list(DAILY.labels), *rows]})
+
+
+def patch_zip(path: Path, part: str, change: Callable[[bytes], bytes]) -> Path:
+    """Rewrite one part of an xlsx (to make what Excel/openpyxl would never write)."""
+    with zipfile.ZipFile(path) as zf:
+        items = [(i, zf.read(i.filename)) for i in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in items:
+            zf.writestr(info, change(data) if info.filename == part else data)
+    return path
+
+
+def sheet_part(path: Path, title: str = "日整理") -> str:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    part = wb[title]._worksheet_path
+    wb.close()
+    return part.lstrip("/")
+
+
+def codes_of(path: Path) -> list[tuple[str, str | None]]:
+    _, problems = read_workbook(path, PERSONAL)
+    return [(p.code, p.loc.cell) for p in problems if p.loc.sheet in (None, "日整理")]
+
+
+def bounded(fn: Callable[[], object], seconds: float = 2.0, megabytes: int = 64) -> object:
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        out = fn()
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert time.perf_counter() - t0 < seconds
+    assert peak < megabytes * 1024 * 1024
+    return out
+
+
+# --- 1. before any parser ---------------------------------------------------------------------
+
+def test_random_bytes(tmp_path: Path) -> None:
+    p = tmp_path / "x.xlsx"
+    p.write_bytes(bytes(range(256)) * 4)
+    assert codes_of(p) == [("file-not-zip", None)]
+
+
+def test_csv_html_empty_renamed(tmp_path: Path) -> None:
+    (tmp_path / "a.xlsx").write_text("日期,状态\n", encoding="gb18030")
+    (tmp_path / "b.xlsx").write_text("<!DOCTYPE html><html></html>", encoding="utf-8")
+    (tmp_path / "c.xlsx").write_bytes(b"")
+    assert [codes_of(tmp_path / n)[0][0] for n in ("a.xlsx", "b.xlsx", "c.xlsx")] == [
+        "file-not-zip", "file-not-zip", "file-empty"]
+
+
+def test_truncated_zip_at_several_points(tmp_path: Path) -> None:
+    good = daily(tmp_path, [["2026-11-03", "请假"]]).read_bytes()
+    for cut in (10, len(good) // 3, len(good) - 30):
+        p = tmp_path / f"t{cut}.xlsx"
+        p.write_bytes(good[:cut])
+        assert codes_of(p)[0][0] in ("file-truncated", "file-not-zip"), cut
+
+
+def test_ratio_bomb_refused_quickly_with_little_memory(tmp_path: Path) -> None:
+    """A 1 GB sheet of zeros packed into ~1 MB: refused from the zip directory alone."""
+    p = tmp_path / "bomb.xlsx"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(1024):
+                part.write(chunk)
+    p.write_bytes(buf.getvalue())
+    assert p.stat().st_size < 3 * 1024 * 1024
+    result = bounded(lambda: read_workbook(p, PERSONAL), seconds=1.0, megabytes=8)
+    assert [x.code for x in result[1]] == ["file-too-large"]
+
+
+def test_part_count_bomb(tmp_path: Path) -> None:
+    p = tmp_path / "parts.xlsx"
+    with zipfile.ZipFile(p, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        for i in range(reader.MAX_PARTS + 1):
+            zf.writestr(f"xl/x{i}.xml", "")
+    assert codes_of(p) == [("file-too-large", None)]
+
+
+def test_file_held_open_by_another_program(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Windows a workbook open in Excel cannot be read: PermissionError → a plain message."""
+    p = daily(tmp_path, [["2026-11-03", "请假"]])
+
+    def locked(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(p))
+
+    monkeypatch.setattr(reader, "open", locked, raising=False)
+    _, problems = read_workbook(p, PERSONAL)
+    assert [x.code for x in problems] == ["file-locked"]
+    assert "Excel" in problems[0].message
+
+
+def test_lock_files_in_the_month_folder_are_ignored(tmp_path: Path) -> None:
+    root = mini_workspace(tmp_path / "ws")
+    folder = root / "data" / "2026-11"
+    (folder / "~$A1_钱一_2026-11.xlsx").write_bytes(b"\0" * 165)
+    (folder / ".~lock.A1_钱一_2026-11.xlsx#").write_text("x,host,1", encoding="utf-8")
+    v = validate_month(root, Month(2026, 11))
+    assert v.report.errors == []
+
+
+# --- 2. cell-level hazards ------------------------------------------------------------------
+
+@pytest.mark.parametrize("err", ["#REF!", "#DIV/0!", "#N/A", "#VALUE!"])
+def test_error_values(tmp_path: Path, err: str) -> None:
+    p = daily(tmp_path, [["2026-11-03", "在岗", "x", None, "y"]])
+    part = sheet_part(p)
+    patch_zip(p, part, lambda x: re.sub(rb'<c r="C3"[^>]*>.*?</c>', f'<c r="C3" t="e"><v>{err}</v></c>'.encode(), x))
+    assert codes_of(p) == [("error-value", "C3")]
+
+
+def test_formula_without_cached_value_as_excel_writes_it(tmp_path: Path) -> None:
+    """Excel's own form has no <v> at all (openpyxl writes an empty one; both are caught)."""
+    p = daily(tmp_path, [["2026-11-03", "在岗", "x", None, "y"]])
+    part = sheet_part(p)
+    patch_zip(p, part, lambda x: re.sub(rb'<c r="C3"[^>]*>.*?</c>', b'<c r="C3"><f>A1&amp;"x"</f></c>', x))
+    assert codes_of(p) == [("formula-no-value", "C3")]
+
+
+def test_formula_with_cached_value_is_read(tmp_path: Path) -> None:
+    p = daily(tmp_path, [["2026-11-03", "在岗", "x", None, "y"]])
+    part = sheet_part(p)
+    patch_zip(p, part, lambda x: re.sub(rb'<c r="C3"[^>]*>.*?</c>',
+                                        b'<c r="C3" t="str"><f>"a"&amp;"b"</f><v>ab</v></c>', x))
+    wb, problems = read_workbook(p, PERSONAL)
+    assert [x for x in problems if x.loc.sheet == "日整理"] == [] and wb.tables["日整理"].rows[0]["done"] == "ab"
+
+
+def test_merged_cells_in_data_rows(tmp_path: Path) -> None:
+    p = daily(tmp_path, [["2026-11-03", "在岗", "x", None, "y"], ["2026-11-04", "请假"]])
+    book = openpyxl.load_workbook(p)
+    book["日整理"].merge_cells("C3:E4")
+    book["日整理"].merge_cells("A1:E1")  # a merged title above the header is fine
+    book.save(p)
+    assert codes_of(p) == [("merged-cells", "C3")]
+
+
+def test_1904_date_system_read_correctly(tmp_path: Path) -> None:
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    book = openpyxl.Workbook()
+    book.epoch = CALENDAR_MAC_1904
+    ws = book.active
+    ws.title = "日整理"
+    ws.append(list(DAILY.labels))
+    ws.append([dt.date(2026, 11, 3), "请假"])
+    p = tmp_path / "mac.xlsx"
+    book.save(p)
+    assert b'date1904="1"' in zipfile.ZipFile(p).read("xl/workbook.xml")
+    wb, problems = read_workbook(p, PERSONAL)
+    assert wb.tables["日整理"].rows[0]["date"] == dt.date(2026, 11, 3)
+
+
+def test_serial_number_without_date_format(tmp_path: Path) -> None:
+    p = daily(tmp_path, [[46329, "请假"]])  # 2026-11-03 as a bare serial
+    assert codes_of(p) == [("bad-date", "A3")]
+
+
+def test_text_over_excel_limit(tmp_path: Path) -> None:
+    p = daily(tmp_path, [["2026-11-03", "在岗", "x" * 40000, None, "y"]])
+    assert codes_of(p) == [("text-too-long", "C3")]
+
+
+def test_control_characters(tmp_path: Path) -> None:
+    """Control characters (stored by Excel as _x0001_ escapes in shared strings) are removed
+    with a warning."""
+    import xlsxwriter
+
+    p = tmp_path / "ctl.xlsx"
+    book = xlsxwriter.Workbook(str(p))
+    ws = book.add_worksheet("日整理")
+    for j, label in enumerate(DAILY.labels):
+        ws.write_string(0, j, label)
+    ws.write_string(1, 0, "2026-11-03")
+    ws.write_string(1, 1, "在岗")
+    ws.write_string(1, 2, "a\x01b\x1fc")
+    ws.write_string(1, 4, "y")
+    book.close()
+    assert b"_x0001_" in zipfile.ZipFile(p).read("xl/sharedStrings.xml")
+    wb, problems = read_workbook(p, PERSONAL)
+    assert [(x.code, x.loc.cell) for x in problems if x.loc.sheet == "日整理"] == [("control-chars", "C2")]
+    assert wb.tables["日整理"].rows[0]["done"] == "abc"
+
+
+# --- 5. mutated bytes never crash or hang -------------------------------------------------------
+
+_VALID: dict[str, bytes] = {}
+
+
+def _valid_bytes(tmp: Path) -> bytes:
+    if "b" not in _VALID:
+        p = write_spec(tmp / "v.xlsx", "personal", {"日整理": [
+            {"date": dt.date(2026, 11, d), "status": "在岗", "done": "工作", "reflection": "好"} for d in (2, 3, 4)]},
+            month="2026-11", staff_id="A1")
+        _VALID["b"] = p.read_bytes()
+    return _VALID["b"]
+
+
+@settings(max_examples=60, deadline=3000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_mutated_workbooks_give_problems_never_exceptions(tmp_path: Path, data: st.DataObject) -> None:
+    good = _valid_bytes(tmp_path)
+    kind = data.draw(st.sampled_from(["truncate", "flip", "splice"]))
+    if kind == "truncate":
+        bad = good[: data.draw(st.integers(0, len(good) - 1))]
+    elif kind == "flip":
+        b = bytearray(good)
+        for _ in range(data.draw(st.integers(1, 8))):
+            i = data.draw(st.integers(0, len(b) - 1))
+            b[i] ^= data.draw(st.integers(1, 255))
+        bad = bytes(b)
+    else:
+        i = data.draw(st.integers(0, len(good)))
+        bad = good[:i] + data.draw(st.binary(min_size=1, max_size=64)) + good[i:]
+    p = tmp_path / "m.xlsx"
+    p.write_bytes(bad)
+    wb, problems = read_workbook(p, PERSONAL)  # must not raise
+    assert wb is not None or problems
