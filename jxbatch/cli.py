@@ -50,11 +50,12 @@ def fatal_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from .issuing import WorkspaceError
         from .ledger import LedgerError
+        from .pipeline import WorkspaceBusy
         from .safety import UnsafeEnvironment
 
         try:
             return fn(*args, **kwargs)
-        except (WorkspaceError, UnsafeEnvironment, LedgerError) as exc:
+        except (WorkspaceError, UnsafeEnvironment, LedgerError, WorkspaceBusy) as exc:
             click.echo(f"错误：{exc}", err=True)
             sys.exit(EXIT_FATAL)
         except PermissionError as exc:

@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import sqlite3
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -84,8 +87,36 @@ def publish_date_for(cal: Calendar, month: Month) -> dt.date:
     return days[0] if days else month.next().first
 
 
+class WorkspaceBusy(Exception):
+    """Fatal: another jxbatch process is closing in this workspace."""
+
+
+@contextmanager
+def workspace_lock(root: Path) -> Iterator[None]:
+    """One close at a time per workspace. An exclusive SQLite lock on a small lock file: it
+    works the same on Windows and Linux and the OS releases it if the process dies."""
+    path = root / ".jxbatch.lock"
+    con = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+    try:
+        try:
+            con.execute("BEGIN EXCLUSIVE")
+        except sqlite3.OperationalError as exc:
+            raise WorkspaceBusy("工作区正被另一个 jxbatch 进程使用（可能正在结账），请稍后再试") from exc
+        try:
+            yield
+        finally:
+            con.execute("ROLLBACK")
+    finally:
+        con.close()
+
+
 def close_month(root: Path, month: Month, out: Path | None = None, publish_date: dt.date | None = None) -> CloseOutcome:
     """read → validate → compute → publish → ledger, for one month (SPEC §11, §12)."""
+    with workspace_lock(root):
+        return _close_month(root, month, out, publish_date)
+
+
+def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.date | None) -> CloseOutcome:
     ws = Workspace(root)
     out_root = out if out is not None else ws.out
     target = out_root / str(month)
@@ -160,13 +191,24 @@ def close_month(root: Path, month: Month, out: Path | None = None, publish_date:
                 write(tmp / name, result)
                 files.append(tmp / name)
             old = out_root / f".old-{month}-{tmp.name[-8:]}"
-            with ledger.transaction(con):
-                if ledger.current(con, str(month)) is None:
-                    ledger.record_close(con, doc, policy_digest=policy.digest, out_dir=str(target.resolve()),
-                                        visit_state=state)
-                if target.exists():
-                    os.replace(target, old)
-                os.replace(tmp, target)
+            moved_old = placed = False
+            try:
+                with ledger.transaction(con):
+                    if ledger.current(con, str(month)) is None:
+                        ledger.record_close(con, doc, policy_digest=policy.digest,
+                                            out_dir=str(target.resolve()), visit_state=state)
+                    if target.exists():
+                        os.replace(target, old)
+                        moved_old = True
+                    os.replace(tmp, target)
+                    placed = True
+            except BaseException:
+                # the ledger rolled back: put the earlier outputs back as they were
+                if placed:
+                    os.replace(target, tmp)
+                if moved_old:
+                    os.replace(old, target)
+                raise
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
@@ -227,13 +269,20 @@ def _clean_stale(out_root: Path) -> None:
     """Leftovers of an interrupted close (R-LG-3): never the published folders themselves."""
     for p in out_root.glob(".tmp-*"):
         shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
-    for p in out_root.glob(".old-*"):
-        shutil.rmtree(p, ignore_errors=True)
+    for p in sorted(out_root.glob(".old-*")):
+        # ".old-YYYY-MM-xxxxxxxx": a close killed between its two renames; the earlier
+        # outputs are restored when nothing took their place
+        month = p.name[5:12]
+        if not (out_root / month).exists():
+            os.replace(p, out_root / month)
+        else:
+            shutil.rmtree(p, ignore_errors=True)
 
 
 def reopen_month(root: Path, month: Month, reason: str) -> ledger.CloseRecord | None:
-    con = ledger.connect(Workspace(root).ledger)
-    try:
-        return ledger.reopen(con, str(month), reason)
-    finally:
-        con.close()
+    with workspace_lock(root):
+        con = ledger.connect(Workspace(root).ledger)
+        try:
+            return ledger.reopen(con, str(month), reason)
+        finally:
+            con.close()

@@ -1,0 +1,204 @@
+"""Crash safety (R-LG-3, issue 8): fail a write, kill the process, run two closes at once.
+After each, the previous outputs and the ledger are intact and the next run completes with
+identical results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from jxbatch import pipeline
+from jxbatch.calendar import Month
+from jxbatch.pipeline import CLOSED, WorkspaceBusy, close_month, reopen_month, workspace_lock
+
+from .test_close import full_personal, register
+from .xlsx_helpers import mini_workspace, write_spec
+
+NOV = Month(2026, 11)
+DATE = dt.date(2026, 12, 1)
+
+
+_BASE: dict[str, Path] = {}
+
+
+def make_ws(root: Path) -> Path:
+    """Copies of one generated workspace, so every copy has the same input bytes."""
+    if "p" not in _BASE:
+        base = Path(__import__("tempfile").mkdtemp(prefix="jxcrash-")) / "ws"
+        mini_workspace(base, register=register())
+        full_personal(base)
+        _BASE["p"] = base
+    shutil.copytree(_BASE["p"], root)
+    return root
+
+
+def ledger_ok(root: Path) -> list[tuple]:
+    con = sqlite3.connect(root / "ledger.sqlite")
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return con.execute("SELECT month, status, input_digest FROM closes ORDER BY id").fetchall()
+    finally:
+        con.close()
+
+
+def at_rest(root: Path) -> dict[str, bytes]:
+    """What the clerk finds: out/2026-11, or — if the kill fell between the two renames —
+    the earlier outputs parked in out/.old-2026-11-*, which the next run puts back."""
+    target = root / "out" / "2026-11"
+    if target.exists():
+        return snapshot(target)
+    parked = sorted((root / "out").glob(".old-2026-11-*"))
+    assert len(parked) == 1
+    return snapshot(parked[0])
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.exists() else {}
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """results.json of the changed month, closed without any fault."""
+    root = make_ws(tmp_path_factory.mktemp("ref") / "ws")
+    change(root)
+    out = close_month(root, NOV, publish_date=DATE)
+    return snapshot(out.out_dir)
+
+
+_CHANGED: dict[str, bytes] = {}
+
+
+def change(root: Path) -> None:
+    """The same changed register bytes every time (openpyxl saves carry a timestamp)."""
+    path = root / "data" / "2026-11" / "考核登记_2026-11.xlsx"
+    if "b" not in _CHANGED:
+        reg = register()
+        reg["扣分"][1]["points"] = 1
+        write_spec(path, "register", reg, month="2026-11")
+        _CHANGED["b"] = path.read_bytes()
+    path.write_bytes(_CHANGED["b"])
+
+
+def closed_then_reopened(tmp_path: Path) -> tuple[Path, dict[str, bytes], list[tuple]]:
+    root = make_ws(tmp_path / "ws")
+    first = close_month(root, NOV, publish_date=DATE)
+    assert first.status == CLOSED
+    before = snapshot(first.out_dir)
+    reopen_month(root, NOV, "更正")
+    change(root)
+    return root, before, ledger_ok(root)
+
+
+@pytest.mark.parametrize("fail_at", ["ranking", "allowance", "details", "report", "results", "replace1",
+                                     "replace2", "commit"])
+def test_failed_write_leaves_the_old_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           reference: dict[str, bytes], fail_at: str) -> None:
+    """Fail one write (or one of the two renames, or the commit) of a re-close: the earlier
+    outputs and the ledger stay as they were; the next run gives the reference result."""
+    root, before, ledger_before = closed_then_reopened(tmp_path)
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device (injected)")
+
+    from jxbatch.publish import monthly
+
+    if fail_at == "ranking":
+        monkeypatch.setattr(monthly, "write_ranking", boom)
+    elif fail_at == "allowance":
+        monkeypatch.setattr(monthly, "write_allowance", boom)
+    elif fail_at == "details":
+        monkeypatch.setattr(monthly, "write_details", boom)
+    elif fail_at == "report":
+        monkeypatch.setattr(pipeline, "write_validation_report", boom)
+    elif fail_at == "results":
+        monkeypatch.setattr(pipeline, "dumps", boom)
+    elif fail_at in ("replace1", "replace2"):
+        calls = {"n": 0}
+        real = os.replace
+        nth = 1 if fail_at == "replace1" else 2
+
+        def flaky(a: object, b: object) -> None:
+            calls["n"] += 1
+            if calls["n"] == nth:
+                raise OSError(13, "injected rename failure")
+            real(a, b)
+
+        monkeypatch.setattr(pipeline.os, "replace", flaky)
+    else:  # the ledger commit fails after both renames
+        from jxbatch import ledger
+
+        real_record = ledger.record_close
+
+        def record_then_fail(*args: object, **kwargs: object) -> int:
+            real_record(*args, **kwargs)
+            raise sqlite3.OperationalError("disk I/O error (injected)")
+
+        monkeypatch.setattr(ledger, "record_close", record_then_fail)
+    with pytest.raises((OSError, sqlite3.Error)):
+        close_month(root, NOV, publish_date=DATE)
+    monkeypatch.undo()
+    assert ledger_ok(root) == ledger_before  # still reopened, nothing half-recorded
+    assert snapshot(root / "out" / "2026-11") == before
+    assert not [p for p in (root / "out").iterdir() if p.name.startswith(".tmp-")]
+    again = close_month(root, NOV, publish_date=DATE)
+    assert again.status == CLOSED
+    assert snapshot(again.out_dir) == reference
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_sigkill_at_random_points(tmp_path: Path, reference: dict[str, bytes]) -> None:
+    """Kill `jxbatch close-month` at random moments; each time the ledger passes
+    integrity_check and the outputs are the old ones or the new ones, never a half."""
+    root, before, _ = closed_then_reopened(tmp_path)
+    rng = random.Random(8)
+    cmd = [sys.executable, "-m", "jxbatch", "close-month", "2026-11", "-w", str(root), "--date", "2026-12-01"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    finished = False
+    for _ in range(6):
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        time.sleep(rng.uniform(0.2, 2.0))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        ledger_ok(root)
+        assert at_rest(root) in (before, reference), "outputs are a mix of old and new"
+        if proc.returncode == 0:
+            finished = True
+            break
+    final = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    assert final.returncode == 0, final.stderr
+    assert snapshot(root / "out" / "2026-11") == reference
+    assert finished or "结账完成" in final.stdout
+
+
+def test_second_concurrent_close_says_busy(tmp_path: Path) -> None:
+    root = make_ws(tmp_path / "ws")
+    with workspace_lock(root):
+        with pytest.raises(WorkspaceBusy):
+            close_month(root, NOV)
+        from click.testing import CliRunner
+
+        from jxbatch.cli import main
+
+        out = CliRunner().invoke(main, ["close-month", "2026-11", "-w", str(root)])
+        assert out.exit_code == 2 and "另一个 jxbatch 进程" in out.output
+    assert close_month(root, NOV, publish_date=DATE).status == CLOSED  # released
+
+
+def test_stale_temp_folders_are_cleaned(tmp_path: Path) -> None:
+    root = make_ws(tmp_path / "ws")
+    (root / "out" / ".tmp-2026-11-abandoned").mkdir(parents=True)
+    (root / "out" / ".tmp-2026-11-abandoned" / "results.json").write_text("{}", encoding="utf-8")
+    close_month(root, NOV, publish_date=DATE)
+    assert [p.name for p in (root / "out").iterdir()] == ["2026-11"]
+    shutil.rmtree(root / "out")
