@@ -101,6 +101,10 @@ def test_staff_text_is_written_as_text(ws: Path) -> None:
     assert cells and all(c.data_type == "s" for c in cells)
     with zipfile.ZipFile(out.out_dir / "考核明细_2026-11.xlsx") as zf:
         assert not any(b"<f>" in zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/"))
+        assert b'quotePrefix="1"' in zf.read("xl/styles.xml")  # stays text even when edited
+    quoted = openpyxl.load_workbook(out.out_dir / "考核明细_2026-11.xlsx")
+    cell = next(c for ws_ in quoted.worksheets for row in ws_.iter_rows() for c in row if c.value == "=SUM(1,1)")
+    assert cell.quotePrefix
 
 
 def test_reclose_is_noop_then_changed_input_refused_until_reopen(ws: Path) -> None:

@@ -27,9 +27,42 @@ DIFF_FORMAT = "+0.00;-0.00;0.00"
 FIXED_TIME = dt.datetime(2000, 1, 1)
 
 
+FORMULA_LIKE = ("=", "+", "-", "@")
+
+
+class SafeWorksheet(Worksheet):
+    """Every string is a string: text that Excel would take for a formula when edited (it
+    starts with = + - @) also gets the quote prefix (SPEC §9, issue 8)."""
+
+    def write_string(self, row: Any, col: Any = None, string: Any = None, cell_format: Any = None):  # type: ignore[override]
+        if isinstance(string, str) and string.startswith(FORMULA_LIKE):
+            cell_format = _quoted(self._jx_workbook, cell_format)
+        return super().write_string(row, col, string, cell_format)
+
+
+def _quoted(wb: Workbook, fmt: Any) -> Any:
+    cache: dict[int, Any] = wb.__dict__.setdefault("_jx_quoted", {})
+    key = id(fmt)
+    if key not in cache:
+        q = wb.add_format()
+        if fmt is not None:
+            skip = {"xf_index", "dxf_index", "xf_format_indices", "dxf_format_indices"}
+            q.__dict__.update({k: v for k, v in fmt.__dict__.items() if k not in skip})
+        q.set_quote_prefix()
+        cache[key] = q
+    return cache[key]
+
+
+class SafeWorkbook(xlsxwriter.Workbook):
+    def add_worksheet(self, name: str | None = None, worksheet_class: Any = None) -> Any:
+        ws = super().add_worksheet(name, worksheet_class or SafeWorksheet)
+        ws._jx_workbook = self
+        return ws
+
+
 def new_workbook(path: Path, title: str, center: str) -> tuple[Workbook, dict[str, Any]]:
     """An xlsxwriter workbook with fixed properties (R-LG-4) and the shared formats."""
-    wb = xlsxwriter.Workbook(
+    wb = SafeWorkbook(
         str(path),
         {
             "strings_to_formulas": False,
