@@ -75,6 +75,8 @@ def parse_decimal(value: Any) -> Decimal | None:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return None
+        if value.is_integer():
+            return Decimal(int(value))  # 2.0 and 2 read the same, whichever reader read them
         return Decimal(repr(value))  # shortest repr: 0.5 -> Decimal("0.5"), never binary noise
     if isinstance(value, str):
         text = value.strip().replace(",", "").replace("，", "")

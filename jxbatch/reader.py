@@ -16,6 +16,7 @@ Files are opened read-only and never written.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -133,12 +134,105 @@ class RawWorkbook:
     meta: dict[str, str] | None  # None when there is no `_meta` sheet
 
 
-def load_grid(path: Path, display: str | None = None) -> tuple[RawWorkbook | None, list[Problem]]:
-    """Parse a workbook into plain grids. Never raises for bad input."""
+READER_ENV = "JXBATCH_READER"  # "calamine" (default when installed) or "openpyxl"
+
+
+def reader_engine() -> str:
+    wanted = os.environ.get(READER_ENV, "").strip().lower()
+    if wanted == "openpyxl":
+        return "openpyxl"
+    try:
+        import python_calamine  # noqa: F401
+    except ImportError:
+        return "openpyxl"
+    return "calamine"
+
+
+def load_grid(path: Path, display: str | None = None, engine: str | None = None) -> tuple[RawWorkbook | None, list[Problem]]:
+    """Parse a workbook into plain grids. Never raises for bad input.
+
+    The fast path reads cell values with python-calamine (Rust); anything it cannot read
+    falls back to openpyxl, whose error becomes the problem. Both paths then scan the sheet
+    XML for what a value reader does not show (error cells, formulas without a cached value,
+    merged ranges), so they report the same problems and give the same values.
+    """
     display = display or path.name
     fatal = preflight(path, display)
     if fatal:
         return None, [fatal]
+    if (engine or reader_engine()) == "calamine":
+        try:
+            raw = _load_calamine(path, display)
+        except PermissionError:
+            return None, [problem("file-locked", Loc(file=display))]
+        except Exception:  # hostile or unusual bytes: let openpyxl name the problem
+            raw = None
+        if raw is not None:
+            return raw, []
+    return _load_openpyxl(path, display)
+
+
+def _assemble(path: Path, display: str, grids: list[tuple[str, list[list[RawCell]], list[str]]]) -> RawWorkbook:
+    sheets: dict[str, RawSheet] = {}
+    meta: dict[str, str] | None = None
+    for title, rows, merged in grids:
+        if title == META_SHEET:
+            meta = {}
+            for r in rows:
+                if len(r) >= 2 and r[0].value not in (None, ""):
+                    meta[str(r[0].value).strip()] = "" if r[1].value is None else str(r[1].value).strip()
+        elif not title.startswith("_"):  # _lists and other tool sheets hold no data
+            sheets[title] = RawSheet(title, rows, merged)
+    return RawWorkbook(path, display, sheets, meta)
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> part path, from workbook.xml and its relationships (defusedxml)."""
+    from defusedxml import ElementTree
+
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {}
+    for rel in rels:
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        targets[rel.get("Id")] = target
+    book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    out = {}
+    for sheet in book.iter(f"{ns_main}sheet"):
+        rid = sheet.get(f"{ns_rel}id")
+        if rid in targets:
+            out[sheet.get("name")] = targets[rid]
+    return out
+
+
+def _load_calamine(path: Path, display: str) -> RawWorkbook:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    with zipfile.ZipFile(path) as zf:
+        parts = _sheet_parts(zf)
+        grids = []
+        for name in wb.sheet_names:
+            values = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            rows = [[RawCell(_calamine_value(v)) for v in row] for row in values]
+            part = parts.get(name)
+            xml = zf.read(part) if part else b""
+            grids.append((name, rows, _scan_xml(xml, rows)))
+    return _assemble(path, display, grids)
+
+
+def _calamine_value(v: Any) -> Any:
+    """Make python-calamine's values what openpyxl gives for the same cell."""
+    if v == "":
+        return None
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return int(v)  # the XML says "2": openpyxl reads int 2, calamine float 2.0
+    return v
+
+
+def _load_openpyxl(path: Path, display: str) -> tuple[RawWorkbook | None, list[Problem]]:
     import openpyxl  # deferred: start-up stays fast for commands that never read
 
     where = Loc(file=display)
@@ -150,21 +244,13 @@ def load_grid(path: Path, display: str | None = None) -> tuple[RawWorkbook | Non
         return None, [problem("file-truncated", where, detail=type(exc).__name__)]
     except Exception as exc:  # any parser failure on hostile bytes is a problem, not a crash
         return None, [problem("file-unreadable", where, detail=_short(exc))]
-    sheets: dict[str, RawSheet] = {}
-    meta: dict[str, str] | None = None
+    grids = []
     try:
         for ws in wb.worksheets:
             rows: list[list[RawCell]] = []
             for row in ws.iter_rows():
                 rows.append([_raw_cell(c) for c in row])
-            merged = _scan_sheet_xml(path, getattr(ws, "_worksheet_path", None), rows)
-            if ws.title == META_SHEET:
-                meta = {}
-                for r in rows:
-                    if len(r) >= 2 and r[0].value not in (None, ""):
-                        meta[str(r[0].value).strip()] = "" if r[1].value is None else str(r[1].value).strip()
-            elif not ws.title.startswith("_"):  # _lists and other tool sheets hold no data
-                sheets[ws.title] = RawSheet(ws.title, rows, merged)
+            grids.append((ws.title, rows, _scan_sheet_xml(path, getattr(ws, "_worksheet_path", None), rows)))
     except PermissionError:
         return None, [problem("file-locked", where)]
     except (zipfile.BadZipFile, EOFError) as exc:
@@ -173,12 +259,13 @@ def load_grid(path: Path, display: str | None = None) -> tuple[RawWorkbook | Non
         return None, [problem("file-unreadable", where, detail=_short(exc))]
     finally:
         wb.close()
-    return RawWorkbook(path, display, sheets, meta), []
+    return _assemble(path, display, grids), []
 
 
 _CELL_XML = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
 _VALUE = re.compile(rb"<v>[^<]+</v>|<is>")
+_ERROR_TEXT = re.compile(rb"<v>([^<]+)</v>")
 
 
 def _col_index(letters: bytes) -> int:
@@ -192,12 +279,6 @@ _MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 
 
 def _scan_sheet_xml(path: Path, part: str | None, rows: list[list[RawCell]]) -> list[str]:
-    """What the read-only parser does not show (SPEC §14): formula cells saved without a
-    cached value (they read as empty) and merged ranges. Returns the merged ranges.
-
-    Only sheets that contain a formula or a merge at all are scanned, so ordinary workbooks
-    pay two substring tests per sheet.
-    """
     if not part:
         return []
     try:
@@ -205,18 +286,31 @@ def _scan_sheet_xml(path: Path, part: str | None, rows: list[list[RawCell]]) -> 
             xml = zf.read(part.lstrip("/"))
     except (KeyError, zipfile.BadZipFile, OSError):
         return []
+    return _scan_xml(xml, rows)
+
+
+def _scan_xml(xml: bytes, rows: list[list[RawCell]]) -> list[str]:
+    """What a value reader does not show (SPEC §14): error cells (python-calamine reads them
+    as empty), formula cells saved without a cached value (they read as empty) and merged
+    ranges. Marks the cells in `rows`; returns the merged ranges.
+
+    Only sheets that contain such things at all are scanned with a regex, so ordinary
+    workbooks pay three substring tests per sheet.
+    """
     merged = [m.group(1).decode() for m in _MERGE.finditer(xml)] if b"<mergeCell" in xml else []
-    if b"<f" in xml:
-        _mark_formulas_without_value(xml, rows)
+    if b"<f" in xml or b't="e"' in xml:
+        _mark_hazards(xml, rows)
     return merged
 
 
-def _mark_formulas_without_value(xml: bytes, rows: list[list[RawCell]]) -> None:
+def _mark_hazards(xml: bytes, rows: list[list[RawCell]]) -> None:
     for m in _CELL_XML.finditer(xml):
-        body = m.group(2) or b""
-        if b"<f" not in body or _VALUE.search(body):
+        attrs, body = m.group(1), m.group(2) or b""
+        is_error = b't="e"' in attrs
+        no_value = b"<f" in body and not _VALUE.search(body)
+        if not (is_error or no_value):
             continue
-        ref = _REF.search(m.group(1))
+        ref = _REF.search(attrs)
         if not ref:
             continue
         r, c = int(ref.group(2)) - 1, _col_index(ref.group(1))
@@ -224,7 +318,11 @@ def _mark_formulas_without_value(xml: bytes, rows: list[list[RawCell]]) -> None:
             rows.append([])
         while len(rows[r]) <= c:
             rows[r].append(RawCell(None))
-        rows[r][c] = RawCell(None, no_value=True)
+        if no_value:
+            rows[r][c] = RawCell(None, no_value=True)
+        else:
+            v = _ERROR_TEXT.search(body)
+            rows[r][c] = RawCell(v.group(1).decode("utf-8", "replace") if v else "#ERROR", error=True)
 
 
 def _short(exc: Exception) -> str:
