@@ -46,6 +46,6 @@ class History:
 
 
 def run_stages(ctx: Any, history: History) -> list[StageOutput]:
-    from . import activities, visits
+    from . import activities, targets, visits
 
-    return [stage(ctx, history) for stage in (visits.stage, activities.stage)]
+    return [stage(ctx, history) for stage in (visits.stage, activities.stage, targets.stage)]

@@ -374,9 +374,9 @@ CHECKS: tuple[Check, ...] = (
 
 def all_checks() -> tuple[Check, ...]:
     """The core checks, then those of the close-month stages (visits, activities)."""
-    from . import activities, visits
+    from . import activities, targets, visits
 
-    return CHECKS + tuple(visits.CHECKS) + tuple(activities.CHECKS)
+    return CHECKS + tuple(visits.CHECKS) + tuple(activities.CHECKS) + tuple(targets.CHECKS)
 
 
 def run_checks(ctx: Context, checks: Iterable[Check] | None = None) -> list[Problem]:
