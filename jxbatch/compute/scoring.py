@@ -63,8 +63,8 @@ def apply_caps(items: Sequence[Item], caps: Mapping[str, Decimal]) -> list[Item]
         if allowed == size:
             out.append(item)
         else:
-            sign = -1 if item.points < 0 else 1
-            out.append(replace(item, points=sign * allowed, registered=item.points,
+            pts = -allowed if item.points < 0 and allowed else allowed  # never "-0"
+            out.append(replace(item, points=pts, registered=item.points,
                                reason=f"{item.reason}（超过每月上限 {cap} 分，计 {allowed} 分）"))
     return out
 
