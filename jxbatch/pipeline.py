@@ -190,6 +190,10 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
             for name, write in (w for so in stage_outputs for w in so.writers):
                 write(tmp / name, result)
                 files.append(tmp / name)
+            if target.exists():  # notification lists (jxbatch notify) live beside the outputs
+                for kept in sorted(target.glob("通知名单_*.xlsx")):
+                    if not (tmp / kept.name).exists():
+                        shutil.copy2(kept, tmp / kept.name)
             old = out_root / f".old-{month}-{tmp.name[-8:]}"
             moved_old = placed = False
             try:
