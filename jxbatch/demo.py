@@ -5,7 +5,10 @@ the end of a month: ``jxbatch init`` (policy file, blank registers, prefilled ru
 roster and the retiree register, ``jxbatch issue`` for the month, and then every issued
 workbook filled in as staff and the offices would fill it in Excel — including the ordinary
 imperfections a real month has (a forgotten daily log, leave days, a missing weekly summary,
-a leadership member short of the deduction quota, a bonus claim still waiting for approval).
+a leadership member short of the deduction quota, a bonus claim still waiting for approval,
+a birthday must-visit paid a working day after its deadline, two issues raised by retirees
+and still being handled). Every living assigned retiree is contacted in the month (R-VI-1) and
+the other must-visits are on time (R-VI-3).
 
 The default (16 people, 80 retirees, 2026-11) is the center described in the source text:
 4 departments 办公室/财务科/服务管理科/医疗保健科, 1 所长, 2 班子成员, 4 科室负责人 and 9
@@ -410,6 +413,8 @@ class _Planner:
         self.sid_width = max(2, len(str(people + 1)))
         self.rid_width = max(3, len(str(retirees)))
         self.unavailable: dict[str, set[dt.date]] = {}  # staff id -> leave / trip days
+        # (staff id, 事件编号, deadline, visit date) of the birthday visited late (R-VI-3)
+        self.late_birthday: tuple[str, str, dt.date, dt.date] | None = None
 
     # helpers
     def name(self, given: Sequence[str]) -> str:
@@ -452,6 +457,8 @@ class _Planner:
         self.plan_absences(scope, departments, oversight, must, notes)
         personal = {s.staff_id: PersonMonth() for s in scope}
         self.plan_visits(scope, retirees, must, personal)
+        if self.late_birthday is not None:
+            notes["late_birthday"] = self.late_birthday
         deductions = self.plan_deductions(scope, departments, oversight, notes)
         approvals = self.plan_bonuses(scope, personal, notes)
         self.plan_logs(scope, personal, notes)
@@ -691,6 +698,7 @@ class _Planner:
     def plan_visits(self, scope: list[StaffMember], retirees: list[RetireeRec], must: list[EventRec],
                     personal: dict[str, PersonMonth]) -> None:
         rng, m = self.rng, self.month
+        self.late_birthday = None
         by_retiree: dict[str, list[EventRec]] = {}
         for e in must:
             by_retiree.setdefault(e.retiree_id, []).append(e)
@@ -715,6 +723,12 @@ class _Planner:
                           and d not in self.unavailable.get(s.staff_id, set())]
                     ok = ok or [d for d in window if m.contains(d)] or [e.start]
                     when = ok[1] if len(ok) > 1 and rng.random() < 0.4 else ok[0]
+                    if e.event_type == "生日" and self.late_birthday is None:
+                        # the month's one slip (R-VI-3): the birthday visit a working day too late
+                        late = [d for d in free if d > window[-1]]
+                        if late:
+                            when = late[0]
+                            self.late_birthday = (s.staff_id, e.event_id, window[-1], when)
                     visits.append(Visit(when, r.retiree_id, modes.get(e.event_type, "上门"), "必访", e.event_id,
                                         situations.get(e.event_type, "了解情况，做好安抚")))
                     if e.event_type == "住院" and e.end and m.contains(e.end + dt.timedelta(days=2)):

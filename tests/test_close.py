@@ -26,7 +26,13 @@ D = dt.date
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "jxbatch" / "schemas" / "results.schema.json")
                     .read_text(encoding="utf-8"))
 PUBLISHED = ["考核排名公示_2026-11.xlsx", "津补贴增减通知_2026-11.xlsx", "考核明细_2026-11.xlsx",
-             "校验报告_2026-11.xlsx", "results.json"]
+             "校验报告_2026-11.xlsx", "results.json", "联包走访_2026-11.xlsx"]
+VISITS = {  # every assigned person contacted (R-VI-1), R2's birthday visited on the day (R-VI-3)
+    "A1": [{"date": D(2026, 11, 3), "retiree_id": "R1", "mode": "电话", "visit_type": "定期访"},
+           {"date": D(2026, 11, 20), "retiree_id": "R2", "mode": "上门", "visit_type": "必访",
+            "event_id": "生日-R2-2026"}],
+    "B1": [{"date": D(2026, 11, 4), "retiree_id": "R3", "mode": "电话", "visit_type": "定期访"}],
+}
 
 
 def register():
@@ -57,6 +63,7 @@ def full_personal(root: Path) -> None:
         write_spec(root / "data" / "2026-11" / f"{sid}_某_2026-11.xlsx", "personal", {
             "日整理": [{"date": d, "status": "在岗", "done": "工作", "reflection": "体会"} for d in days],
             "周小结": [{"week": w.label, "period": w.period, "summary": "小结"} for w in weeks],
+            "走访记录": VISITS.get(sid, []),
         }, month="2026-11", staff_id=sid)
 
 

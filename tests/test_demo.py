@@ -142,6 +142,10 @@ def test_month_scenario(validation: Validation) -> None:
     must = [r["event_id"] for wb in ctx.inputs.personal.values() for r in wb.tables["走访记录"]
             if r["visit_type"] == "必访"]
     assert "生日-" in " ".join(must) and len(must) == 4
+    # R-VI-3: the month's one slip — the birthday must-visit a working day after its deadline
+    sid, eid, deadline, when = plan_sample().notes["late_birthday"]
+    rows = [r for r in ctx.inputs.personal[sid].tables["走访记录"] if r["event_id"] == eid]
+    assert [(r["visit_type"], r["date"]) for r in rows] == [("必访", when)] and when > deadline
 
 
 @pytest.mark.parametrize(("people", "retirees"), [(10, 100), (57, 570), (2000, 20000)])

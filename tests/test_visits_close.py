@@ -1,0 +1,447 @@
+"""联包共创 through close-month (SPEC §7 R-VI-1..6, §9, §10, §12) over October, November and
+December 2026 (and January 2027 for the returned confirmations) on a small workspace.
+
+The center: director D1; leaders L1 (办公室: H1, A1, A2) and L2 (财务科: H2, B1). The policy
+sets the leaders' quota (R-CH-3) to 0 so that only visit items move the scores. Everybody
+files a complete daily log and weekly summary, so without visit items every score is 100.
+
+Retirees: R1 老甲 and R2 老乙 (birthday 20 November) → A1; R3 老丙 and R4 老丁 (dies on
+10 November) → B1; R5 老戊 → A2 (phone calls only). Events: E1 R1 住院 from 30 October
+(must-visit deadline 2 November, in the next month); E2 R4 遇到困难 on 9 November (R4 dies
+before its deadline, 12 November).
+
+Rubric points (the defaults of `jxbatch init`): AUTO-VISIT 1, AUTO-HOME 1, AUTO-MUST 2;
+chained 0.5 per point to the supervising leader (R-CH-2, automatic items count as 考核办).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import openpyxl
+import pytest
+
+from jxbatch import ledger
+from jxbatch.calendar import Calendar, Month
+from jxbatch.pipeline import CLOSED, close_month, validate_month
+
+from .xlsx_helpers import ROSTER, mini_workspace, write_spec
+
+D = dt.date
+OCT, NOV, DEC, JAN = Month(2026, 10), Month(2026, 11), Month(2026, 12), Month(2027, 1)
+STAFF = ("D1", "L1", "L2", "H1", "A1", "A2", "H2", "B1")
+SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "jxbatch" / "schemas" / "results.schema.json")
+                    .read_text(encoding="utf-8"))
+
+RETIREES = {
+    "军休人员": [
+        {"retiree_id": "R1", "name": "老甲", "category": "军休干部", "rank": "团职", "birth_date": D(1950, 3, 1),
+         "disabled": "否", "assigned_staff": "A1", "entry_date": D(2005, 1, 1)},
+        {"retiree_id": "R2", "name": "老乙", "category": "军休干部", "rank": "师职", "birth_date": D(1945, 11, 20),
+         "disabled": "否", "assigned_staff": "A1", "entry_date": D(2005, 1, 1)},
+        {"retiree_id": "R3", "name": "老丙", "category": "遗属", "rank": "无", "birth_date": D(1948, 6, 1),
+         "disabled": "否", "assigned_staff": "B1", "entry_date": D(2005, 1, 1)},
+        {"retiree_id": "R4", "name": "老丁", "category": "军休干部", "rank": "团职", "birth_date": D(1940, 12, 15),
+         "disabled": "否", "assigned_staff": "B1", "entry_date": D(2005, 1, 1), "death_date": D(2026, 11, 10)},
+        {"retiree_id": "R5", "name": "老戊", "category": "军休干部", "rank": "团职", "birth_date": D(1952, 4, 9),
+         "disabled": "否", "assigned_staff": "A2", "entry_date": D(2005, 1, 1)},
+    ],
+    "事件登记": [
+        {"event_id": "E1", "retiree_id": "R1", "event_type": "住院", "start_date": D(2026, 10, 30),
+         "end_date": D(2026, 11, 8), "registrar": "A1"},
+        {"event_id": "E2", "retiree_id": "R4", "event_type": "遇到困难", "start_date": D(2026, 11, 9),
+         "registrar": "B1"},
+    ],
+}
+
+
+def visit(d: dt.date, rid: str, mode: str = "电话", kind: str = "定期访", event: str | None = None,
+          **extra: Any) -> dict[str, Any]:
+    return {"date": d, "retiree_id": rid, "mode": mode, "visit_type": kind, "event_id": event,
+            "situation": "身体很好", **extra}
+
+
+def quarter_visits() -> dict[Month, dict[str, list[dict[str, Any]]]]:
+    """Everyone on time: R5 only ever gets phone calls; Q-A1-01 raised in October."""
+    return {
+        OCT: {
+            "A1": [visit(D(2026, 10, 8), "R1"),
+                   visit(D(2026, 10, 12), "R2", "上门", concern="楼道灯坏了", concern_id="Q-A1-01",
+                         concern_status="处理中", handling="已报办公室")],
+            "B1": [visit(D(2026, 10, 9), "R3", "上门"), visit(D(2026, 10, 9), "R4")],
+            "A2": [visit(D(2026, 10, 15), "R5")],
+        },
+        NOV: {
+            "A1": [visit(D(2026, 11, 2), "R1", "医院探望", "必访", "E1"),
+                   visit(D(2026, 11, 3), "R2"),
+                   visit(D(2026, 11, 21), "R2", "上门", "必访", "生日-R2-2026")],
+            "B1": [visit(D(2026, 11, 4), "R3"), visit(D(2026, 11, 5), "R4")],
+            "A2": [visit(D(2026, 11, 6), "R5")],
+        },
+        DEC: {
+            "A1": [visit(D(2026, 12, 3), "R1"),
+                   visit(D(2026, 12, 10), "R2", concern_id="Q-A1-01", concern_status="已解决", handling="已修好")],
+            "B1": [visit(D(2026, 12, 3), "R3")],
+            "A2": [visit(D(2026, 12, 7), "R5")],
+        },
+        JAN: {
+            "A1": [visit(D(2027, 1, 5), "R1"), visit(D(2027, 1, 5), "R2")],
+            "B1": [visit(D(2027, 1, 6), "R3")],
+            "A2": [visit(D(2027, 1, 7), "R5")],
+        },
+    }
+
+
+def write_month(root: Path, month: Month, visits: dict[str, list[dict[str, Any]]],
+                register: dict[str, list[dict[str, Any]]] | None = None) -> None:
+    cal = Calendar()
+    days, weeks = cal.working_days(month), cal.weeks(month)
+    folder = root / "data" / str(month)
+    for sid in STAFF:
+        write_spec(folder / f"{sid}_某_{month}.xlsx", "personal", {
+            "日整理": [{"date": d, "status": "在岗", "done": "工作", "reflection": "体会"} for d in days],
+            "周小结": [{"week": w.label, "period": w.period, "summary": "小结"} for w in weeks],
+            "走访记录": visits.get(sid, []),
+        }, month=str(month), staff_id=sid)
+    write_spec(folder / f"考核登记_{month}.xlsx", "register", register or {}, month=str(month))
+
+
+ROSTER_NO_LEAVER = {**ROSTER, "工作人员": [p for p in ROSTER["工作人员"] if p["staff_id"] != "X1"]}
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The workspace with every month's workbooks (the scenario's defaults)."""
+    root = mini_workspace(tmp_path_factory.mktemp("visits") / "联包", month="2026-10", roster=ROSTER_NO_LEAVER)
+    write_spec(root / "data" / "retirees.xlsx", "retirees", RETIREES)
+    (root / "jxbatch.toml").write_text('[scoring]\nleader_quota = "0"\n', encoding="utf-8")
+    for month, visits in quarter_visits().items():
+        write_month(root, month, visits)
+    return root
+
+
+@pytest.fixture()
+def ws(base: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    shutil.copytree(base, root)
+    return root
+
+
+def close(root: Path, month: Month) -> dict[str, Any]:
+    out = close_month(root, month, publish_date=month.next().first)
+    assert out.status == CLOSED, [p.line() for p in out.report.errors]
+    doc = json.loads((out.out_dir / "results.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, SCHEMA)
+    doc["_out"] = out
+    return doc
+
+
+def scores(doc: dict) -> dict[str, str]:
+    return {p["id"]: p["score"] for p in doc["people"]}
+
+
+def chained(doc: dict) -> dict[str, str]:
+    return {p["id"]: p["chained"] for p in doc["people"] if p["role"] == "leader"}
+
+
+def visit_items(doc: dict) -> list[tuple[str, str, str, str]]:
+    """The automatic visit items (source auto); the chained ones are checked through `chained`."""
+    return [(i["person"], i["date"], i["code"], i["points"]) for i in doc["items"]
+            if i["code"] in ("AUTO-VISIT", "AUTO-HOME", "AUTO-MUST") and i["source"] == "auto"]
+
+
+def visits_part(doc: dict) -> dict[str, dict]:
+    return {v["staff"]: v for v in doc["visits"]}
+
+
+def fields(row: dict) -> tuple:
+    """assigned, contacted, home_visited, must due/on time/late/pending, missed, concerns open/overdue."""
+    return tuple(row[k] for k in ("assigned", "contacted", "home_visited", "must_visit_due", "must_visit_on_time",
+                                  "must_visit_late", "must_visit_pending", "missed", "concerns_open",
+                                  "concerns_overdue"))
+
+
+def cells(path: Path) -> list[str]:
+    wb = openpyxl.load_workbook(path)
+    return [str(c.value) for sheet in wb for row in sheet.iter_rows() for c in row if c.value is not None]
+
+
+def all_hundred(doc: dict) -> bool:
+    return set(scores(doc).values()) == {"100.00"}
+
+
+# ------------------------------------------------------------------------------------------
+
+
+def test_quarter_sequence_visit_home_concern_death_and_confirmations(ws: Path) -> None:
+    """October → November (R3 missed) → December (quarter end) → January (forms returned)."""
+    # November: B1 forgets to contact R3 (R-VI-1)
+    nov = quarter_visits()[NOV]
+    nov["B1"] = [v for v in nov["B1"] if v["retiree_id"] != "R3"]
+    write_month(ws, NOV, nov)
+
+    # October: everyone contacted; E1 (30 Oct, deadline 2 Nov) waits for November (R-VI-3)
+    oct_ = close(ws, OCT)
+    assert visit_items(oct_) == [] and all_hundred(oct_)
+    part = visits_part(oct_)
+    assert sorted(part) == ["A1", "A2", "B1"]  # in-scope staff with assigned people
+    assert fields(part["A1"]) == (2, 2, 1, 0, 0, 0, 1, [], 1, 0)  # E1 pending; Q-A1-01 open
+    assert fields(part["A2"]) == (1, 1, 0, 0, 0, 0, 0, [], 0, 0)
+    assert fields(part["B1"]) == (2, 2, 1, 0, 0, 0, 0, [], 0, 0)
+    con = ledger.connect(ws / "ledger.sqlite")
+    try:
+        assert ledger.visit_state(con, "2026-10", "pending_must") == {"E1": {
+            "retiree": "R1", "staff": "A1", "start": "2026-10-30", "deadline": "2026-11-02",
+            "origin": "data/retirees.xlsx:事件登记!第3行"}}
+        assert ledger.visit_state(con, "2026-10", "concerns")["Q-A1-01"]["raised"] == "2026-10-12"
+        assert ledger.visit_state(con, "2026-10", "contacts")["R2"] == {"contacts": [
+            {"date": "2026-10-12", "mode": "上门", "staff": "A1", "type": "定期访"}]}
+    finally:
+        con.close()
+
+    # November, R-VI-1: one AUTO-VISIT (1 point) on B1 for R3, chained 0.5 to L2 (R-CH-2).
+    # 财务科 = (H2 100 + B1 99) / 2 = 99.5; L2 = 99.5 − 0.5 = 99.00; 办公室 100 → L1 100;
+    # D1 = (100 + 99) / 2 = 99.50. E1 visited on 2 Nov: on time; the birthday on the 21st: on time.
+    # R4 died on 10 Nov: contacted on the 5th; E2 (9 Nov, deadline 12 Nov) is no longer owed.
+    nov_ = close(ws, NOV)
+    assert visit_items(nov_) == [("B1", "2026-11-30", "AUTO-VISIT", "-1.00")]
+    (item,) = [i for i in nov_["items"] if i["code"] == "AUTO-VISIT" and i["source"] == "auto"]
+    assert item["issuer"] == "考核办" and item["origin"] == "R-VI-1" and "老丙（R3）" in item["reason"]
+    (link,) = [i for i in nov_["items"] if i["source"] == "chained"]
+    assert (link["person"], link["code"], link["points"]) == ("L2", "AUTO-VISIT", "-0.50")
+    assert scores(nov_) == {"H1": "100.00", "A1": "100.00", "A2": "100.00", "H2": "100.00", "B1": "99.00",
+                            "L1": "100.00", "L2": "99.00", "D1": "99.50"}
+    assert chained(nov_) == {"L1": "0.00", "L2": "0.50"}
+    part = visits_part(nov_)
+    assert fields(part["B1"]) == (2, 1, 1, 0, 0, 0, 0, ["R3"], 0, 0)  # E2 ended with R4's death
+    # R-VI-4: Q-A1-01 open since 12 Oct: 49 days at 30 Nov > 30 → overdue
+    assert fields(part["A1"]) == (2, 2, 2, 2, 2, 0, 0, [], 1, 1)
+    report = nov_["_out"].out_dir / "联包走访_2026-11.xlsx"
+    text = cells(report)
+    assert "Q-A1-01" in text and any("逾期未解决" in t for t in text)
+    assert "老丙（R3）" in text  # the name of the person missed
+    assert not any("住院" in t or "生日" in t or "遇到困难" in t for t in text)  # must-visits show as 必访 only
+
+    # December, R-VI-2: R5 had phone calls only → one AUTO-HOME on A2 (chained 0.5 to L1).
+    # 办公室 = (100 + 100 + 99) / 3 = 99.666…; L1 = 99.666… − 0.5 = 99.1666… → 99.17;
+    # 财务科 100 → L2 100; D1 = (99.1666… + 100) / 2 = 99.58333… → 99.58.
+    # R4 died in November: no AUTO-VISIT, no AUTO-HOME, no confirmation form for R4.
+    dec = close(ws, DEC)
+    assert visit_items(dec) == [("A2", "2026-12-31", "AUTO-HOME", "-1.00")]
+    assert scores(dec) == {"H1": "100.00", "A1": "100.00", "A2": "99.00", "H2": "100.00", "B1": "100.00",
+                           "L1": "99.17", "L2": "100.00", "D1": "99.58"}
+    assert chained(dec) == {"L1": "0.50", "L2": "0.00"}
+    part = visits_part(dec)
+    assert part["A2"]["home_missed"] == ["R5"] and part["A1"]["home_missed"] == []
+    assert (part["B1"]["assigned"], part["B1"]["contacted"], part["B1"]["home_visited"]) == (1, 1, 1)
+    assert part["A1"]["concerns_open"] == 0  # solved on 10 Dec: listed once more as solved
+    text = cells(dec["_out"].out_dir / "联包走访_2026-12.xlsx")
+    issues = text[text.index("三、反映问题跟踪（未解决及本月解决）"):text.index("四、未签回的季度确认表")]
+    assert "Q-A1-01" in issues and "已解决" in issues and "老乙（R2）" in issues
+    assert "本季未上门人员（扣分）" in text and "老戊（R5）" in text
+    assert [p["code"] for p in dec["problems"] if p["code"].startswith("visit")] == []
+    out = dec["_out"].out_dir
+    forms = out / "季度确认表_2026Q4.xlsx"
+    assert forms in dec["_out"].files and forms.exists()
+    wb = openpyxl.load_workbook(forms)
+    # one form (sheet, A4 page) per person on the register at the quarter's end, by staff member
+    assert wb.sheetnames == ["R1 老甲", "R2 老乙", "R5 老戊", "R3 老丙"]
+    r1 = [str(c.value) for row in wb["R1 老甲"].iter_rows() for c in row if c.value is not None]
+    assert "军休人员（家属）签字：＿＿＿＿ 日期：＿＿＿＿" in r1 and "联包工作人员：钱一（A1）" in r1
+    assert "2026年第四季度（10月1日至12月31日）" in r1
+    # that quarter's contacts, from the ledger (October, November) and December's workbooks
+    table = [[c.value for c in row] for row in wb["R1 老甲"].iter_rows(min_row=8, max_row=10, max_col=5)]
+    assert table == [[1, dt.datetime(2026, 10, 8), "电话", "定期访", "钱一"],
+                     [2, dt.datetime(2026, 11, 2), "医院探望", "必访", "钱一"],
+                     [3, dt.datetime(2026, 12, 3), "电话", "定期访", "钱一"]]
+    for sheet in wb:
+        assert int(sheet.page_setup.paperSize) == 9 and sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert "&P" in sheet.oddFooter.center.text and sheet.sheet_view.showGridLines is False
+    con = ledger.connect(ws / "ledger.sqlite")
+    try:
+        assert sorted(ledger.visit_state(con, "2026-12", "confirmations")) == [
+            "2026Q4|R1", "2026Q4|R2", "2026Q4|R3", "2026Q4|R5"]
+        assert ledger.visit_state(con, "2026-12", "concerns") == {}
+    finally:
+        con.close()
+
+    # January (R-VI-5): R1 returned signed, R2 returned unsigned; R3 and R5 not returned → listed
+    write_month(ws, JAN, quarter_visits()[JAN], register={"季度确认": [
+        {"retiree_id": "R1", "quarter": "2026Q4", "signed": "是"},
+        {"retiree_id": "R2", "quarter": "2026Q4", "signed": "否", "opinion": "十月份没见到人"}]})
+    jan = close(ws, JAN)
+    part = visits_part(jan)
+    assert {sid: v["unsigned_confirmations"] for sid, v in part.items()} == {"A1": 1, "A2": 1, "B1": 1}
+    text = cells(jan["_out"].out_dir / "联包走访_2027-01.xlsx")
+    unsigned = text[text.index("四、未签回的季度确认表"):]
+    assert [t for t in unsigned if "（R" in t] == ["老乙（R2）", "老戊（R5）", "老丙（R3）"]  # by staff
+    assert unsigned.count("2026年第四季度") == 3
+    assert "已交回，未签字" in unsigned and "未交回" in unsigned and "十月份没见到人" not in text
+
+
+@pytest.mark.parametrize(("day", "late"), [(2, False), (5, True)])
+def test_hospital_on_the_30th_judged_in_the_next_month(ws: Path, day: int, late: bool) -> None:
+    """R-VI-3: E1 starts 30 Oct, deadline 2 Nov (3 days inclusive): pending after October,
+    judged with November's visits. Late: one AUTO-MUST of 2 points on A1, dated 2 Nov.
+    办公室 = (100 + 98 + 100) / 3 = 99.333…; L1 = 99.333… − 2 × 0.5 = 98.333… → 98.33;
+    D1 = (98.333… + 100) / 2 = 99.1666… → 99.17."""
+    nov = quarter_visits()[NOV]
+    nov["A1"][0] = visit(D(2026, 11, day), "R1", "医院探望", "必访", "E1")
+    write_month(ws, NOV, nov)
+    close(ws, OCT)
+    doc = close(ws, NOV)
+    part = visits_part(doc)["A1"]
+    if not late:
+        assert visit_items(doc) == [] and all_hundred(doc)
+        assert (part["must_visit_due"], part["must_visit_on_time"], part["must_visit_late"]) == (2, 2, 0)
+        return
+    assert visit_items(doc) == [("A1", "2026-11-02", "AUTO-MUST", "-2.00")]
+    (item,) = [i for i in doc["items"] if i["code"] == "AUTO-MUST" and i["source"] == "auto"]
+    assert item["reason"] == "联包对象老甲（R1）必访超期：期限 2026-11-02，2026-11-05 才走访"
+    assert "住院" not in item["reason"] and item["origin"] == "R-VI-3"
+    assert scores(doc) == {"H1": "100.00", "A1": "98.00", "A2": "100.00", "H2": "100.00", "B1": "100.00",
+                           "L1": "98.33", "L2": "100.00", "D1": "99.17"}
+    assert chained(doc) == {"L1": "1.00", "L2": "0.00"}
+    assert (part["must_visit_due"], part["must_visit_on_time"], part["must_visit_late"]) == (2, 1, 1)
+
+
+def test_generated_birthday_visited_late_and_unknown_previous_month(ws: Path) -> None:
+    """R-VI-3: 生日-R2-2026 (20 Nov, deadline 23 Nov) visited on the 25th: AUTO-MUST on A1 dated
+    23 Nov. October was never closed and E1 (deadline 2 Nov) has no 必访 in November: unknown,
+    a warning and no deduction. A1 = 98, 办公室 99.333…, L1 = 98.333… → 98.33 (as above)."""
+    nov = quarter_visits()[NOV]
+    nov["A1"] = [visit(D(2026, 11, 3), "R1"), visit(D(2026, 11, 3), "R2"),
+                 visit(D(2026, 11, 25), "R2", "上门", "必访", "生日-R2-2026")]
+    write_month(ws, NOV, nov)
+    doc = close(ws, NOV)
+    assert visit_items(doc) == [("A1", "2026-11-23", "AUTO-MUST", "-2.00")]
+    assert scores(doc)["A1"] == "98.00" and scores(doc)["L1"] == "98.33" and chained(doc)["L1"] == "1.00"
+    (warn,) = [p for p in doc["problems"] if p["code"] == "must-visit-unknown"]
+    assert "E1" in warn["message"] and "2026-10" in warn["message"] and warn["severity"] == "warning"
+    # the posted report shows 必访 with names and dates, never the event type
+    text = cells(doc["_out"].out_dir / "联包走访_2026-11.xlsx")
+    assert "超期" in text and not any("生日" in t or "住院" in t for t in text)
+
+
+def test_quarter_end_with_unclosed_months_counts_only_what_is_known(ws: Path) -> None:
+    """R-VI-2: December closed alone: October and November are unknown (warning); only
+    December's visits count, all phone calls: AUTO-HOME for R1, R2 (A1), R3 (B1), R5 (A2).
+    A1 = 98, A2 = 99 → 办公室 (100 + 98 + 99) / 3 = 99; L1 = 99 − 1.5 = 97.50;
+    B1 = 99 → 财务科 99.5; L2 = 99.5 − 0.5 = 99.00; D1 = (97.5 + 99) / 2 = 98.25."""
+    doc = close(ws, DEC)
+    assert sorted(visit_items(doc)) == [("A1", "2026-12-31", "AUTO-HOME", "-1.00")] * 2 + [
+        ("A2", "2026-12-31", "AUTO-HOME", "-1.00"), ("B1", "2026-12-31", "AUTO-HOME", "-1.00")]
+    assert scores(doc) == {"H1": "100.00", "A1": "98.00", "A2": "99.00", "H2": "100.00", "B1": "99.00",
+                           "L1": "97.50", "L2": "99.00", "D1": "98.25"}
+    (warn,) = [p for p in doc["problems"] if p["code"] == "visit-quarter-unknown"]
+    assert "2026-10、2026-11" in warn["message"]
+    # R-VI-4: Q-A1-01 was never raised in a closed month: tracked from December with a warning
+    assert [p["code"] for p in doc["problems"] if p["code"] == "concern-unknown"] == ["concern-unknown"]
+
+
+def test_auto_items_issued_by_system_when_they_do_not_chain(ws: Path) -> None:
+    """[policy] scoring.auto_items_chain = false: the AUTO-VISIT is issued by 系统 and chains to no one."""
+    (ws / "jxbatch.toml").write_text('[scoring]\nleader_quota = "0"\nauto_items_chain = false\n', encoding="utf-8")
+    nov = quarter_visits()[NOV]
+    nov["A2"] = []
+    write_month(ws, NOV, nov)
+    doc = close(ws, NOV)
+    (item,) = [i for i in doc["items"] if i["code"] == "AUTO-VISIT"]
+    assert item["issuer"] == "系统" and item["person"] == "A2" and "老戊（R5）" in item["reason"]
+    # A2 99 → 办公室 299 / 3 = 99.666… → L1 99.67 (nothing chained); D1 = (99.666… + 100) / 2 → 99.83
+    assert chained(doc) == {"L1": "0.00", "L2": "0.00"}
+    assert scores(doc) == {"H1": "100.00", "A1": "100.00", "A2": "99.00", "H2": "100.00", "B1": "100.00",
+                           "L1": "99.67", "L2": "100.00", "D1": "99.83"}
+
+
+def test_policy_regular_min_two(ws: Path) -> None:
+    """[policy] visits.regular_min = 2 (R-VI-1): in October everybody was contacted once, so
+    all five are missed: A1 ×2, B1 ×2, A2 ×1."""
+    (ws / "jxbatch.toml").write_text('[scoring]\nleader_quota = "0"\n[visits]\nregular_min = 2\n',
+                                     encoding="utf-8")
+    doc = close(ws, OCT)
+    assert sorted(visit_items(doc)) == sorted([("A1", "2026-10-31", "AUTO-VISIT", "-1.00")] * 2 + [
+        ("B1", "2026-10-31", "AUTO-VISIT", "-1.00")] * 2 + [("A2", "2026-10-31", "AUTO-VISIT", "-1.00")])
+
+
+def test_visit_outputs_are_byte_identical(ws: Path, tmp_path: Path) -> None:
+    """R-LG-4: the visits report and the confirmation forms depend only on the inputs."""
+    copy = tmp_path / "copy"
+    shutil.copytree(ws, copy)
+    a, b = close(ws, DEC)["_out"].out_dir, close(copy, DEC)["_out"].out_dir
+    for name in ("联包走访_2026-12.xlsx", "季度确认表_2026Q4.xlsx", "results.json"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+# ------------------------------------------------------------------------------ R-VI-6 checks
+
+def codes_at(v, code: str) -> list[tuple[str | None, str | None, str | None]]:
+    return [(p.loc.sheet, p.loc.cell, p.value) for p in v.report.sorted() if p.code == code]
+
+
+def test_visit_checks(ws: Path) -> None:
+    """R-VI-6 (and R-VI-4): out-of-month date error (core check, not repeated), unknown 编号 error,
+    unassigned warning (core), after 去世日期, 必访 without / with unknown / with another
+    person's 事件编号, 反映问题 without 问题编号 (warnings)."""
+    rows = [
+        visit(D(2026, 12, 1), "R1"),  # row 3: outside November
+        visit(D(2026, 11, 3), "R99"),  # row 4: unknown
+        visit(D(2026, 11, 3), "R3"),  # row 5: B1's person
+        visit(D(2026, 11, 12), "R4"),  # row 6: R4 died on 10 Nov
+        visit(D(2026, 11, 3), "R1", kind="必访"),  # row 7: no 事件编号
+        visit(D(2026, 11, 3), "R1", kind="必访", event="E9"),  # row 8: unknown event
+        visit(D(2026, 11, 3), "R1", kind="必访", event="E2"),  # row 9: E2 is R4's
+        visit(D(2026, 11, 3), "R1", kind="必访", event="生日-R77-2026"),  # row 10: no such person
+        visit(D(2026, 11, 4), "R2", concern="暖气不热"),  # row 11: no 问题编号
+        visit(D(2026, 11, 21), "R2", kind="必访", event="生日-R2-2026"),  # row 12: fine
+    ]
+    write_month(ws, NOV, {"A1": rows})
+    v = validate_month(ws, NOV)
+    assert codes_at(v, "date-outside-month") == [("走访记录", "A3", "2026-12-01")]
+    assert codes_at(v, "unknown-retiree") == [("走访记录", "B4", "R99")]
+    assert [(c, val) for _, c, val in codes_at(v, "visit-unassigned")] == [("B5", "R3"), ("B6", "R4")]
+    assert codes_at(v, "visit-after-death") == [("走访记录", "A6", "2026-11-12")]
+    assert codes_at(v, "must-visit-no-event") == [("走访记录", "E7", None)]
+    assert codes_at(v, "must-visit-unknown-event") == [("走访记录", "E8", "E9"), ("走访记录", "E10", "生日-R77-2026")]
+    assert codes_at(v, "must-visit-event-mismatch") == [("走访记录", "E9", "E2")]
+    assert codes_at(v, "concern-no-id") == [("走访记录", "H11", None)]
+    assert sum(p.code == "date-outside-month" for p in v.report) == 1  # checked once
+    severities = {p.code: p.severity.value for p in v.report}
+    assert severities["unknown-retiree"] == severities["date-outside-month"] == "error"
+    assert {severities[c] for c in ("visit-unassigned", "visit-after-death", "must-visit-no-event",
+                                    "must-visit-unknown-event", "must-visit-event-mismatch",
+                                    "concern-no-id")} == {"warning"}
+
+
+def test_staff_out_of_scope_with_assigned_people_is_a_warning(ws: Path) -> None:
+    """R-VI-1: people assigned to someone who left count for nobody; the office is told."""
+    write_spec(ws / "data" / "roster.xlsx", "roster", ROSTER)  # with 郑离 (X1), who left on 15 Oct
+    rets = {**RETIREES, "军休人员": [dict(r) for r in RETIREES["军休人员"]]}
+    rets["军休人员"][4]["assigned_staff"] = "X1"  # R5 → 郑离, who left on 15 Oct
+    write_spec(ws / "data" / "retirees.xlsx", "retirees", rets)
+    v = validate_month(ws, NOV)
+    (p,) = [p for p in v.report if p.code == "visit-staff-out-of-scope"]
+    assert "郑离（X1）" in p.message and "1 名" in p.message and p.severity.value == "warning"
+
+
+def test_sample_month_visits(closed_sample: Path) -> None:
+    """The sample (jxbatch.demo): every living assigned person contacted in November (R-VI-1),
+    the must-visits on time except the birthday paid a working day late (one AUTO-MUST, R-VI-3),
+    two issues open (R-VI-4); the visits report is published."""
+    from jxbatch.demo import plan_sample
+
+    doc = json.loads((closed_sample / "results.json").read_text(encoding="utf-8"))
+    assert (closed_sample / "联包走访_2026-11.xlsx").exists()
+    assert len(doc["visits"]) == 16 and all(v["contacted"] == v["assigned"] > 0 for v in doc["visits"])
+    assert sum(v["must_visit_due"] for v in doc["visits"]) == 4
+    assert sum(v["must_visit_on_time"] for v in doc["visits"]) == 3
+    assert sum(v["concerns_open"] for v in doc["visits"]) == 2
+    sid, _, deadline, when = plan_sample().notes["late_birthday"]
+    assert visit_items(doc) == [(sid, deadline.isoformat(), "AUTO-MUST", "-2.00")]
+    (item,) = [i for i in doc["items"] if i["code"] == "AUTO-MUST" and i["source"] == "auto"]
+    assert item["reason"].endswith(f"{when.isoformat()} 才走访") and "生日" not in item["reason"]
