@@ -1,0 +1,112 @@
+"""`jxbatch notify ACTIVITY --month YYYY-MM` — the notification list of one activity (R-AC-3).
+
+Prints the list (编号, 姓名, 所属支部, 居住地 — no health data) and writes the printable
+``out/YYYY-MM/通知名单_<活动编号>.xlsx`` atomically. Exit codes as everywhere: 0 written; 1
+the activity is unknown, the month has no activities register, or the registers the list
+depends on have errors; 2 fatal (a file held open by another program, …).
+
+This module imports nothing from `jxbatch.cli` at import time (the cli imports the command
+modules while it is being built), only inside the command.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..calendar import Month
+
+EXIT_INPUT = 1
+
+
+def _month(ctx: click.Context, param: click.Parameter, value: str) -> Month:
+    try:
+        return Month.parse(value)
+    except ValueError:
+        raise click.BadParameter(f"月份应写成 2026-11 这样的格式，而不是 {value!r}", ctx, param) from None
+
+
+def _fatal_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The cli's handler of fatal errors (exit 2, one Chinese line), looked up when run."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ..cli import fatal_errors
+
+        return fatal_errors(fn)(*args, **kwargs)
+
+    return wrapper
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-aligned in `width` console columns (a Chinese character takes two)."""
+    from ..publish.monthly import text_width
+
+    return text + " " * max(width - text_width(text), 1) if width else text
+
+
+def relevant_errors(report: Any, activities_file: str | None) -> list:
+    """Errors the list depends on: the retiree register, and the 活动 sheet of the month."""
+    out = []
+    for p in report.errors:
+        if p.loc.file == "data/retirees.xlsx" or (activities_file and p.loc.file == activities_file
+                                                   and p.loc.sheet == "活动"):
+            out.append(p)
+    return out
+
+
+@click.command("notify")
+@click.argument("activity")
+@click.option("--month", "month", required=True, callback=_month, metavar="YYYY-MM", help="活动所在月份")
+@click.option("--workspace", "-w", "workspace", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="工作区文件夹")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="输出文件夹（默认：工作区的 out/），名单写入其中的 YYYY-MM/")
+@_fatal_errors
+def notify(activity: str, month: Month, workspace: Path, out: Path | None) -> None:
+    """活动通知名单：B3 分散活动只列符合条件的军休干部（R-AC-3）。"""
+    from ..activities import month_activities
+    from ..cli import atomic_write
+    from ..compute.activities import class_label, notify_list
+    from ..pipeline import validate_month
+    from ..publish.subsidies import notify_rule_text, write_notification
+
+    v = validate_month(workspace, month)
+    ctx = v.ctx
+    wb = ctx.inputs.activities
+    if wb is None:
+        click.echo(f"{month.chinese()}没有活动登记表（data/{month}/活动登记_{month}.xlsx），无法生成通知名单。")
+        sys.exit(EXIT_INPUT)
+    errors = relevant_errors(v.report, wb.display)
+    if errors:
+        for p in errors:
+            click.echo(f"[错误] {p.line()}")
+        click.echo("军休人员名册或活动登记表有错误，通知名单可能不完整。请改正后重新运行。")
+        sys.exit(EXIT_INPUT)
+    acts = month_activities(ctx).activities
+    act = acts.get(activity.strip())
+    if act is None:
+        known = "、".join(acts) or "无"
+        click.echo(f"未知活动编号“{activity}”：{month.chinese()}活动登记表中没有这个活动（本月活动：{known}）。")
+        sys.exit(EXIT_INPUT)
+    limit = int(ctx.policy.get("activities", "b3_age_limit"))
+    people = notify_list(act.activity_class, act.date, ctx.regs.retirees.values(), age_limit=limit,
+                         applications=ctx.regs.applications, events=ctx.regs.events)
+    target = (out or workspace / "out") / str(month) / f"通知名单_{act.activity_id}.xlsx"
+    atomic_write(target, lambda p: write_notification(p, act, people, center=ctx.policy.center, age_limit=limit))
+
+    click.echo(f"活动 {act.activity_id} {act.name}（{class_label(act.activity_class)}，{act.project}，"
+               f"{act.date.year}年{act.date.month}月{act.date.day}日）通知名单")
+    click.echo(notify_rule_text(act.activity_class, limit))
+    for cells in (("编号", "姓名", "所属支部", "居住地"),
+                  *((r.retiree_id, r.name, r.branch or "", r.residence or "") for r in people)):
+        click.echo("".join(_pad(c, w) for c, w in zip(cells, (8, 10, 12, 0), strict=True)).rstrip())
+    click.echo(f"共 {len(people)} 人。名单已写入：{target}")
+
+
+COMMANDS = [notify]

@@ -1,0 +1,280 @@
+"""Activity workbooks (SPEC §8, §9), written with xlsxwriter through `publish.styles`.
+
+- ``活动补助_YYYY-MM.xlsx`` — the payout list (R-SUB-1..4): one row per payment grouped per
+  retiree, a subtotal and a 签领人签字 cell per retiree for the receipt, the grand total (the
+  exact sum of the rows), then how each rule was applied (sheet 补助计算).
+- ``通知名单_<活动编号>.xlsx`` — the notification list of one activity (R-AC-3).
+
+Both are handed out or posted: they show 编号, 姓名, 所属支部, 居住地 and money only — no
+health data, events or birth dates. Every text from an input is written as a string.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+from ..compute.activities import (
+    B3,
+    FIXED,
+    Activity,
+    Payment,
+    RuleOutcome,
+    class_label,
+    total,
+)
+from ..compute.rounding import yuan
+from ..model import Retiree
+from .monthly import _line, _rows, month_zh, plain_number, row_height, yuan_text
+from .styles import FONT, MONEY_FORMAT, new_workbook, page_setup, title_rows, write_cell
+
+SIGNATURES = "经办人：＿＿＿＿  审核人：＿＿＿＿  负责人：＿＿＿＿"
+PAY_DATE = "发放日期：＿＿＿＿年＿＿月＿＿日"
+
+
+@dataclass(frozen=True)
+class SubsidyInfo:
+    center: str
+    month: str  # "2026-11"
+    survivor_month: int = 12  # R-SUB-3 [policy]
+
+
+def short_date(d: dt.date) -> str:
+    return f"{d.month}月{d.day}日"
+
+
+def activity_label(p: Payment, year: str = "") -> str:
+    if p.activity_id is None:
+        return f"—（{year}年度）" if year else "—"
+    when = f"（{short_date(p.date)}）" if p.date else ""
+    return f"{p.activity_id} {p.activity_name}{when}"
+
+
+# ---------------------------------------------------------------- 活动补助
+
+PAY_COLS = [("序号", "int", 6), ("编号", "text_c", 8), ("姓名", "text_c", 10), ("活动", "text", 30),
+            ("补助项目", "text", 18), ("金额", "money", 13), ("小计", "money", 13), ("签领人签字", "text", 16)]
+CALC_COLS = [("活动", "text", 28), ("类别", "text_c", 16), ("项目", "text_c", 10), ("补助项目", "text", 18),
+             ("参加人数", "int", 8), ("总费用", "money", 14), ("人均费用", "money", 13), ("每人补助", "money", 13),
+             ("发放人数", "int", 8), ("金额合计", "money", 14), ("说明", "text", 30)]
+
+
+def write_subsidies(path: Path, payments: Sequence[Payment], outcomes: Sequence[RuleOutcome],
+                    info: SubsidyInfo) -> None:
+    """活动补助_YYYY-MM.xlsx: sheet 补助发放 (the signed payout list) and sheet 补助计算."""
+    year = info.month[:4]
+    title = f"{info.center}{month_zh(info.month)}军休活动补助发放表"
+    wb, fmts = new_workbook(path, title, info.center)
+    # a retiree's 序号/编号/姓名/小计/签字 cells span their payment rows (centred vertically)
+    merged = {k: wb.add_format({"font_name": FONT, "font_size": 11, "valign": "vcenter", "border": 1, **extra})
+              for k, extra in (("text_c", {"align": "center"}), ("int", {"align": "center", "num_format": "0"}),
+                               ("money", {"align": "right", "num_format": MONEY_FORMAT}))}
+    ws = wb.add_worksheet("补助发放")
+    ncols = len(PAY_COLS)
+    widths = [w for _, _, w in PAY_COLS]
+    people = {p.retiree_id for p in payments}
+    grand = total(payments)
+    title_rows(ws, title, f"共{len(people)}人、{len(payments)}笔，合计{yuan_text(grand)}。"
+                          f"请领取人核对金额后在“签领人签字”栏签字。", ncols, fmts)
+    basis = ("发放依据：军休活动分类开展。钓鱼、外省旅游等 B3 分散活动，活动当日在册、未参加的军休干部按补助规则发放；"
+             f"遗属每年一次，随{info.survivor_month}月发放。金额四舍五入到分。")
+    ws.set_row(1, 18)
+    basis_height = row_height([(basis, sum(widths) * 0.8)])  # room for fonts wider than Excel's
+    _line(ws, 2, basis, ncols, fmts["body"], basis_height)
+    header_row = 3
+    ws.set_row(header_row, 20)
+    for j, (label, _, w) in enumerate(PAY_COLS):
+        ws.write_string(header_row, j, label, fmts["header"])
+        ws.set_column(j, j, w)
+    row = header_row + 1
+    amount_col, sub_col = 5, 6
+    groups: list[int] = []  # payment rows per retiree, for the page breaks
+    for n, (rid, group) in enumerate(groupby(payments, key=lambda p: p.retiree_id), start=1):
+        rows = list(group)
+        first, last = row, row + len(rows) - 1
+        for p in rows:
+            write_cell(ws, row, 3, activity_label(p, year), fmts, "text")
+            write_cell(ws, row, 4, p.rule, fmts, "text")
+            write_cell(ws, row, amount_col, p.amount, fmts, "money")
+            row += 1
+        for col, value, kind in ((0, n, "int"), (1, rid, "text_c"), (2, rows[0].name, "text_c"),
+                                 (sub_col, total(rows), "money"), (7, None, "text_c")):
+            if last > first:
+                ws.merge_range(first, col, last, col, "", merged[kind])
+                write_cell(ws, first, col, value, merged, kind)
+            else:
+                write_cell(ws, first, col, value, fmts, kind)
+        for r in range(first, last + 1):
+            ws.set_row(r, ROW_HEIGHT)  # room for a signature
+        groups.append(len(rows))
+    if not payments:
+        _line(ws, row, "本月无活动补助。", ncols, fmts["plain"])
+        row += 1
+    else:
+        ws.merge_range(row, 0, row, amount_col - 1, "", fmts["total_label"])
+        ws.write_string(row, 0, f"合计（{len(people)}人，{len(payments)}笔）", fmts["total_label"])
+        write_cell(ws, row, amount_col, grand, fmts, "total_money")
+        write_cell(ws, row, sub_col, grand, fmts, "total_money")
+        ws.write_blank(row, 7, None, fmts["text"])
+        row += 1
+    row += 1
+    for text in summary_lines(payments, outcomes):
+        _line(ws, row, text, ncols, fmts["body"], row_height([(text, sum(widths))]))
+        row += 1
+    row += 1
+    _line(ws, row, f"{info.center}　{PAY_DATE}", ncols, fmts["right"])
+    _line(ws, row + 1, SIGNATURES, ncols, fmts["plain"])
+    page_setup(ws, header_row, ncols)
+    paginate(ws, widths, 28 + 18 + basis_height + 20, header_row + 1, groups)
+
+    _write_calculation(wb, fmts, outcomes, payments, info, year)
+    wb.close()
+
+
+ROW_HEIGHT = 22  # points: a payment row, high enough to sign in
+A4_WIDTH, A4_HEIGHT = 595, 842  # points
+
+
+def column_points(widths: Sequence[float]) -> float:
+    """Printed width of the columns at 100 % (Excel: 7 px a character + 5 px padding, 0.75 pt a px)."""
+    return sum(int(w * 7 + 0.5) + 5 for w in widths) * 0.75
+
+
+def paginate(ws: Any, widths: Sequence[float], repeated: float, first_row: int, groups: Sequence[int]) -> None:
+    """Keep each retiree's rows (and so the merged signature cell) on one printed page: a
+    manual break before any retiree whose rows would cross the bottom of the page.
+
+    The sheet stays "fit to page width" (SPEC §9); the rows a page holds are estimated at
+    that scale (Excel's column metrics, A4 with styles.page_setup's margins, the repeated
+    title and header rows of height `repeated`, 10 % to spare). With wider fonts the real
+    scale is smaller and pages only hold more rows than planned, so a group never splits.
+    """
+    scale = min(1.0, (A4_WIDTH - 72) / column_points(widths))
+    per_page = max(1, int(((A4_HEIGHT - 2 * 0.7 * 72) / scale - repeated) * 0.9 // ROW_HEIGHT))
+    breaks, used, row = [], 0, first_row
+    for size in groups:
+        if used and used + size > per_page:
+            breaks.append(row)
+            used = 0
+        used += size
+        row += size
+    if breaks:
+        ws.set_h_pagebreaks(breaks)
+
+
+def summary_lines(payments: Sequence[Payment], outcomes: Sequence[RuleOutcome]) -> list[str]:
+    """Per activity and rule: recipients × amount = sum; then the survivors' payment."""
+    lines = []
+    for o in outcomes:
+        paid = [p for p in payments if p.activity_id == o.activity.activity_id and p.rule == o.rule.name]
+        if paid:
+            lines.append(f"{o.activity.activity_id} {o.activity.name}：{o.rule.name} {len(paid)}人 × "
+                         f"{yuan_text(paid[0].amount)} ＝ {yuan_text(total(paid))}")
+        else:
+            lines.append(f"{o.activity.activity_id} {o.activity.name}：{o.rule.name} 不发放（{outcome_note(o)}）")
+    survivors = [p for p in payments if p.activity_id is None]
+    if survivors:
+        lines.append(f"遗属年度补助 {len(survivors)}人，合计{yuan_text(total(survivors))}")
+    return lines
+
+
+def outcome_note(o: RuleOutcome) -> str:
+    if o.reason == "no-participants":
+        return "没有参加人员"
+    if o.reason == "no-cost":
+        return "缺少总费用"
+    if o.rule.kind == FIXED:
+        return f"每次{plain_number(o.rule.amount or Decimal(0))}元"
+    if o.amount is not None and o.per_capita is not None:
+        share = f"{plain_number((o.rule.share or Decimal(0)) * 100)}%"
+        text = f"人均{yuan_text(o.per_capita)}的{share}"
+        if o.rule.cap is not None and yuan(o.per_capita * (o.rule.share or 0)) > o.rule.cap:
+            text += f"，超过上限按{yuan_text(o.rule.cap)}发放"
+        elif o.rule.cap is not None:
+            text += f"，上限{yuan_text(o.rule.cap)}"
+        return text
+    return "无可发放对象" if o.recipients == 0 else ""
+
+
+def _write_calculation(wb: Any, fmts: dict[str, Any], outcomes: Sequence[RuleOutcome],
+                       payments: Sequence[Payment], info: SubsidyInfo, year: str) -> None:
+    ws = wb.add_worksheet("补助计算")
+    ncols = len(CALC_COLS)
+    title_rows(ws, f"{info.center}{month_zh(info.month)}活动补助计算说明",
+               "人均费用＝总费用÷参加人数（四舍五入到分）；每人补助＝人均费用×比例（四舍五入到分），不超过上限",
+               ncols, fmts)
+    header_row = 2
+    for j, (label, _, w) in enumerate(CALC_COLS):
+        ws.write_string(header_row, j, label, fmts["header"])
+        ws.set_column(j, j, w)
+    rows: list[list[Any]] = []
+    for o in outcomes:
+        a: Activity = o.activity
+        paid = [p for p in payments if p.activity_id == a.activity_id and p.rule == o.rule.name]
+        rows.append([f"{a.activity_id} {a.name}（{short_date(a.date)}）", class_label(a.activity_class), a.project,
+                     o.rule.name, o.participants, a.total_cost, o.per_capita, o.amount, len(paid), total(paid),
+                     outcome_note(o)])
+    survivors = [p for p in payments if p.activity_id is None]
+    if survivors:
+        rows.append([f"遗属年度补助（{year}年）", "", "", survivors[0].rule, None, None, None, survivors[0].amount,
+                     len(survivors), total(survivors), f"每年一次，随{info.survivor_month}月发放"])
+    row = _rows(ws, header_row + 1, [k for _, k, _ in CALC_COLS], rows, fmts, [w for _, _, w in CALC_COLS])
+    if not rows:
+        _line(ws, row, "本月没有适用补助规则的活动。", ncols, fmts["plain"])
+        row += 1
+    ws.merge_range(row, 0, row, ncols - 2, "", fmts["total_label"])
+    ws.write_string(row, 0, "合计（与补助发放表一致）", fmts["total_label"])
+    write_cell(ws, row, ncols - 1, total(payments), fmts, "total_money")
+    page_setup(ws, header_row, ncols, landscape=True)
+
+
+# ---------------------------------------------------------------- 通知名单
+
+NOTIFY_COLS = [("序号", "int", 6), ("编号", "text_c", 9), ("姓名", "text_c", 10), ("所属支部", "text_c", 12),
+               ("居住地", "text", 20), ("通知方式", "text_c", 12), ("通知人", "text_c", 10), ("备注", "text", 16)]
+
+
+def notify_rule_text(activity_class: str, age_limit: int) -> str:
+    """R-AC-3: who the list holds, in the office's words."""
+    if activity_class == B3:
+        return (f"B3 分散活动只通知符合条件的军休干部：活动当日年龄未满{age_limit}周岁、无伤残、未在住院期间，"
+                "本人书面申请并经家属代表签字、所里审批同意。")
+    if activity_class == "A":
+        return "A 集中类活动通知活动当日在册的全体军休干部和遗属。"
+    return f"{class_label(activity_class)}活动通知活动当日在册的全体军休干部。"
+
+
+def write_notification(path: Path, activity: Activity, people: Sequence[Retiree], *, center: str,
+                       age_limit: int) -> None:
+    """通知名单_<活动编号>.xlsx (R-AC-3): a printable list with blank columns for the clerk."""
+    title = f"{center}活动通知名单"
+    wb, fmts = new_workbook(path, f"{title} {activity.activity_id}", center)
+    ws = wb.add_worksheet("通知名单")
+    ncols = len(NOTIFY_COLS)
+    widths = [w for _, _, w in NOTIFY_COLS]
+    title_rows(ws, title, f"{activity.activity_id} {activity.name}　{class_label(activity.activity_class)}　"
+                          f"{activity.project}　{activity.date.year}年{short_date(activity.date)}", ncols, fmts)
+    note = f"{notify_rule_text(activity.activity_class, age_limit)}共{len(people)}人。"
+    _line(ws, 2, note, ncols, fmts["body"], row_height([(note, sum(widths) * 0.8)]))
+    header_row = 3
+    for j, (label, _, w) in enumerate(NOTIFY_COLS):
+        ws.write_string(header_row, j, label, fmts["header"])
+        ws.set_column(j, j, w)
+    kinds = [k for _, k, _ in NOTIFY_COLS]
+    for i, r in enumerate(people, start=1):
+        values = [i, r.retiree_id, r.name, r.branch, r.residence, None, None, None]
+        for j, value in enumerate(values):
+            write_cell(ws, header_row + i, j, value, fmts, kinds[j])
+        ws.set_row(header_row + i, 20)  # room to note how and by whom
+    row = header_row + 1 + len(people)
+    if not people:
+        _line(ws, row, "没有符合条件的通知对象。", ncols, fmts["plain"])
+        row += 1
+    _line(ws, row + 1, "服务管理科　制表：＿＿＿＿　日期：＿＿＿＿年＿＿月＿＿日", ncols, fmts["plain"])
+    page_setup(ws, header_row, ncols)
+    wb.close()

@@ -1,0 +1,381 @@
+"""SPEC §8 through the workspace: participation checks (R-AC-2), close-month subsidies in
+results.json, the ledger and 活动补助_YYYY-MM.xlsx (R-SUB-1..4), `jxbatch notify` (R-AC-3),
+and the repository's sample month on a copy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import jsonschema
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from jxbatch.calendar import Month
+from jxbatch.cli import main
+from jxbatch.pipeline import CLOSED, INVALID, close_month, validate_month
+from jxbatch.policy import policy_toml
+
+from .xlsx_helpers import mini_workspace, write_spec
+
+D = dt.date
+NOV, DEC = Month(2026, 11), Month(2026, 12)
+REPO = Path(__file__).resolve().parents[1]
+SCHEMA = json.loads((REPO / "jxbatch" / "schemas" / "results.schema.json").read_text(encoding="utf-8"))
+PRIVATE = ("出生", "伤残", "住院", "事件", "年龄", "1956")  # nothing of this on a posted workbook
+
+
+def retiree(rid: str, name: str, *, category: str = "军休干部", birth: dt.date = dt.date(1960, 1, 1),
+            entry: dt.date = dt.date(2005, 1, 1), death: dt.date | None = None, disabled: str = "否") -> dict:
+    return {"retiree_id": rid, "name": name, "category": category, "rank": "团职" if category == "军休干部" else "无",
+            "birth_date": birth, "disabled": disabled, "residence": "所院内", "branch": "第一支部",
+            "assigned_staff": "A1", "entry_date": entry, "death_date": death}
+
+
+RETIREES = {
+    "军休人员": [
+        retiree("C1", "甲一"),  # eligible for B3
+        retiree("C2", "=乙二", birth=D(1956, 11, 10)),  # 70 on the fishing day (a name typed as a formula)
+        retiree("C3", "丙三"),  # takes part in the trip only
+        retiree("C4", "丁四", death=D(2026, 11, 1)),  # died before both activities
+        retiree("C5", "戊五", entry=D(2026, 11, 15)),  # 入所 between the two activities
+        retiree("C6", "己六", disabled="是"),
+        retiree("S1", "庚七", category="遗属", birth=D(1940, 1, 1)),
+    ],
+    "分散活动申请": [
+        {"retiree_id": rid, "year": 2026, "written_request": "是", "family_signed": "是",
+         "approval_date": D(2026, 3, 1)} for rid in ("C1", "C2", "C3", "C5", "C6")
+    ],
+    "事件登记": [
+        {"event_id": "E1", "retiree_id": "C3", "event_type": "住院", "start_date": D(2026, 11, 2),
+         "end_date": D(2026, 11, 9), "registrar": "A1"},  # out of hospital the day before the fishing
+        {"event_id": "E2", "retiree_id": "C1", "event_type": "住院", "start_date": D(2026, 11, 18),
+         "end_date": None, "registrar": "A1"},  # in hospital on the trip's day
+    ],
+}
+
+
+def activities(**extra) -> dict:
+    data = {
+        "活动": [
+            {"activity_id": "F1", "activity_name": "垂钓", "activity_class": "B3", "project": "钓鱼",
+             "date": D(2026, 11, 10)},
+            {"activity_id": "T1", "activity_name": "外省旅游", "activity_class": "B3", "project": "外省旅游",
+             "date": D(2026, 11, 19), "total_cost": "1000"},
+            {"activity_id": "A1", "activity_name": "运动会", "activity_class": "A", "project": "其他",
+             "date": D(2026, 11, 25), "total_cost": 3000},
+        ],
+        "参加人员": [
+            {"activity_id": "F1", "retiree_id": "C1"},
+            {"activity_id": "F1", "retiree_id": "C2"},
+            {"activity_id": "F1", "retiree_id": "S1"},
+            {"activity_id": "T1", "retiree_id": "C1"},
+            {"activity_id": "T1", "retiree_id": "C2"},
+            {"activity_id": "T1", "retiree_id": "C3"},
+            {"activity_id": "A1", "retiree_id": "S1"},
+            {"activity_id": "A1", "retiree_id": "C4"},
+        ],
+    }
+    for sheet, rows in extra.items():
+        data[sheet] = data[sheet] + rows
+    return data
+
+
+def workspace(root: Path, month: Month = NOV, acts: dict | None = None, policy: str | None = None) -> Path:
+    mini_workspace(root, str(month))
+    write_spec(root / "data" / "retirees.xlsx", "retirees", RETIREES)
+    if acts is not None:
+        write_spec(root / "data" / str(month) / f"活动登记_{month}.xlsx", "activities", acts, month=str(month))
+    if policy is not None:
+        (root / "jxbatch.toml").write_text(policy, encoding="utf-8")
+    return root
+
+
+@pytest.fixture()
+def ws(tmp_path: Path) -> Path:
+    return workspace(tmp_path / "工作区", acts=activities())
+
+
+# --- validation (R-AC-2) -------------------------------------------------------------------------
+
+def test_participation_warnings(ws: Path) -> None:
+    """R-AC-2: an ineligible B3 participant is a warning naming the failed conditions; a survivor
+    in B3 is a warning; a participant not on the register that day is a warning. None blocks."""
+    v = validate_month(ws, NOV)
+    assert v.ok, [p.line() for p in v.report.errors]
+    ours = [(p.code, p.loc.row, p.message) for p in v.report.warnings
+            if p.code in ("b3-ineligible", "b3-survivor", "participant-off-register")]
+    assert ours == [
+        ("b3-ineligible", 4, "=乙二（C2）不符合 B3 分散活动“F1”的参加条件：年龄已满70周岁（70周岁）"),
+        ("b3-survivor", 5, "庚七（S1）是遗属，B3 分散活动“F1”只面向军休干部"),
+        ("b3-ineligible", 6, "甲一（C1）不符合 B3 分散活动“T1”的参加条件：活动当日在住院期间"),
+        ("b3-ineligible", 7, "=乙二（C2）不符合 B3 分散活动“T1”的参加条件：年龄已满70周岁（70周岁）"),
+        ("participant-off-register", 10, "丁四（C4）在活动“A1”当日（2026-11-25）不在册（未入所或已去世）"),
+    ]
+    (w,) = [p for p in v.report.warnings if p.code == "b3-survivor"]
+    assert w.where == "活动登记_2026-11.xlsx:参加人员!B5"
+
+
+def test_travel_without_cost_is_an_error_and_blocks_the_close(tmp_path: Path) -> None:
+    """SPEC §4.6: 总费用 is required for 外省旅游 (R-SUB-2 cannot be computed without it)."""
+    acts = activities()
+    acts["活动"][1] = {**acts["活动"][1], "total_cost": None}
+    root = workspace(tmp_path / "w", acts=acts)
+    out = close_month(root, NOV)
+    assert out.status == INVALID
+    (err,) = [p for p in out.report.errors]
+    assert (err.code, err.where) == ("activity-cost-missing", "活动登记_2026-11.xlsx:活动!F4")
+    assert "外省旅游" in err.message and "总费用" in err.message
+
+
+def test_unknown_activity_and_retiree_in_participants_are_errors(tmp_path: Path) -> None:
+    root = workspace(tmp_path / "w", acts=activities(参加人员=[{"activity_id": "X9", "retiree_id": "C1"},
+                                                             {"activity_id": "F1", "retiree_id": "R404"}]))
+    v = validate_month(root, NOV)
+    assert [(p.code, p.value) for p in v.report.errors] == [("unknown-activity", "X9"), ("unknown-retiree", "R404")]
+
+
+def test_travel_without_participants_is_a_warning_and_pays_nothing(tmp_path: Path) -> None:
+    """R-SUB-2: no participants → no subsidy and a warning; a fixed rule still pays and warns."""
+    acts = activities()
+    acts["参加人员"] = [r for r in acts["参加人员"] if r["activity_id"] == "A1"]
+    root = workspace(tmp_path / "w", acts=acts)
+    out = close_month(root, NOV, publish_date=D(2026, 12, 1))
+    assert out.status == CLOSED
+    codes = {p.code: p for p in out.report.warnings}
+    assert "T1" in codes["subsidy-no-participants"].message
+    assert "F1" in codes["subsidy-all-cadres"].message
+    assert {(s["retiree"], s["activity"]) for s in out.document["subsidies"]} == {
+        ("C1", "F1"), ("C2", "F1"), ("C3", "F1"), ("C6", "F1")}
+
+
+def test_bad_policy_rule_is_an_error(tmp_path: Path) -> None:
+    policy = policy_toml() + '\n[[subsidies.rules]]\nname = "登山"\nclass = "B3"\nproject = "登山"\nkind = "fixed"\n'
+    root = workspace(tmp_path / "w", acts=activities(), policy=policy)
+    v = validate_month(root, NOV)
+    (err,) = v.report.errors
+    assert err.code == "subsidy-rule-invalid" and "第 3 条（登山）" in err.message and "amount" in err.message
+
+
+# --- close-month (R-SUB-1..4) ----------------------------------------------------------------------
+
+def test_close_pays_subsidies_by_hand(ws: Path) -> None:
+    """Hand-worked: F1 (钓鱼, 11-10; C1, C2, S1 took part): cadres on the register not taking part
+    are C3 and C6 (C4 died 11-01, C5 entered 11-15) → 100 each. T1 (外省旅游, 11-19; 总费用 1000,
+    3 participants): 1000/3 = 333.33, 50 % = 166.665 → 166.67 (under the cap) to C5 and C6 (C4
+    dead). A1 (class A) pays nothing; November pays no survivor (R-SUB-3)."""
+    out = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert out.status == CLOSED, [p.line() for p in out.report.errors]
+    doc = json.loads((out.out_dir / "results.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["subsidies"] == [
+        {"retiree": "C3", "activity": "F1", "rule": "钓鱼未参加补助", "amount": "100.00"},
+        {"retiree": "C5", "activity": "T1", "rule": "外省旅游未参加补助", "amount": "166.67"},
+        {"retiree": "C6", "activity": "F1", "rule": "钓鱼未参加补助", "amount": "100.00"},
+        {"retiree": "C6", "activity": "T1", "rule": "外省旅游未参加补助", "amount": "166.67"},
+    ]
+    con = sqlite3.connect(ws / "ledger.sqlite")
+    try:
+        rows = con.execute("SELECT retiree, activity, rule, amount FROM subsidies ORDER BY seq").fetchall()
+    finally:
+        con.close()
+    assert rows == [(s["retiree"], s["activity"], s["rule"], s["amount"]) for s in doc["subsidies"]]
+
+    path = out.out_dir / "活动补助_2026-11.xlsx"
+    assert path in out.files
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["补助发放", "补助计算"]
+    sheet = wb["补助发放"]
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0][0] == "常德市军休所2026年11月军休活动补助发放表"
+    header = values[3]
+    assert header == ["序号", "编号", "姓名", "活动", "补助项目", "金额", "小计", "签领人签字"]
+    body = values[4:8]
+    assert [(r[1], r[2], r[3], r[4], r[5], r[6]) for r in body] == [
+        ("C3", "丙三", "F1 垂钓（11月10日）", "钓鱼未参加补助", 100, 100),
+        ("C5", "戊五", "T1 外省旅游（11月19日）", "外省旅游未参加补助", 166.67, 166.67),
+        ("C6", "己六", "F1 垂钓（11月10日）", "钓鱼未参加补助", 100, 266.67),
+        (None, None, "T1 外省旅游（11月19日）", "外省旅游未参加补助", 166.67, None),  # merged with the row above
+    ]
+    assert "B7:B8" in {str(r) for r in sheet.merged_cells.ranges}  # C6's 编号 spans its two rows
+    assert "H7:H8" in {str(r) for r in sheet.merged_cells.ranges}  # one signature for C6
+    assert values[8][0] == "合计（3人，4笔）" and values[8][5] == pytest.approx(533.34)
+    assert Decimal("533.34") == sum(Decimal(s["amount"]) for s in doc["subsidies"])  # the exact sum of rows
+    assert sheet.page_setup.paperSize == 9 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$1:$4"
+    text = " ".join(str(v) for r in values for v in r if v is not None)
+    assert not any(word in text for word in PRIVATE)
+    calc = [[c.value for c in row] for row in wb["补助计算"].iter_rows()]
+    assert [r[0] for r in calc[3:5]] == ["F1 垂钓（11月10日）", "T1 外省旅游（11月19日）"]
+    t1 = calc[4]
+    assert (t1[4], t1[5], t1[6], t1[7], t1[8], t1[9]) == (3, 1000, 333.33, 166.67, 2, 333.34)
+
+
+def test_formula_like_names_are_text(ws: Path) -> None:
+    """SPEC §9: a name typed as =乙二 is written as a string (here on the notify list)."""
+    runner = CliRunner()
+    acts = activities()
+    acts["活动"].append({"activity_id": "B1", "activity_name": "=HYPERLINK(\"x\")", "activity_class": "B2",
+                        "project": "气排球", "date": D(2026, 11, 12)})
+    write_spec(ws / "data" / "2026-11" / "活动登记_2026-11.xlsx", "activities", acts, month="2026-11")
+    res = runner.invoke(main, ["notify", "B1", "--month", "2026-11", "-w", str(ws)])
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook(ws / "out" / "2026-11" / "通知名单_B1.xlsx")
+    cells = [c for row in wb.active.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert {c.value for c in cells} == {"=乙二"} and all(c.data_type == "s" for c in cells)
+    assert "=HYPERLINK" in wb.active["A2"].value
+
+
+def test_custom_policy_rule_takes_effect_without_code(tmp_path: Path) -> None:
+    """R-SUB-4: a rule added to jxbatch.toml (登山 in B3, 50 yuan) pays on the next close."""
+    policy = policy_toml() + ('\n[[subsidies.rules]]\nname = "登山未参加补助"\nclass = "B3"\nproject = "登山"\n'
+                              'kind = "fixed"\namount = "50"\n')
+    acts = {"活动": [{"activity_id": "M1", "activity_name": "登山", "activity_class": "B3", "project": "登山",
+                      "date": D(2026, 11, 20)}],
+            "参加人员": [{"activity_id": "M1", "retiree_id": "C1"}]}
+    root = workspace(tmp_path / "w", acts=acts, policy=policy)
+    out = close_month(root, NOV, publish_date=D(2026, 12, 1))
+    assert out.status == CLOSED, [p.line() for p in out.report.errors]
+    assert [(s["retiree"], s["rule"], s["amount"]) for s in out.document["subsidies"]] == [
+        ("C2", "登山未参加补助", "50.00"), ("C3", "登山未参加补助", "50.00"), ("C5", "登山未参加补助", "50.00"),
+        ("C6", "登山未参加补助", "50.00")]
+
+
+def test_survivors_paid_with_december(tmp_path: Path) -> None:
+    """R-SUB-3: the survivor S1 gets 100 yuan with month 12 [policy], activity null; a December
+    without an activities register still publishes the payout list."""
+    root = workspace(tmp_path / "w", month=DEC)
+    out = close_month(root, DEC, publish_date=D(2027, 1, 4))
+    assert out.status == CLOSED, [p.line() for p in out.report.errors]
+    assert out.document["subsidies"] == [{"retiree": "S1", "activity": None, "rule": "遗属年度补助",
+                                          "amount": "100.00"}]
+    sheet = openpyxl.load_workbook(out.out_dir / "活动补助_2026-12.xlsx")["补助发放"]
+    row = [c.value for c in sheet[5]]
+    assert row[:6] == [1, "S1", "庚七", "—（2026年度）", "遗属年度补助", 100]
+
+
+def test_no_activities_no_survivors_no_payout_file(tmp_path: Path) -> None:
+    root = workspace(tmp_path / "w")
+    out = close_month(root, NOV, publish_date=D(2026, 12, 1))
+    assert out.status == CLOSED
+    assert out.document["subsidies"] == []
+    assert not (out.out_dir / "活动补助_2026-11.xlsx").exists()
+
+
+# --- notify (R-AC-3) ---------------------------------------------------------------------------------
+
+def notify(ws: Path, *args: str):
+    return CliRunner().invoke(main, ["notify", *args, "-w", str(ws)])
+
+
+def test_notify_b3_lists_exactly_the_eligible(ws: Path) -> None:
+    """R-AC-3: F1 on 11-10 — C1 eligible, C2 is 70, C3 out of hospital the day before (eligible),
+    C4 dead, C5 not yet 入所, C6 disabled, S1 a survivor → C1, C3. Console: 编号 姓名 支部 居住地."""
+    res = notify(ws, "F1", "--month", "2026-11")
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert [ln.split()[:4] for ln in lines[3:5]] == [["C1", "甲一", "第一支部", "所院内"], ["C3", "丙三", "第一支部", "所院内"]]
+    assert lines[2].split() == ["编号", "姓名", "所属支部", "居住地"]
+    assert "共 2 人" in lines[-1]
+    assert not any(word in res.output for word in ("出生", "1956", "伤残：", "住院期间："))
+    path = ws / "out" / "2026-11" / "通知名单_F1.xlsx"
+    sheet = openpyxl.load_workbook(path)["通知名单"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=5)]
+    assert [r[1:5] for r in rows if r[1]] == [["C1", "甲一", "第一支部", "所院内"], ["C3", "丙三", "第一支部", "所院内"]]
+    assert sheet.page_setup.paperSize == 9
+    assert sorted(p.name for p in path.parent.iterdir()) == ["通知名单_F1.xlsx"]  # no temp file left
+
+
+def test_notify_other_classes(ws: Path) -> None:
+    """R-AC-3: class A notifies everyone on the register that day, survivors included (C4 died)."""
+    res = notify(ws, "A1", "--month", "2026-11")
+    assert res.exit_code == 0, res.output
+    assert [ln.split()[0] for ln in res.output.splitlines()[3:-1]] == ["C1", "C2", "C3", "C5", "C6", "S1"]
+
+
+def test_notify_unknown_activity_and_missing_register(ws: Path, tmp_path: Path) -> None:
+    res = notify(ws, "H99", "--month", "2026-11")
+    assert res.exit_code == 1
+    assert "未知活动编号“H99”" in res.output and "F1、T1、A1" in res.output
+    bare = workspace(tmp_path / "bare")
+    res = notify(bare, "F1", "--month", "2026-11")
+    assert res.exit_code == 1 and "没有活动登记表" in res.output
+    res = notify(ws, "F1", "--month", "2026-13")
+    assert res.exit_code == 2 and "月份应写成" in res.output
+
+
+def test_notify_file_held_open_is_a_clean_message(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list open in Excel (Windows refuses the replace): exit 2 and one Chinese sentence."""
+    target = ws / "out" / "2026-11" / "通知名单_F1.xlsx"
+
+    def refuse(src, dst):
+        raise PermissionError(13, "Permission denied", str(dst))
+
+    monkeypatch.setattr("os.replace", refuse)
+    res = notify(ws, "F1", "--month", "2026-11")
+    assert res.exit_code == 2
+    assert "通知名单_F1.xlsx" in res.output and "正被其他程序占用" in res.output
+    assert "Traceback" not in res.output
+    assert not target.exists() and list(target.parent.iterdir()) == []  # the temp file is gone too
+
+
+def test_notify_refuses_when_the_retiree_register_has_errors(ws: Path) -> None:
+    broken = {**RETIREES, "军休人员": [*RETIREES["军休人员"], {**retiree("C9", "错九"), "birth_date": "去年"}]}
+    write_spec(ws / "data" / "retirees.xlsx", "retirees", broken)
+    res = notify(ws, "F1", "--month", "2026-11")
+    assert res.exit_code == 1 and "出生日期" in res.output and "名单可能不完整" in res.output
+
+
+# --- the sample month, on a copy -------------------------------------------------------------------
+
+@pytest.fixture()
+def sample(tmp_path: Path) -> Path:
+    root = tmp_path / "sample"
+    shutil.copytree(REPO / "sample_data", root, ignore=shutil.ignore_patterns("ledger.sqlite", "out"))
+    return root
+
+
+def test_sample_month_publishes_subsidies_and_notify_works(sample: Path, tmp_path: Path) -> None:
+    """sample_data 2026-11: H01 钓鱼 (4 took part) → 100 to the other 63 cadres on the register (68
+    cadres, R041 died in August); H02 外省旅游 18000 / 3 = 6000 → 50 % = 3000 → capped at 800 for
+    64 cadres; H03 (class A) pays nothing. Total 6300 + 51200 = 57500.00."""
+    runner = CliRunner()
+    res = runner.invoke(main, ["close-month", "2026-11", "-w", str(sample), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    folder = tmp_path / "out" / "2026-11"
+    assert "活动补助_2026-11.xlsx" in res.output and (folder / "活动补助_2026-11.xlsx").exists()
+    doc = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    subs = doc["subsidies"]
+    by_rule = {rule: [s for s in subs if s["rule"] == rule] for rule in ("钓鱼未参加补助", "外省旅游未参加补助")}
+    assert len(by_rule["钓鱼未参加补助"]) == 63 and {s["amount"] for s in by_rule["钓鱼未参加补助"]} == {"100.00"}
+    assert len(by_rule["外省旅游未参加补助"]) == 64 and {s["amount"] for s in by_rule["外省旅游未参加补助"]} == {"800.00"}
+    assert not any(s["retiree"] == "R041" or s["activity"] == "H03" for s in subs)
+    assert sum(Decimal(s["amount"]) for s in subs) == Decimal("57500.00")
+    sheet = openpyxl.load_workbook(folder / "活动补助_2026-11.xlsx")["补助发放"]
+    totals = [r for r in sheet.iter_rows(values_only=True) if isinstance(r[0], str) and r[0].startswith("合计")]
+    assert totals == [("合计（65人，127笔）", None, None, None, None, 57500, 57500, None)]
+
+    res = runner.invoke(main, ["notify", "H01", "--month", "2026-11", "-w", str(sample)])
+    assert res.exit_code == 0, res.output
+    ids = [ln.split()[0] for ln in res.output.splitlines()[3:-1]]
+    # applications approved in time: R019 R022 R025 R028 R044 R050 R052 (R040 no family signature,
+    # R057 and R068 not approved)
+    assert ids == ["R019", "R022", "R025", "R028", "R044", "R050", "R052"]
+    assert (sample / "out" / "2026-11" / "通知名单_H01.xlsx").exists()
+
+
+def test_schema_subsidy_rows_are_strict() -> None:
+    """SPEC §10: subsidy rows have exactly retiree, activity (null for R-SUB-3), rule, amount (2 decimals)."""
+    doc = {"month": "2026-12", "center": "c", "tool_version": "0", "input_digest": "0" * 64, "people": [],
+           "departments": [], "items": [], "visits": [], "problems": [],
+           "subsidies": [{"retiree": "S1", "activity": None, "rule": "遗属年度补助", "amount": "100.00"}]}
+    jsonschema.validate(doc, SCHEMA)
+    for bad in ({"amount": "100"}, {"amount": "-1.00"}, {"activity": ""}, {"extra": 1}):
+        row = {**doc["subsidies"][0], **bad}
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({**doc, "subsidies": [row]}, SCHEMA)
