@@ -128,9 +128,12 @@ def templates(out: Path) -> None:
 @main.command()
 @click.argument("month", type=MONTH)
 @workspace_option
+@click.option("--send", is_flag=True, help="下发后把个人工作簿用电子邮件发给每个人（邮箱取自人员名册）")
+@click.option("--dry-run", "dry_run", is_flag=True, help="只列出将要发送的邮件，不发送（含 --send）")
+@click.option("--resend", is_flag=True, help="已发送过的同一工作簿也再发一次")
 @fatal_errors
-def issue(month: Month, workspace: Path) -> None:
-    """下发本月的个人工作簿和考核登记、活动登记表。"""
+def issue(month: Month, workspace: Path, send: bool, dry_run: bool, resend: bool) -> None:
+    """下发本月的个人工作簿和考核登记、活动登记表；加 --send 用电子邮件发给每个人。"""
     from .issuing import issue_month
     from .policy import load_policy
 
@@ -146,6 +149,12 @@ def issue(month: Month, workspace: Path) -> None:
     for p in result.kept:
         click.echo(f"已填写，未覆盖 {p}")
     click.echo(f"共生成 {len(result.written)} 个工作簿，保留已填写的 {len(result.kept)} 个。")
+    if not (send or dry_run or resend):
+        return
+    from .commands.mail import send_issued
+
+    if not send_issued(workspace, month, policy, result.kept, dry_run=dry_run, resend=resend):
+        sys.exit(EXIT_INPUT)
 
 
 @main.command()

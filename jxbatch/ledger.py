@@ -75,6 +75,34 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (close_id, seq)
     );
     """,
+    # 3: e-mail: the send log (issue --send, remind --send) and the copies filed by collect
+    """
+    CREATE TABLE mail_log (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('issue', 'remind')),
+        month TEXT NOT NULL,
+        staff_id TEXT NOT NULL,
+        address TEXT NOT NULL,
+        sent_at TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        attachment TEXT,
+        sha256 TEXT,
+        status TEXT NOT NULL CHECK (status IN ('sent', 'failed')),
+        error TEXT
+    );
+    CREATE INDEX mail_log_person ON mail_log(month, staff_id, kind);
+    CREATE TABLE collected (
+        id INTEGER PRIMARY KEY,
+        month TEXT NOT NULL,
+        target TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        stored_as TEXT NOT NULL,
+        filed_at TEXT NOT NULL
+    );
+    CREATE INDEX collected_target ON collected(month, target)
+    """,
 )
 
 
@@ -227,3 +255,94 @@ def month_state(path: Path, month: str) -> str:
         return "未结账"
     finally:
         con.close()
+
+
+# --- e-mail: send log and collected copies (migration 3) -----------------------------------
+
+
+@dataclass(frozen=True)
+class MailLogEntry:
+    id: int
+    kind: str  # issue | remind
+    month: str
+    staff_id: str
+    address: str
+    sent_at: str
+    message_id: str
+    attachment: str | None
+    sha256: str | None
+    status: str  # sent | failed
+    error: str | None
+
+
+_MAIL_FIELDS = "kind, month, staff_id, address, sent_at, message_id, attachment, sha256, status, error"
+_MAIL_COLS = f"id, {_MAIL_FIELDS}"
+
+
+def log_mail(con: sqlite3.Connection, *, kind: str, month: str, staff_id: str, address: str, message_id: str,
+             attachment: str | None, sha256: str | None, status: str, error: str | None = None) -> int:
+    """Record one sending attempt (its own transaction: a crash later keeps what was sent)."""
+    with transaction(con):
+        cur = con.execute(
+            f"INSERT INTO mail_log ({_MAIL_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (kind, month, staff_id, address, now(), message_id, attachment, sha256, status, error))
+    return int(cur.lastrowid)
+
+
+def mail_log(con: sqlite3.Connection, month: str, staff_id: str | None = None,
+             kind: str | None = None) -> list[MailLogEntry]:
+    sql, args = f"SELECT {_MAIL_COLS} FROM mail_log WHERE month = ?", [month]
+    if staff_id is not None:
+        sql, args = sql + " AND staff_id = ?", [*args, staff_id]
+    if kind is not None:
+        sql, args = sql + " AND kind = ?", [*args, kind]
+    return [MailLogEntry(*r) for r in con.execute(sql + " ORDER BY id", args)]
+
+
+def last_sent(con: sqlite3.Connection, month: str, staff_id: str, kind: str,
+              sha256: str | None = None) -> MailLogEntry | None:
+    """The latest successful sending to this person (of this attachment, when sha256 is given)."""
+    sql = f"SELECT {_MAIL_COLS} FROM mail_log WHERE month = ? AND staff_id = ? AND kind = ? AND status = 'sent'"
+    args: list = [month, staff_id, kind]
+    if sha256 is not None:
+        sql, args = sql + " AND sha256 = ?", [*args, sha256]
+    row = con.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
+    return MailLogEntry(*row) if row else None
+
+
+@dataclass(frozen=True)
+class CollectedCopy:
+    id: int
+    month: str
+    target: str  # canonical file name in data/YYYY-MM/
+    sha256: str
+    received_at: str  # ISO 8601 with offset: the message Date, or a loose file's mtime
+    source: str
+    stored_as: str  # path relative to data/YYYY-MM/: the target itself or _previous/…
+    filed_at: str
+
+
+_COLLECTED_FIELDS = "month, target, sha256, received_at, source, stored_as, filed_at"
+_COLLECTED_COLS = f"id, {_COLLECTED_FIELDS}"
+
+
+def collected_copies(con: sqlite3.Connection, month: str, target: str) -> list[CollectedCopy]:
+    rows = con.execute(f"SELECT {_COLLECTED_COLS} FROM collected WHERE month = ? AND target = ? ORDER BY id",
+                       (month, target))
+    return [CollectedCopy(*r) for r in rows]
+
+
+def record_collected(con: sqlite3.Connection, *, month: str, target: str, sha256: str, received_at: str,
+                     source: str, stored_as: str) -> int:
+    with transaction(con):
+        cur = con.execute(
+            f"INSERT INTO collected ({_COLLECTED_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (month, target, sha256, received_at, source, stored_as, now()))
+    return int(cur.lastrowid)
+
+
+def move_collected(con: sqlite3.Connection, month: str, target: str, sha256: str, stored_as: str) -> None:
+    """The copy of `target` with this content now lives at `stored_as` (superseded)."""
+    with transaction(con):
+        con.execute("UPDATE collected SET stored_as = ? WHERE month = ? AND target = ? AND sha256 = ? "
+                    "AND stored_as = ?", (stored_as, month, target, sha256, target))

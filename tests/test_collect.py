@@ -1,0 +1,311 @@
+"""`jxbatch collect`: returned workbooks from .eml files, an mbox, a Maildir or a folder of .xlsx
+are filed by their `_meta` under canonical names in data/YYYY-MM/ (SPEC §3, §11, R-TPL-2, §14)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import io
+import mailbox
+import os
+import shutil
+import zipfile
+from email import policy as email_policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from jxbatch import collect as col
+from jxbatch import issuing
+from jxbatch.calendar import Month
+from jxbatch.cli import main
+from jxbatch.ledger import collected_copies, connect
+from jxbatch.schema import PERSONAL
+
+from .xlsx_helpers import ROSTER, mini_workspace, write_spec
+
+NOV = Month(2026, 11)
+NAME = "S01_张三_2026-11.xlsx"
+XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+PLACEHOLDER = "ATTACHMENT-NAME.xlsx"
+
+
+def roster() -> dict:
+    people = [dict(p) for p in ROSTER["工作人员"]]
+    people.append({"staff_id": "S01", "name": "张三", "role": "工作人员", "department": "办公室",
+                   "start_date": dt.date(2020, 1, 1)})
+    return {**ROSTER, "工作人员": people}
+
+
+@pytest.fixture(scope="module")
+def issued(tmp_path_factory) -> Path:
+    root = mini_workspace(tmp_path_factory.mktemp("issued") / "工作区", roster=roster())
+    issuing.issue_month(root, NOV)
+    return root
+
+
+@pytest.fixture
+def ws(issued: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "工作区"
+    shutil.copytree(issued, root)
+    return root
+
+
+def month_dir(ws: Path) -> Path:
+    return ws / "data" / "2026-11"
+
+
+def filled(ws: Path, file: str, text: str) -> bytes:
+    """The issued workbook `file` with one 日整理 row filled in, as bytes."""
+    book = openpyxl.load_workbook(month_dir(ws) / file)
+    sheet = book["日整理"]
+    sheet["B3"], sheet["C3"], sheet["E3"] = "在岗", text, "认真细致"
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def b64word(name: str, charset: str) -> bytes:
+    return f"=?{charset}?B?{base64.b64encode(name.encode(charset)).decode()}?=".encode()
+
+
+def eml(attachments: list[tuple[str, bytes, str]], *, date: str = "Tue, 01 Dec 2026 09:30:00 +0800",
+        sender: str = "张三 <zhangsan@example.cn>") -> bytes:
+    """A reply as a mail client saves it. Each attachment: (name, data, how the name is encoded):
+    rfc2231 (the stdlib's own way), 2047-utf8, 2047-gb18030, 2047-gbk, 2047-gb2312 (the label
+    some clients put on GBK bytes), raw-gbk (8-bit GBK bytes in the header, as Foxmail does)."""
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = "kaohe@example.cn"
+    msg["Subject"] = "回复：【精细化考核】2026年11月个人工作簿"
+    msg["Date"] = date
+    msg.set_content("已填好，请查收。")
+    encodings: list[tuple[int, str, str]] = []
+    for n, (name, data, how) in enumerate(attachments):
+        if how == "rfc2231":
+            msg.add_attachment(data, maintype=XLSX[0], subtype=XLSX[1], filename=name)
+        else:
+            maintype, subtype = XLSX if name.endswith(".xlsx") else ("application", "octet-stream")
+            msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=f"{n}{PLACEHOLDER}")
+            encodings.append((n, name, how))
+    raw = msg.as_bytes()
+    for n, name, how in encodings:
+        old = f'filename="{n}{PLACEHOLDER}"'.encode()
+        if how == "raw-gbk":
+            new = b'filename="' + name.encode("gbk") + b'"'
+        else:
+            charset = {"2047-utf8": "UTF-8", "2047-gb18030": "GB18030", "2047-gbk": "GBK",
+                       "2047-gb2312": "GB2312"}[how]
+            data_cs = "gbk" if charset == "GB2312" else charset
+            word = f"=?{charset}?B?{base64.b64encode(name.encode(data_cs)).decode()}?=".encode()
+            new = b'filename="' + word + b'"'
+        assert old in raw, old
+        raw = raw.replace(old, new)
+    return raw
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def outside_snapshot(root: Path) -> dict[str, tuple[int, bytes]]:
+    """Every file of the tree except data/2026-11/ and the ledger (collect's own places)."""
+    out = {}
+    for p in root.rglob("*"):
+        rel = p.relative_to(root).as_posix()
+        if p.is_file() and not rel.startswith("工作区/data/2026-11/") and not rel.endswith("ledger.sqlite"):
+            out[rel] = (p.stat().st_size, hashlib.sha256(p.read_bytes()).digest())
+    return out
+
+
+# --- attachment names ---------------------------------------------------------------------------
+
+ENCODINGS = ["rfc2231", "2047-utf8", "2047-gb18030", "2047-gbk", "2047-gb2312", "raw-gbk"]
+
+
+@pytest.mark.parametrize("how", ENCODINGS)
+def test_attachment_name_in_every_encoding(how: str) -> None:
+    name = "S01_张三_镕_2026-11.xlsx"  # 镕 is in GBK but not in GB2312
+    msg = BytesParser(policy=email_policy.default).parsebytes(eml([(name, b"PK\x03\x04", how)]))
+    (part,) = list(msg.iter_attachments())
+    assert col.attachment_name(part) == name
+
+
+def test_rfc2231_gbk_charset_and_continuations() -> None:
+    name = "A1_钱一_2026-11.xlsx"
+    quoted = "".join(f"%{b:02X}" for b in name.encode("gbk"))
+    half = len(quoted) // 2
+    raw = (b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n--XX\n"
+           b"Content-Type: application/octet-stream\nContent-Disposition: attachment;\n"
+           b" filename*0*=gbk''" + quoted[:half].encode() + b";\n filename*1*=" + quoted[half:].encode() +
+           b"\nContent-Transfer-Encoding: base64\n\nUEsDBA==\n--XX--\n")
+    msg = BytesParser(policy=email_policy.default).parsebytes(raw)
+    assert col.attachment_name(next(msg.iter_attachments())) == name
+
+
+# --- collecting -----------------------------------------------------------------------------------
+
+
+def test_collect_eml_folder_files_every_encoding_by_meta(ws: Path, tmp_path: Path) -> None:
+    """One reply per encoding of the attachment name, each from another person."""
+    people = {"S01": ("张三", "rfc2231"), "A1": ("钱一", "2047-utf8"), "A2": ("孙二", "2047-gb18030"),
+              "B1": ("吴三", "raw-gbk"), "H1": ("赵科长", "2047-gbk")}
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    sent = {}
+    for sid, (name, how) in people.items():
+        file = f"{sid}_{name}_2026-11.xlsx"
+        sent[sid] = filled(ws, file, f"{name}的工作")
+        (inbox / f"回复 {name}.eml").write_bytes(eml([(file, sent[sid], how)], sender=f"{name} <{sid}@example.cn>"))
+    out = run("collect", "2026-11", "--from", str(inbox), "-w", str(ws))
+    assert out.exit_code == 0, out.output
+    for sid, (name, _) in people.items():
+        target = month_dir(ws) / f"{sid}_{name}_2026-11.xlsx"
+        assert target.read_bytes() == sent[sid], sid
+    # the blank workbooks as issued were superseded, not deleted
+    kept = sorted(p.name for p in (month_dir(ws) / "_previous").iterdir())
+    assert len(kept) == 5 and all(k.startswith(tuple(people)) for k in kept)
+    assert "收到       5" in out.output and "已更新     5" in out.output
+    assert "拒收       0" in out.output
+    # still missing, by name: everyone else in scope
+    missing = next(line for line in out.output.splitlines() if line.startswith("仍未交"))
+    for name in ("张所长", "李副所长", "王副所长", "周科长"):
+        assert name in missing
+    assert "张三" not in missing and "郑离" not in missing  # returned / out of scope
+    status = run("status", "2026-11", "-w", str(ws))
+    assert "已填写 5 人" in status.output
+
+
+def test_newer_reply_supersedes_identical_is_unchanged_older_is_kept(ws: Path, tmp_path: Path) -> None:
+    v1, v2, v0 = (filled(ws, NAME, t) for t in ("第一版", "第二版", "更早的一版"))
+    assert len({v0, v1, v2}) == 3
+    target = month_dir(ws) / NAME
+    previous = month_dir(ws) / "_previous"
+    # 1) the first reply (an .eml) replaces the blank as issued
+    first = tmp_path / "第一次.eml"
+    first.write_bytes(eml([(NAME, v1, "rfc2231")], date="Tue, 01 Dec 2026 09:30:00 +0800"))
+    out = run("collect", "2026-11", "--from", str(first), "-w", str(ws))
+    assert out.exit_code == 0 and target.read_bytes() == v1
+    # 2) a newer reply, in an mbox (Thunderbird), supersedes it; the first goes to _previous/
+    box_path = tmp_path / "Inbox"
+    box = mailbox.mbox(box_path)
+    box.add(eml([(NAME, v2, "2047-gb18030")], date="Wed, 02 Dec 2026 08:00:00 +0800"))
+    box.close()
+    out = run("collect", "2026-11", "--from", str(box_path), "-w", str(ws))
+    assert out.exit_code == 0, out.output
+    assert target.read_bytes() == v2
+    assert any(p.read_bytes() == v1 for p in previous.iterdir())
+    assert "已更新" in out.output and "_previous/S01_张三_2026-11_20261201-" in out.output
+    # 3) the same replies again: nothing changes
+    before = sorted(p.name for p in previous.iterdir())
+    for source in (box_path, first):
+        out = run("collect", "2026-11", "--from", str(source), "-w", str(ws))
+        assert out.exit_code == 0 and "未变化     1" in out.output and "已更新     0" in out.output
+    assert sorted(p.name for p in previous.iterdir()) == before and target.read_bytes() == v2
+    # 4) an older, different copy (in a Maildir) does not replace the newer one but is kept
+    md = mailbox.Maildir(tmp_path / "Maildir", create=True)
+    md.add(eml([(NAME, v0, "raw-gbk")], date="Mon, 30 Nov 2026 18:00:00 +0800"))
+    out = run("collect", "2026-11", "--from", str(tmp_path / "Maildir"), "-w", str(ws))
+    assert out.exit_code == 0, out.output
+    assert target.read_bytes() == v2 and "较旧未用" in out.output and "未替换" in out.output
+    assert any(p.read_bytes() == v0 for p in previous.iterdir())
+    # the ledger knows every copy and where it is
+    con = connect(ws / "ledger.sqlite")
+    copies = collected_copies(con, "2026-11", NAME)
+    con.close()
+    where = {c.sha256: c.stored_as for c in copies}
+    assert where[sha(v2)] == NAME
+    assert where[sha(v1)].startswith("_previous/") and where[sha(v0)].startswith("_previous/")
+    assert all((month_dir(ws) / c.stored_as).read_bytes() and sha((month_dir(ws) / c.stored_as).read_bytes())
+               == c.sha256 for c in copies)
+
+
+def test_two_replies_in_one_run_the_newest_wins(ws: Path, tmp_path: Path) -> None:
+    v1, v2 = filled(ws, NAME, "一"), filled(ws, NAME, "二")
+    box = mailbox.mbox(tmp_path / "box.mbox")
+    box.add(eml([(NAME, v2, "rfc2231")], date="Thu, 03 Dec 2026 10:00:00 +0800"))  # newest first
+    box.add(eml([(NAME, v1, "rfc2231")], date="Thu, 03 Dec 2026 09:00:00 +0800"))
+    box.close()
+    out = run("collect", "2026-11", "--from", str(tmp_path / "box.mbox"), "-w", str(ws))
+    assert out.exit_code == 0 and (month_dir(ws) / NAME).read_bytes() == v2
+
+
+def test_wrong_month_path_names_docx_and_foreign_workbooks(ws: Path, tmp_path: Path) -> None:
+    a1 = filled(ws, "A1_钱一_2026-11.xlsx", "钱一的工作")
+    october = write_spec(tmp_path / "oct.xlsx", "personal", month="2026-10", staff_id="S01").read_bytes()
+    no_meta = write_spec(tmp_path / "nometa.xlsx", "personal", with_meta=False).read_bytes()
+    roster_wb = (ws / "data" / "roster.xlsx").read_bytes()
+    docx = io.BytesIO()
+    with zipfile.ZipFile(docx, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    reply = tmp_path / "in" / "回复.eml"
+    reply.parent.mkdir()
+    reply.write_bytes(eml([
+        ("../../evil.xlsx", a1, "rfc2231"),  # a valid workbook: filed by _meta, the name is a label
+        (NAME, october, "2047-utf8"),  # looks like S01's by its name, but it is October's
+        ("..\\..\\evil2.xlsx", october, "raw-gbk"),
+        ("说明.docx", docx.getvalue(), "2047-gb18030"),
+        ("自己做的表.xlsx", no_meta, "rfc2231"),
+        ("roster.xlsx", roster_wb, "rfc2231"),
+    ]))
+    before = outside_snapshot(tmp_path)
+    out = run("collect", "2026-11", "--from", str(reply.parent), "-w", str(ws))
+    assert out.exit_code == 1, out.output  # something was rejected
+    assert (month_dir(ws) / "A1_钱一_2026-11.xlsx").read_bytes() == a1
+    assert "附件名含路径字符" in out.output
+    assert not list(tmp_path.rglob("evil*")), "an attachment name became a path"
+    assert outside_snapshot(tmp_path) == before, "collect wrote outside data/2026-11/"
+    # S01's issued blank is untouched: October's workbook was not filed under its name
+    assert not any(issuing.filled_rows(month_dir(ws) / NAME, PERSONAL).values())
+    rejected = [line for line in out.output.splitlines() if line.startswith("        ")]
+    assert sum("这是 2026-10 的个人月度工作簿，不是 2026-11 的" in line for line in rejected) == 2
+    assert any("_meta" in line and "自己做的表.xlsx" in line for line in rejected)
+    assert any("人员名册" in line and "roster.xlsx" in line for line in rejected)
+    assert "拒收       4" in out.output
+    assert "已忽略" in out.output and "说明.docx" in out.output
+    assert "不是 Excel 工作簿" in out.output
+
+
+def test_loose_xlsx_files_are_dated_by_their_modification_time(ws: Path, tmp_path: Path) -> None:
+    v1, v2 = filled(ws, NAME, "一"), filled(ws, NAME, "二")
+    folder = tmp_path / "交回"
+    folder.mkdir()
+    first = folder / "张三交回.xlsx"  # any name: identified by _meta
+    first.write_bytes(v1)
+    t1 = dt.datetime(2026, 12, 2, 10, 0).timestamp()
+    os.utime(first, (t1, t1))
+    (folder / "~$张三交回.xlsx").write_bytes(b"lock")  # Excel lock file: ignored
+    out = run("collect", "2026-11", "--from", str(folder), "-w", str(ws))
+    assert out.exit_code == 0 and (month_dir(ws) / NAME).read_bytes() == v1
+    assert "~$" not in out.output
+    older = tmp_path / "旧的.xlsx"
+    older.write_bytes(v2)
+    t0 = dt.datetime(2026, 12, 1, 10, 0).timestamp()
+    os.utime(older, (t0, t0))
+    out = run("collect", "2026-11", "--from", str(older), "-w", str(ws))
+    assert out.exit_code == 0 and (month_dir(ws) / NAME).read_bytes() == v1 and "较旧未用" in out.output
+
+
+def test_broken_inputs_are_reported_not_fatal(ws: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "杂项"
+    folder.mkdir()
+    (folder / "坏的.xlsx").write_bytes(b"PK\x03\x04 truncated")
+    (folder / "旧格式.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    (folder / "note.txt").write_text("hello", encoding="utf-8")
+    (folder / "空邮件.eml").write_bytes(b"From: a@b.cn\nSubject: hi\n\nno attachment\n")
+    (folder / "垃圾.eml").write_bytes(b"\xff\xfe\x00garbage\x00" * 50)
+    out = run("collect", "2026-11", "--from", str(folder), "-w", str(ws))
+    assert out.exit_code == 1 and "Traceback" not in out.output, out.output
+    assert "旧版 .xls" in out.output and "不是工作簿或邮件文件" in out.output and "邮件中没有附件" in out.output
+    missing = run("collect", "2026-11", "--from", str(tmp_path / "nowhere"), "-w", str(ws))
+    assert missing.exit_code == 2
