@@ -121,7 +121,10 @@ class Calendar:
         return []
 
     def working_days(self, month: Month) -> list[dt.date]:
-        return [d for d in month.days() if self.is_workday(d)]
+        cache = self.__dict__.setdefault("_days", {})
+        if month not in cache:
+            cache[month] = tuple(d for d in month.days() if self.is_workday(d))
+        return list(cache[month])
 
     def weeks(self, month: Month) -> list[Week]:
         """Weeks belonging to `month` (R-CAL-3): their last working day falls in it."""

@@ -352,6 +352,7 @@ def _raw_cell(c: Any) -> RawCell:
     return RawCell(value)
 
 
+_EMPTY = RawCell(None)
 _ERROR_VALUES = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
 
 
@@ -449,35 +450,31 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
             col = re.sub(r"[0-9]+", "", top_left)
             problems.append(problem("merged-cells", Loc(file, spec.name, first_row, col), ref, detail=ref))
     rows: list[Row] = []
-    fields = [f for f in spec.fields if f.key in colmap]
+    placed = [(f, colmap[f.key]) for f in spec.fields if f.key in colmap]
+    all_keys = [f.key for f in spec.fields]
+    letters = [(f.key, col_letter(j)) for f, j in placed]
+    labels = [(f.key, f.label) for f, _ in placed]
     for i in range(h + 1, len(sheet.rows)):
         cells = sheet.rows[i]
         if all(is_blank(c.value) and not c.no_value for c in cells):
             continue
-        row = Row(Loc(file, spec.name, i + 1), {})
-        for f in spec.fields:
-            row.values[f.key] = None
-        for f in fields:
-            j = colmap[f.key]
-            row.columns[f.key] = col_letter(j)
-            row.labels[f.key] = f.label
-            cell = cells[j] if j < len(cells) else RawCell(None)
-            row.raw[f.key] = cell.value
-            loc = row.at(f.key)
-            if cell.error:
-                problems.append(problem("error-value", loc, cell.value))
+        row = Row(Loc(file, spec.name, i + 1), dict.fromkeys(all_keys), dict(letters), dict(labels))
+        ncells = len(cells)
+        for f, j in placed:
+            cell = cells[j] if j < ncells else _EMPTY
+            value = cell.value
+            row.raw[f.key] = value
+            if cell.error or cell.no_value:
+                code = "error-value" if cell.error else "formula-no-value"
+                problems.append(problem(code, row.at(f.key), value if cell.error else None))
                 row.invalid.add(f.key)
                 continue
-            if cell.no_value:
-                problems.append(problem("formula-no-value", loc))
-                row.invalid.add(f.key)
-                continue
-            if is_blank(cell.value):
+            if value is None or (value.__class__ is str and not value.strip()):
                 if f.required:
-                    problems.append(problem("required", loc))
+                    problems.append(problem("required", row.at(f.key)))
                     row.invalid.add(f.key)
                 continue
-            value, err = coerce(f, cell.value)
+            coerced, err = coerce(f, value)
             if err:
                 extra: dict[str, Any] = {}
                 if err == "bad-choice":
@@ -486,12 +483,12 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
                     extra["detail"] = "应大于 0 且不超过 100" if f.type.value == "points" else "数值过大"
                 if err == "text-too-long":
                     extra["detail"] = "32767"
-                problems.append(problem(err, loc, cell.value, **extra))
+                problems.append(problem(err, row.at(f.key), value, **extra))
                 row.invalid.add(f.key)
                 continue
-            if has_control_chars(cell.value):
-                problems.append(problem("control-chars", loc, value))
-            row.values[f.key] = value
+            if value.__class__ is str and has_control_chars(value):
+                problems.append(problem("control-chars", row.at(f.key), coerced))
+            row.values[f.key] = coerced
         rows.append(row)
     return Table(spec, rows, file), problems
 
