@@ -18,6 +18,7 @@ from .schema import (
     AUTO_CATEGORY,
     CALENDAR,
     DEFAULT_DEPARTMENTS,
+    EVALUATION,
     PERSONAL,
     REGISTER,
     RETIREES,
@@ -94,7 +95,19 @@ def personal_prefill(person: Person, month: Month, regs: Registers) -> dict[str,
 
 
 # Fields the tool prefills; anything else typed into a workbook means it has been filled in.
-PREFILLED = {("日整理", "date"), ("周小结", "week"), ("周小结", "period")}
+PREFILLED = {("日整理", "date"), ("周小结", "week"), ("周小结", "period"),
+             ("评议", "retiree_id"), ("评议", "staff_id")}
+
+
+def evaluation_prefill(regs: Registers, month: Month) -> dict[str, list[dict[str, Any]]]:
+    """R-YR-3 民主评议: one row per retiree on the register at the year's end who has an
+    assigned staff member on the roster, that staff member prefilled; 评价 left blank."""
+    from .compute.ranking import id_key
+
+    rows = [{"retiree_id": r.retiree_id, "staff_id": r.assigned_staff}
+            for r in regs.retirees.values()
+            if r.on_register(month.last) and r.assigned_staff and r.assigned_staff in regs.roster.people]
+    return {"评议": sorted(rows, key=lambda row: id_key(row["retiree_id"]))}
 
 
 def filled_rows(path: Path, spec: WorkbookSpec) -> dict[str, int]:
@@ -146,6 +159,9 @@ def issue_month(root: Path, month: Month, center: str = "常德市军休所") ->
         }))
     for spec in (REGISTER, ACTIVITIES):
         jobs.append((ws.monthly_path(spec, month), spec, {"lookups": lookups}))
+    if month.month == 12:  # R-YR-3: the democratic evaluation is issued with December
+        jobs.append((ws.monthly_path(EVALUATION, month), EVALUATION,
+                     {"lookups": lookups, "prefill": evaluation_prefill(regs, month)}))
     for path, spec, kw in jobs:
         if path.exists() and any(filled_rows(path, spec).values()):
             result.kept.append(path)

@@ -1,0 +1,237 @@
+"""close-year: the annual review (年总评, SPEC §11, §13) from the ledger.
+
+:func:`close_year` reads the twelve closed months of a year from the ledger (R-YR-1: it stops,
+listing them, while any month is not closed), the democratic evaluation workbook of the
+year's December (R-YR-3) and the policy, computes the annual tables and the award basis
+(:mod:`jxbatch.compute.annual`: R-YR-2, R-YR-3, R-YR-5) and publishes
+``年度总评_YYYY.xlsx`` and ``results.json`` into ``DIR/YYYY/`` atomically: both are written
+into a temporary folder which then replaces the year's folder by rename (R-LG-3). The
+ledger is only read; running it again on the same ledger, evaluation workbook and policy
+gives byte-identical outputs (R-LG-4).
+
+The evaluation workbook is part of December's inputs (SPEC §4.7). December's close records its
+sha256 (:mod:`jxbatch.targets`); close-year refuses a workbook that differs from the one the
+December close validated (``evaluation-changed``): reopen December and close it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from . import __version__, ledger
+from .calendar import Month
+from .compute.annual import (
+    AnnualPolicy,
+    AnnualResult,
+    MonthPerson,
+    MonthRecord,
+    Ratings,
+    annual_review,
+    count_ratings,
+)
+from .policy import Policy, load_policy
+from .problems import Loc, Problem, Report, problem
+from .publish.results import dumps
+from .targets import STATE_KIND, deduction_to
+from .workspace import Registers, Workspace, load_month, load_registers
+
+CLOSED, REFUSED, INVALID = "closed", "refused", "invalid"
+WORKBOOK = "年度总评_{year}.xlsx"
+RESULTS = "results.json"
+_TMP, _OLD = ".year-tmp-", ".year-old-"  # distinct from close-month's .tmp-/.old- leftovers
+
+
+@dataclass
+class YearOutcome:
+    status: str  # closed | refused (months open) | invalid (settings, evaluation)
+    year: int
+    out_dir: Path
+    report: Report
+    open_months: list[str] = field(default_factory=list)
+    result: AnnualResult | None = None
+    document: dict | None = None
+    files: list[Path] = field(default_factory=list)
+
+
+def year_months(year: int) -> list[str]:
+    return [f"{year}-{m:02d}" for m in range(1, 13)]
+
+
+def open_months(con, year: int) -> list[str]:
+    """R-YR-1: the months of the year without a closed record in the ledger."""
+    closed = set(ledger.closed_months(con))
+    return [m for m in year_months(year) if m not in closed]
+
+
+def annual_policy(policy: Policy) -> tuple[AnnualPolicy, list[Problem]]:
+    """The [annual] settings, checked: 0 ≤ weight ≤ 1, 0 < share ≤ 1."""
+    g = policy.get
+    loc = Loc(file="jxbatch.toml")
+    problems = []
+    weight, share, floor = g("annual", "evaluation_weight"), g("annual", "top_share"), g("annual", "floor")
+    if not Decimal(0) <= weight <= Decimal(1):
+        problems.append(problem("annual-setting-invalid", loc, weight, key="evaluation_weight",
+                                detail="权重应在 0 到 1 之间（0 为只展示）"))
+        weight = Decimal(0)
+    if not Decimal(0) < share <= Decimal(1):
+        problems.append(problem("annual-setting-invalid", loc, share, key="top_share",
+                                detail="比例应大于 0、不超过 1（如 0.20）"))
+        share = Decimal("0.20")
+    if deduction_to(policy) is None:
+        problems.append(problem("target-setting-invalid", loc, g("annual", "target_deduction_to")))
+    return AnnualPolicy(base=policy.base, decimals=int(g("scoring", "decimals")), evaluation_weight=weight,
+                        top_share=share, floor=floor), problems
+
+
+def month_record(doc: dict, m: int) -> MonthRecord:
+    people = [MonthPerson(p["id"], p["name"], p["role"], p["department"], Decimal(p["score"]))
+              for p in doc["people"] if p.get("score") is not None]
+    depts = {d["name"]: Decimal(d["score"]) for d in doc["departments"] if d.get("score") is not None}
+    return MonthRecord(m, people, depts)
+
+
+@dataclass
+class Evaluation:
+    file: str | None
+    ratings: dict[str, Ratings]
+    problems: list[Problem]
+
+
+def read_evaluation(root: Path, year: int, recorded: dict | None, regs: Registers, policy: Policy) -> Evaluation:
+    """R-YR-3: the 民主评议 workbook of data/YYYY-12/ (found by the month loader by its kind),
+    its problems, and whether it is still the one December's close recorded."""
+    from .validate import Context, check_duplicates, check_evaluation, run_checks
+
+    ws = Workspace(root)
+    dec = Month(year, 12)
+    inputs, loaded = load_month(ws, dec, regs.roster)
+    wb = inputs.evaluation
+    problems: list[Problem] = []
+    current = None if wb is None else hashlib.sha256(wb.path.read_bytes()).hexdigest()
+    if recorded is not None and recorded.get("sha256") != current:
+        change = "被移走" if wb is None else "才放入" if recorded.get("sha256") is None else "有改动"
+        where = Loc(file=wb.display if wb is not None else f"data/{dec}/")
+        problems.append(problem("evaluation-changed", where, month=str(dec), change=change))
+    if wb is None:
+        problems.append(problem("evaluation-missing", Loc(file=f"data/{dec}/"), month=str(dec), year=year))
+        return Evaluation(None, {}, problems)
+    ctx = Context(ws, dec, policy, regs, inputs)
+    checked = run_checks(ctx, [check_duplicates, check_evaluation])
+    problems += [p for p in [*loaded, *checked] if p.loc.file == wb.display]
+    rows = [(r["staff_id"], r["rating"]) for r in wb.tables["评议"] if r["staff_id"]]
+    return Evaluation(wb.display, count_ratings(rows), problems)
+
+
+def close_year(root: Path, year: int, out: Path | None = None) -> YearOutcome:
+    """close-year YYYY (SPEC §11): refuse while a month is open; else compute and publish."""
+    from .issuing import WorkspaceError
+    from .pipeline import workspace_lock
+
+    if not Path(root).is_dir():
+        raise WorkspaceError(f"找不到工作区文件夹 {root}")
+    with workspace_lock(root):
+        return _close_year(root, year, out)
+
+
+def _close_year(root: Path, year: int, out: Path | None) -> YearOutcome:
+    from .publish.annual import AnnualInfo, annual_document, write_annual
+
+    ws = Workspace(root)
+    out_root = out if out is not None else ws.out
+    target = out_root / str(year)
+    report = Report()
+    policy, ps = load_policy(root)
+    report.extend(ps)
+    pol, ps = annual_policy(policy)
+    report.extend(ps)
+
+    if not ws.ledger.exists():  # nothing closed yet (and no ledger is created by asking)
+        missing = year_months(year)
+        report.add(problem("year-months-open", Loc(file=ws.ledger.name), year=year, months="、".join(missing)))
+        return YearOutcome(REFUSED, year, target, report, open_months=missing)
+    con = ledger.connect(ws.ledger)
+    try:
+        missing = open_months(con, year)
+        if missing:  # R-YR-1
+            report.add(problem("year-months-open", Loc(file=ws.ledger.name), year=year, months="、".join(missing)))
+            return YearOutcome(REFUSED, year, target, report, open_months=missing)
+        docs = {m: ledger.results(con, month) for m, month in enumerate(year_months(year), start=1)}
+        digests = [(month, ledger.current(con, month).input_digest) for month in year_months(year)]
+        state = ledger.visit_state(con, f"{year}-12", STATE_KIND).get("evaluation")
+    finally:
+        con.close()
+    if not report.ok:
+        return YearOutcome(INVALID, year, target, report)
+
+    regs, _ = load_registers(ws)
+    evaluation = read_evaluation(root, year, state, regs, policy)
+    report.extend(evaluation.problems)
+    if not report.ok:
+        return YearOutcome(INVALID, year, target, report)
+
+    records = [month_record(doc, m) for m, doc in docs.items() if doc is not None]
+    order = list(regs.roster.departments)
+    for rec in records:  # departments no longer on the roster keep their order of appearance
+        order += [d for d in rec.departments if d not in order]
+    result = annual_review(year, records, evaluation.ratings, pol, order)
+    scored = {p.staff_id for p in result.people}
+    for sid in sorted(set(evaluation.ratings) - scored):
+        person = regs.roster.people.get(sid)
+        report.add(problem("evaluation-unscored", Loc(file=evaluation.file), sid,
+                           name=person.name if person else "", staff_id=sid))
+
+    people = regs.roster.people
+    leaders = {d: people[lid].name if lid in people else lid for d, lid in regs.roster.oversight.items()}
+    info = AnnualInfo(
+        center=policy.center, year=year, tool_version=__version__, base=policy.base,
+        evaluation_weight=pol.evaluation_weight, top_share=pol.top_share, floor=pol.floor,
+        target_deduction_to=deduction_to(policy) or "all", month_digests=digests,
+        evaluation_file=evaluation.file, leaders=leaders,
+        issuing_office=policy.get("center", "issuing_office"),
+    )
+    problems = report.sorted()
+    doc = annual_document(result, info, problems)
+
+    out_root.mkdir(parents=True, exist_ok=True)
+    clean_stale(out_root)
+    tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP}{year}-", dir=out_root))
+    old = out_root / f"{_OLD}{year}-{tmp.name[-8:]}"
+    names = [WORKBOOK.format(year=year), RESULTS]
+    try:
+        write_annual(tmp / names[0], result, info, problems)
+        (tmp / names[1]).write_bytes(dumps(doc))
+        moved_old = False
+        try:
+            if target.exists():
+                os.replace(target, old)
+                moved_old = True
+            os.replace(tmp, target)
+        except BaseException:
+            if moved_old and not target.exists():
+                os.replace(old, target)
+            raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    return YearOutcome(CLOSED, year, target, report, result=result, document=doc,
+                       files=[target / n for n in names])
+
+
+def clean_stale(out_root: Path) -> None:
+    """Leftovers of an interrupted close-year: temporary folders go; an earlier year folder
+    moved aside is put back when nothing took its place."""
+    for p in out_root.glob(f"{_TMP}*"):
+        shutil.rmtree(p, ignore_errors=True)
+    for p in sorted(out_root.glob(f"{_OLD}*")):
+        year = p.name[len(_OLD):len(_OLD) + 4]
+        if year.isdigit() and not (out_root / year).exists():
+            os.replace(p, out_root / year)
+        else:
+            shutil.rmtree(p, ignore_errors=True)

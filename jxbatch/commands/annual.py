@@ -1,0 +1,83 @@
+"""`jxbatch close-year YYYY [-w DIR] [--out DIR]` — the annual review (年总评, SPEC §11, §13).
+
+Exit codes as everywhere: 0 published; 1 refused — a month of the year is not closed
+(R-YR-1, the open months are listed), a bad [annual] setting, or a democratic evaluation
+workbook with errors or changed since December's close; 2 fatal (an unusable workspace or
+ledger, a file held open by another program, another jxbatch process in the workspace).
+
+Like the other command modules this imports nothing from `jxbatch.cli` at import time.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+EXIT_OK, EXIT_INPUT = 0, 1
+
+
+def _year(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    if not re.fullmatch(r"(19|20|21)\d{2}", value.strip()):
+        raise click.BadParameter(f"年份应写成 2026 这样的四位数，而不是 {value!r}", ctx, param)
+    return int(value)
+
+
+def _fatal_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ..cli import fatal_errors
+
+        return fatal_errors(fn)(*args, **kwargs)
+
+    return wrapper
+
+
+@click.command("close-year")
+@click.argument("year", callback=_year, metavar="YYYY")
+@click.option("--workspace", "-w", "workspace", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="工作区文件夹")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="输出文件夹（默认：工作区的 out/），结果写入其中的 YYYY/")
+@_fatal_errors
+def close_year(year: int, workspace: Path, out: Path | None) -> None:
+    """年总评：十二个月全部结账后，计算年度得分和排名、民主评议满意率、评先评优依据。"""
+    from ..annual import CLOSED, REFUSED
+    from ..annual import close_year as run
+    from ..cli import print_report
+    from ..publish.annual import rate_text
+
+    outcome = run(workspace, year, out)
+    if outcome.status == REFUSED:
+        click.echo(f"{year} 年还有 {len(outcome.open_months)} 个月未结账：{'、'.join(outcome.open_months)}。")
+        click.echo("请先逐月运行 jxbatch close-month YYYY-MM，十二个月全部结账后再运行 close-year。")
+        sys.exit(EXIT_INPUT)
+    if outcome.status != CLOSED:
+        print_report(outcome.report)
+        click.echo(f"{year} 年总评未完成：错误 {len(outcome.report.errors)} 条，请改正后重新运行。")
+        sys.exit(EXIT_INPUT)
+    res = outcome.result
+    assert res is not None
+    for p in outcome.report.warnings:
+        click.echo(f"[警告] {p.line()}")
+    click.echo(f"{year} 年总评完成：个人 {len(res.individual)} 人，领导班子 {len(res.leadership)} 人，"
+               f"科室 {len(res.departments)} 个。")
+    if res.individual:
+        top = "、".join(f"{p.name} {p.score}（{rate_text(p.ratings)}）" for p in res.individual if p.rank == 1)
+        click.echo(f"个人年度第一：{top}")
+    if res.departments:
+        click.echo("科室年度排名：" + "，".join(f"{d.rank}. {d.name} {d.score}" for d in res.departments))
+    basis = res.award
+    listed = "、".join(f"{e.person.name}（{e.person.score}）" for e in basis.listed) or "无"
+    click.echo(f"评先评优依据（前 {basis.quota} 名，无月份低于下限）：{listed}")
+    click.echo(f"输出文件在：{outcome.out_dir}")
+    for f in outcome.files:
+        click.echo(f"  {f.name}")
+
+
+COMMANDS = [close_year]

@@ -1,0 +1,396 @@
+"""close-year (年总评, SPEC §13): R-YR-1, R-YR-2, R-YR-3, R-YR-5 over a ledger built directly.
+
+The twelve months are not closed through the pipeline here: each month's results document is
+inserted with ``ledger.record_close`` (as close-month does), so the expectations below are
+worked by hand from the published monthly scores. R-YR-4 (targets in a month's close) is in
+tests/test_annual_targets.py.
+
+The year (scores constant unless said):
+
+    individuals  A1 101.00 (April 94.50)  H1 100.40  H2 100.40  A2 100.00  B1 99.50
+                 J1 joined in July: 99.01, 99.00, 99.00, 99.00, 99.00, 99.02
+                 A3 99.00  A4 98.00  B2 97.50  B3 96.00 (February 90.00)
+    leadership   L1 99.75  L2 100.25  D1 100.00
+    departments  办公室 100.10 (Jan–Jun), 100.20 (Jul–Dec); 财务科 99.80
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from jxbatch import ledger
+from jxbatch.annual import CLOSED, INVALID, REFUSED, close_year
+from jxbatch.cli import main
+from jxbatch.compute.annual import (
+    AnnualPolicy,
+    MonthPerson,
+    MonthRecord,
+    Ratings,
+    annual_raw,
+    annual_review,
+    award_quota,
+    count_ratings,
+)
+
+from .xlsx_helpers import RUBRIC, write_spec
+
+D = dt.date
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = json.loads((ROOT / "jxbatch" / "schemas" / "annual.schema.json").read_text(encoding="utf-8"))
+YEAR = 2026
+
+OFFICE, FINANCE = "办公室", "财务科"
+PEOPLE = {  # id: (name, role, department)
+    "D1": ("张所长", "director", None), "L1": ("李副所长", "leader", None), "L2": ("王副所长", "leader", None),
+    "H1": ("赵科长", "dept_head", OFFICE), "A1": ("钱一", "staff", OFFICE), "A2": ("孙二", "staff", OFFICE),
+    "A3": ("李三", "staff", OFFICE), "A4": ("=SUM(1,1)", "staff", OFFICE),
+    "H2": ("周科长", "dept_head", FINANCE), "B1": ("吴三", "staff", FINANCE), "B2": ("郑四", "staff", FINANCE),
+    "B3": ("王五", "staff", FINANCE), "J1": ("冯新", "staff", FINANCE),
+}
+ROLE_ZH = {"director": "所长", "leader": "班子成员", "dept_head": "科室负责人", "staff": "工作人员"}
+
+
+def scores() -> dict[str, dict[int, str]]:
+    flat = {"H1": "100.40", "H2": "100.40", "A2": "100.00", "B1": "99.50", "A3": "99.00", "A4": "98.00",
+            "B2": "97.50", "L1": "99.75", "L2": "100.25", "D1": "100.00"}
+    out = {sid: dict.fromkeys(range(1, 13), s) for sid, s in flat.items()}
+    out["A1"] = {m: "94.50" if m == 4 else "101.00" for m in range(1, 13)}
+    out["B3"] = {m: "90.00" if m == 2 else "96.00" for m in range(1, 13)}
+    out["J1"] = dict(zip(range(7, 13), ["99.01", "99.00", "99.00", "99.00", "99.00", "99.02"], strict=True))
+    return out
+
+
+def month_doc(m: int, year: int = YEAR, people: dict[str, dict[int, str]] | None = None) -> dict[str, Any]:
+    """A results.json document of a closed month, as close-month stores it in the ledger."""
+    people = people if people is not None else scores()
+    rows = [{"id": sid, "name": PEOPLE[sid][0], "role": PEOPLE[sid][1], "department": PEOPLE[sid][2],
+             "base": "100.00", "deductions": "0.00", "bonuses": "0.00", "chained": "0.00",
+             "quota_shortfall": "0.00", "score": by_month[m], "rank": 1, "allowance": "0.00"}
+            for sid, by_month in people.items() if m in by_month]
+    office = "100.10" if m <= 6 else "100.20"
+    return {"month": f"{year}-{m:02d}", "center": "常德市军休所", "tool_version": "test",
+            "input_digest": f"{m:064x}", "people": rows, "out_of_scope": [],
+            "departments": [{"name": OFFICE, "score": office, "rank": 1, "headcount": 4},
+                            {"name": FINANCE, "score": "99.80", "rank": 2, "headcount": 4}],
+            "items": [], "visits": [], "subsidies": [], "problems": []}
+
+
+def record(root: Path, months: list[int], year: int = YEAR, state: dict | None = None,
+           people: dict[str, dict[int, str]] | None = None) -> None:
+    con = ledger.connect(root / "ledger.sqlite")
+    try:
+        with ledger.transaction(con):
+            for m in months:
+                vs = state if (m == 12 and state is not None) else None
+                ledger.record_close(con, month_doc(m, year, people), policy_digest="p", out_dir=str(root / "out"),
+                                    visit_state=vs)
+    finally:
+        con.close()
+
+
+def roster() -> dict[str, list[dict[str, Any]]]:
+    staff = []
+    for sid, (name, role, dept) in PEOPLE.items():
+        start = D(2026, 7, 15) if sid == "J1" else D(2015, 1, 1)
+        staff.append({"staff_id": sid, "name": name, "role": ROLE_ZH[role], "department": dept, "start_date": start})
+    return {"工作人员": staff,
+            "分管": [{"leader_id": "L1", "department": OFFICE}, {"leader_id": "L2", "department": FINANCE}],
+            "科室": [{"department": OFFICE}, {"department": FINANCE}]}
+
+
+def retirees(n: int = 8) -> dict[str, list[dict[str, Any]]]:
+    return {"军休人员": [{"retiree_id": f"R{i}", "name": f"老{i}", "category": "军休干部", "rank": "团职",
+                      "birth_date": D(1950, 3, 1), "disabled": "否", "assigned_staff": "A1",
+                      "entry_date": D(2005, 1, 1)} for i in range(1, n + 1)]}
+
+
+EVALUATION = [  # (编号, 工作人员工号, 评价)
+    ("R1", "A1", "满意"), ("R2", "A1", "基本满意"), ("R3", "A1", "不满意"),  # A1: 2/3 = 66.67%
+    ("R4", "H1", "满意"),  # H1: 100.00%
+    ("R5", "B1", None),  # B1: the form came back without a rating — 无评价
+    ("R6", "H2", "不满意"),  # H2: 0.00% (rated, nobody satisfied) — not 无评价
+]  # A2 and everyone else: nobody rated them — 无评价
+
+
+def write_evaluation(root: Path, rows=EVALUATION, year: int = YEAR) -> Path:
+    return write_spec(root / "data" / f"{year}-12" / f"民主评议_{year}.xlsx", "evaluation",
+                      {"评议": [{"retiree_id": r, "staff_id": s, "rating": v} for r, s, v in rows]},
+                      month=f"{year}-12")
+
+
+def workspace(root: Path, policy: str = "") -> Path:
+    write_spec(root / "data" / "roster.xlsx", "roster", roster())
+    write_spec(root / "data" / "retirees.xlsx", "retirees", retirees())
+    write_spec(root / "data" / "rubric.xlsx", "rubric", RUBRIC)
+    if policy:
+        (root / "jxbatch.toml").write_text(policy, encoding="utf-8")
+    return root
+
+
+@pytest.fixture()
+def year_ws(tmp_path: Path) -> Path:
+    root = workspace(tmp_path / "年度 工作区")
+    write_evaluation(root)
+    record(root, list(range(1, 13)))
+    return root
+
+
+def people_of(doc: dict) -> dict[str, dict]:
+    return {p["id"]: p for p in doc["people"]}
+
+
+# ------------------------------------------------------------------------------ R-YR-1
+
+
+def test_refuses_while_months_are_open_and_lists_them(tmp_path: Path) -> None:
+    """R-YR-1: March and July not closed (July was reopened): refused, both listed, nothing written."""
+    root = workspace(tmp_path / "ws")
+    record(root, [m for m in range(1, 13) if m != 3])
+    con = ledger.connect(root / "ledger.sqlite")
+    ledger.reopen(con, "2026-07", "更正")
+    con.close()
+    out = close_year(root, YEAR)
+    assert out.status == REFUSED and out.open_months == ["2026-03", "2026-07"]
+    assert out.report.codes() == ["year-months-open"]
+    assert "2026-03、2026-07" in out.report.errors[0].message
+    assert not (root / "out" / "2026").exists()
+    result = CliRunner().invoke(main, ["close-year", "2026", "-w", str(root)])
+    assert result.exit_code == 1
+    assert "2026 年还有 2 个月未结账：2026-03、2026-07" in result.output
+
+
+def test_no_ledger_lists_all_twelve_months_and_creates_nothing(tmp_path: Path) -> None:
+    root = workspace(tmp_path / "ws")
+    out = close_year(root, YEAR)
+    assert out.status == REFUSED and len(out.open_months) == 12
+    assert not (root / "ledger.sqlite").exists()
+    missing = CliRunner().invoke(main, ["close-year", "2026", "-w", str(tmp_path / "没有")])
+    assert missing.exit_code == 2 and "找不到工作区文件夹" in missing.output
+
+
+def test_bad_year_argument_is_exit_2(tmp_path: Path) -> None:
+    assert CliRunner().invoke(main, ["close-year", "26", "-w", str(tmp_path)]).exit_code == 2
+
+
+# ------------------------------------------------------------------------------ R-YR-2
+
+
+def test_annual_scores_rankings_and_the_july_joiner(year_ws: Path) -> None:
+    """R-YR-2: the unrounded mean of the published monthly scores of the months in scope,
+    published half up. J1 joined in July: (99.01 + 99.00×4 + 99.02) / 6 = 99.005 → 99.01 (not
+    the 12-month 49.50, not half-even 99.00). A1: (11×101 + 94.50) / 12 = 100.4583… → 100.46."""
+    out = close_year(year_ws, YEAR)
+    assert out.status == CLOSED, out.report.errors
+    doc = json.loads((year_ws / "out" / "2026" / "results.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, SCHEMA)
+    ppl = people_of(doc)
+    assert ppl["J1"]["monthly"] == [None] * 6 + ["99.01", "99.00", "99.00", "99.00", "99.00", "99.02"]
+    assert ppl["J1"]["months_scored"] == 6 and ppl["J1"]["score"] == "99.01" and ppl["J1"]["mean"] == "99.01"
+    assert ppl["A1"]["score"] == "100.46" and ppl["A1"]["lowest"] == {"month": "2026-04", "score": "94.50"}
+    # R-RK-2: competition ranking on published scores, ties by 工号
+    individual = [(p["id"], p["score"], p["rank"]) for p in doc["people"] if p["table"] == "individual"]
+    assert individual == [("A1", "100.46", 1), ("H1", "100.40", 2), ("H2", "100.40", 2), ("A2", "100.00", 4),
+                          ("B1", "99.50", 5), ("J1", "99.01", 6), ("A3", "99.00", 7), ("A4", "98.00", 8),
+                          ("B2", "97.50", 9), ("B3", "95.50", 10)]
+    leadership = [(p["id"], p["score"], p["rank"]) for p in doc["people"] if p["table"] == "leadership"]
+    assert leadership == [("L2", "100.25", 1), ("D1", "100.00", 2), ("L1", "99.75", 3)]
+    # departments: mean of the published monthly department scores
+    assert [(d["name"], d["score"], d["rank"]) for d in doc["departments"]] == [(OFFICE, "100.15", 1),
+                                                                                (FINANCE, "99.80", 2)]
+    # the center's mean of a month: the individual table's published scores
+    # January: (101 + 100.4×2 + 100 + 99.5 + 99 + 98 + 97.5 + 96) / 9 = 891.8 / 9 = 99.0888… → 99.09
+    assert doc["center_mean"]["monthly"][0] == "99.09"
+    assert [m["month"] for m in doc["months"]] == [f"2026-{m:02d}" for m in range(1, 13)]
+
+
+def test_role_and_department_of_the_last_month_decide_the_table() -> None:
+    """A staff member promoted to leadership in October is ranked with the leadership, on the
+    mean of all twelve months."""
+    people = scores()
+    records = []
+    for m in range(1, 13):
+        rows = [MonthPerson(sid, PEOPLE[sid][0], "leader" if sid == "A3" and m >= 10 else PEOPLE[sid][1],
+                            None if sid == "A3" and m >= 10 else PEOPLE[sid][2], Decimal(s[m]))
+                for sid, s in people.items() if m in s]
+        records.append(MonthRecord(m, rows, {OFFICE: Decimal("100")}))
+    res = annual_review(YEAR, records, {}, AnnualPolicy())
+    assert "A3" in [p.staff_id for p in res.leadership] and "A3" not in [p.staff_id for p in res.individual]
+
+
+# ------------------------------------------------------------------------------ R-YR-3
+
+
+def test_satisfaction_rates_beside_the_score(year_ws: Path) -> None:
+    """R-YR-3: (满意 + 基本满意) / all ratings; nobody rated → 无评价 (null), never 0%."""
+    close_year(year_ws, YEAR)
+    doc = json.loads((year_ws / "out" / "2026" / "results.json").read_text(encoding="utf-8"))
+    ppl = people_of(doc)
+    assert ppl["A1"]["evaluation"] == {"satisfied": 1, "basic": 1, "unsatisfied": 1, "blank": 0, "rated": 3,
+                                       "rate": "66.67"}
+    assert ppl["H1"]["evaluation"]["rate"] == "100.00"
+    assert ppl["H2"]["evaluation"]["rate"] == "0.00"  # rated, nobody satisfied
+    assert ppl["B1"]["evaluation"] == {"satisfied": 0, "basic": 0, "unsatisfied": 0, "blank": 1, "rated": 0,
+                                       "rate": None}  # a form without a rating
+    assert ppl["A2"]["evaluation"] is None  # no form at all
+    # weight 0 (default): shown only
+    assert ppl["A1"]["score"] == ppl["A1"]["mean"] == "100.46"
+    wb = openpyxl.load_workbook(year_ws / "out" / "2026" / "年度总评_2026.xlsx")
+    ranking = {row[1]: row for row in wb["年度排名"].iter_rows(min_row=4, values_only=True) if row[1]}
+    assert ranking["A1"][6] == "66.67%" and ranking["A2"][6] == "无评价" and ranking["H2"][6] == "0.00%"
+    evaluation = {row[0]: row for row in wb["民主评议"].iter_rows(min_row=4, values_only=True) if row[0]}
+    assert evaluation["B1"][-1] == "无评价" and evaluation["B1"][6] == 1 and evaluation["A2"][-1] == "无评价"
+
+
+def test_evaluation_weight_formula(tmp_path: Path) -> None:
+    """R-YR-3 [policy] weight w: (1 − w) × monthly mean + w × rate × base for a rated person.
+    w = 0.1: A1 0.9 × 100.4583… + 0.1 × 2/3 × 100 = 97.0791… → 97.08; H1 0.9 × 100.40 + 10 =
+    100.36; H2 0.9 × 100.40 + 0 = 90.36; B1 and A2 (无评价) keep their means 99.50 and 100.00."""
+    root = workspace(tmp_path / "ws", '[annual]\nevaluation_weight = "0.1"\n')
+    write_evaluation(root)
+    record(root, list(range(1, 13)))
+    out = close_year(root, YEAR)
+    assert out.status == CLOSED, out.report.errors
+    ppl = people_of(out.document)
+    assert {k: ppl[k]["score"] for k in ("A1", "H1", "H2", "B1", "A2")} == {
+        "A1": "97.08", "H1": "100.36", "H2": "90.36", "B1": "99.50", "A2": "100.00"}
+    assert ppl["A1"]["mean"] == "100.46"
+    assert [p["id"] for p in out.document["people"] if p["table"] == "individual"][:3] == ["H1", "A2", "B1"]
+    assert annual_raw(Decimal(90), None, Decimal("0.5"), Decimal(100)) == Decimal(90)
+
+
+def test_bad_annual_settings_are_errors(tmp_path: Path) -> None:
+    root = workspace(tmp_path / "ws", '[annual]\nevaluation_weight = "1.5"\ntop_share = "0"\n')
+    record(root, list(range(1, 13)))
+    out = close_year(root, YEAR)
+    assert out.status == INVALID
+    assert out.report.codes() == ["annual-setting-invalid", "annual-setting-invalid"]
+
+
+def test_no_evaluation_workbook_is_a_warning_and_everyone_unrated(tmp_path: Path) -> None:
+    root = workspace(tmp_path / "ws")
+    record(root, list(range(1, 13)))
+    out = close_year(root, YEAR)
+    assert out.status == CLOSED and "evaluation-missing" in out.report.codes()
+    assert all(p["evaluation"] is None for p in out.document["people"])
+
+
+def test_evaluation_changed_after_december_close_is_refused(tmp_path: Path) -> None:
+    """December's close recorded the evaluation's sha256; a different file now → reopen December."""
+    root = workspace(tmp_path / "ws")
+    write_evaluation(root)
+    record(root, list(range(1, 13)), state={"annual": {"evaluation": {"file": "民主评议_2026.xlsx",
+                                                                          "sha256": "0" * 64}}})
+    out = close_year(root, YEAR)
+    assert out.status == INVALID and out.report.codes() == ["evaluation-changed"]
+    assert "jxbatch reopen 2026-12" in out.report.errors[0].message
+
+
+def test_evaluation_with_errors_is_refused(tmp_path: Path) -> None:
+    root = workspace(tmp_path / "ws")
+    write_evaluation(root, [("R1", "A1", "很好"), ("R99", "A1", "满意")])
+    record(root, list(range(1, 13)))
+    out = close_year(root, YEAR)
+    assert out.status == INVALID
+    assert sorted(out.report.codes()) == ["bad-choice", "unknown-retiree"]
+
+
+def test_count_ratings() -> None:
+    r = count_ratings([("S1", "满意"), ("S1", "基本满意"), ("S1", "不满意"), ("S1", None), ("S2", None)])
+    assert (r["S1"].rated, r["S1"].blank, r["S1"].rate) == (3, 1, Decimal(2) / Decimal(3))
+    assert r["S2"].rate is None and Ratings().rate is None
+
+
+# ------------------------------------------------------------------------------ R-YR-5
+
+
+def test_award_basis_tie_at_the_boundary_and_the_bad_month(year_ws: Path) -> None:
+    """R-YR-5: 10 ranked → quota ⌊0.20 × 10⌋ = 2. The 2nd place is shared by H1 and H2
+    (100.40): both are in the top share (3 people with A1). A1 ranks 1st but April was 94.50
+    < 95: excluded, and the place is not passed on. B3 is outside the share and had February
+    at 90.00: both reasons."""
+    out = close_year(year_ws, YEAR)
+    award = out.document["award"]
+    assert (award["ranked"], award["quota"], award["boundary_rank"], award["boundary_score"]) == (10, 2, 2, "100.40")
+    assert [(e["id"], e["rank"]) for e in award["listed"]] == [("H1", 2), ("H2", 2)]
+    reasons = {e["id"]: e["reasons"] for e in award["not_listed"]}
+    assert reasons["A1"] == [{"reason": "below_floor", "month": "2026-04", "score": "94.50"}]
+    assert reasons["A2"] == [{"reason": "outside_share", "rank": 4}]
+    assert reasons["B3"] == [{"reason": "below_floor", "month": "2026-02", "score": "90.00"},
+                             {"reason": "outside_share", "rank": 10}]
+    assert set(reasons) == {"A1", "A2", "B1", "J1", "A3", "A4", "B2", "B3"}
+    assert people_of(out.document)["L2"]["award"] is None  # leadership: not in the award basis
+    wb = openpyxl.load_workbook(year_ws / "out" / "2026" / "年度总评_2026.xlsx")
+    texts = [c for row in wb["评先评优依据"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert "有月份得分低于 95 分：4月 94.50" in texts
+    assert "有月份得分低于 95 分：2月 90.00；年度第 10 名，不在前 2 名内" in texts
+
+
+def test_award_quota_rounds_down_with_at_least_one() -> None:
+    share = Decimal("0.20")
+    assert [award_quota(n, share) for n in (0, 1, 4, 5, 9, 10, 13, 15)] == [0, 1, 1, 1, 1, 2, 2, 3]
+
+
+def test_a_wider_share_takes_the_next_rank(tmp_path: Path) -> None:
+    """top_share 0.30 → ⌊3⌋ = 3: ranks 1, 2, 2 are in the share; A2 (rank 4) is not."""
+    root = workspace(tmp_path / "ws", '[annual]\ntop_share = "0.30"\n')
+    write_evaluation(root)
+    record(root, list(range(1, 13)))
+    award = close_year(root, YEAR).document["award"]
+    assert award["quota"] == 3 and [e["id"] for e in award["listed"]] == ["H1", "H2"]
+
+
+# ------------------------------------------------------------------------------ outputs
+
+
+def test_outputs_are_deterministic_atomic_and_text_is_text(year_ws: Path, tmp_path: Path) -> None:
+    """R-LG-3/4: out/2026/ holds exactly the two files; a second run gives the same bytes; no
+    leftovers; names are written as strings; native line charts."""
+    first = close_year(year_ws, YEAR)
+    folder = year_ws / "out" / "2026"
+    assert sorted(p.name for p in folder.iterdir()) == ["results.json", "年度总评_2026.xlsx"]
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    second = close_year(year_ws, YEAR)
+    assert first.status == second.status == CLOSED
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert sorted(p.name for p in (year_ws / "out").iterdir()) == ["2026"]
+    with zipfile.ZipFile(folder / "年度总评_2026.xlsx") as zf:
+        charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts) == 2 and all(b"<c:lineChart>" in zf.read(n) for n in charts)
+        assert not any(b"<f>" in zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/"))
+    wb = openpyxl.load_workbook(folder / "年度总评_2026.xlsx")
+    assert wb.sheetnames == ["年度排名", "评先评优依据", "个人月度得分", "科室月度得分", "民主评议", "说明"]
+    monthly = {row[0]: row for row in wb["个人月度得分"].iter_rows(min_row=4, values_only=True) if row[0]}
+    assert monthly["J1"][3:9] == (None,) * 6 and monthly["J1"][9] == pytest.approx(99.01)
+    cell = next(c for row in wb["年度排名"].iter_rows() for c in row if c.value == "=SUM(1,1)")
+    assert cell.data_type == "s"
+    # --out elsewhere
+    other = tmp_path / "其他输出"
+    out = close_year(year_ws, YEAR, other)
+    assert out.status == CLOSED and (other / "2026" / "results.json").read_bytes() == before["results.json"]
+
+
+def test_cli_close_year_summary(year_ws: Path) -> None:
+    result = CliRunner().invoke(main, ["close-year", "2026", "-w", str(year_ws)])
+    assert result.exit_code == 0, result.output
+    assert "个人年度第一：钱一 100.46（66.67%）" in result.output
+    assert "科室年度排名：1. 办公室 100.15，2. 财务科 99.80" in result.output
+    assert "评先评优依据（前 2 名，无月份低于下限）：赵科长（100.40）、周科长（100.40）" in result.output
+
+
+def test_stale_leftovers_of_a_killed_run_are_cleaned(year_ws: Path) -> None:
+    out_root = year_ws / "out"
+    (out_root / ".year-tmp-2026-abcdefgh").mkdir(parents=True)
+    (out_root / ".year-old-2026-abcdefgh").mkdir()
+    (out_root / ".year-old-2026-abcdefgh" / "results.json").write_text("{}", encoding="utf-8")
+    assert close_year(year_ws, YEAR).status == CLOSED
+    assert sorted(p.name for p in out_root.iterdir()) == ["2026"]
