@@ -95,6 +95,10 @@ class WorkspaceBusy(Exception):
 def workspace_lock(root: Path) -> Iterator[None]:
     """One close at a time per workspace. An exclusive SQLite lock on a small lock file: it
     works the same on Windows and Linux and the OS releases it if the process dies."""
+    if not root.is_dir():
+        from .issuing import WorkspaceError
+
+        raise WorkspaceError(f"找不到工作区文件夹 {root}")
     path = root / ".jxbatch.lock"
     con = sqlite3.connect(path, timeout=0.2, isolation_level=None)
     try:

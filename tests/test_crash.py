@@ -202,3 +202,12 @@ def test_stale_temp_folders_are_cleaned(tmp_path: Path) -> None:
     close_month(root, NOV, publish_date=DATE)
     assert [p.name for p in (root / "out").iterdir()] == ["2026-11"]
     shutil.rmtree(root / "out")
+
+
+def test_missing_workspace_is_one_sentence(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from jxbatch.cli import main
+
+    out = CliRunner().invoke(main, ["close-month", "2026-11", "-w", str(tmp_path / "没有")])
+    assert out.exit_code == 2 and "找不到工作区文件夹" in out.output and "Traceback" not in out.output
