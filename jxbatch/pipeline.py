@@ -11,11 +11,11 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__, ledger
 from .calendar import Calendar, Month
@@ -190,10 +190,8 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         _clean_stale(out_root)
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{month}-", dir=out_root))
         try:
-            files = publish_all(tmp, month, result, info, report, doc, policy.center)
-            for name, write in (w for so in stage_outputs for w in so.writers):
-                write(tmp / name, result)
-                files.append(tmp / name)
+            files = publish_all(tmp, month, result, info, report, doc, policy.center,
+                                [w for so in stage_outputs for w in so.writers])
             if target.exists():  # notification lists (jxbatch notify) live beside the outputs
                 for kept in sorted(target.glob("通知名单_*.xlsx")):
                     if not (tmp / kept.name).exists():
@@ -243,23 +241,25 @@ def duties_by_person(ctx: Context) -> dict[str, list]:
 
 
 def publish_all(folder: Path, month: Month, result: MonthResult, info: PublishInfo, report: Report, doc: dict,
-                center: str) -> list[Path]:
+                center: str, stage_writers: Sequence[tuple[str, Callable[[Path, Any], None]]] = ()) -> list[Path]:
+    """Write every output into `folder`; independent writers run side by side when it pays."""
+    from .parallel import run_all
     from .publish import monthly
 
     m = str(month)
-    files = [
-        folder / f"考核排名公示_{m}.xlsx",
-        folder / f"津补贴增减通知_{m}.xlsx",
-        folder / f"考核明细_{m}.xlsx",
-        folder / f"校验报告_{m}.xlsx",
-        folder / "results.json",
+    jobs: list[tuple[Path, Callable[[Path], Any]]] = [
+        (folder / f"考核明细_{m}.xlsx", lambda p: monthly.write_details(p, result, info)),
+        (folder / f"考核排名公示_{m}.xlsx", lambda p: monthly.write_ranking(p, result, info)),
+        (folder / f"津补贴增减通知_{m}.xlsx", lambda p: monthly.write_allowance(p, result, info)),
+        (folder / f"校验报告_{m}.xlsx", lambda p: write_validation_report(p, report, center, m)),
+        (folder / "results.json", lambda p: p.write_bytes(dumps(doc))),
     ]
-    monthly.write_ranking(files[0], result, info)
-    monthly.write_allowance(files[1], result, info)
-    monthly.write_details(files[2], result, info)
-    write_validation_report(files[3], report, center, m)
-    files[4].write_bytes(dumps(doc))
-    return files
+    jobs += [(folder / name, (lambda w: lambda p: w(p, result))(write)) for name, write in stage_writers]
+    run_all([(lambda path=path, write=write: write(path)) for path, write in jobs], size=len(result.people))
+    missing = [path.name for path, _ in jobs if not path.exists()]
+    if missing:
+        raise OSError(f"输出文件未写成：{'、'.join(missing)}")
+    return [path for path, _ in jobs]
 
 
 def _write_atomic(path: Path, write) -> None:

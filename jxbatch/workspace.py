@@ -197,38 +197,49 @@ def month_files(ws: Workspace, month: Month) -> list[Path]:
     return out
 
 
+def _read_month_file(job: tuple[Path, Month, frozenset[str]]) -> tuple[str | None, str | None, Workbook | None,
+                                                                        list[Problem]]:
+    """Read and identify one file of the month: (kind, staff id, workbook, problems)."""
+    path, month, staff_ids = job
+    shown = path.name
+    raw, problems = load_grid(path, shown)
+    if raw is None:
+        return None, None, None, problems
+    spec, staff_id, meta_ps = _identify(raw, month, staff_ids)
+    problems += meta_ps
+    if spec is None:
+        return None, None, None, problems
+    wb, ps = read_workbook(path, spec, shown, raw)
+    return spec.kind, staff_id, wb, problems + ps
+
+
 def load_month(ws: Workspace, month: Month, roster: Roster) -> tuple[MonthInputs, list[Problem]]:
+    from .parallel import pmap
+
     inputs = MonthInputs(month)
     problems: list[Problem] = []
     owners: dict[str, list[str]] = {}
-    for path in month_files(ws, month):
-        shown = path.name
+    paths = month_files(ws, month)
+    staff_ids = frozenset(roster.people)
+    for path, (kind, staff_id, wb, ps) in zip(paths, pmap(_read_month_file, [(p, month, staff_ids) for p in paths]),
+                                              strict=True):
         inputs.files.append(path)
-        raw, ps = load_grid(path, shown)
-        problems += ps
-        if raw is None:
-            continue
-        loc = Loc(file=shown)
-        spec, staff_id, meta_ps = _identify(raw, month, roster)
-        problems += meta_ps
-        if spec is None:
-            continue
-        wb, ps = read_workbook(path, spec, shown, raw)
         problems += ps
         if wb is None:
             continue
-        if spec is PERSONAL:
+        loc = Loc(file=path.name)
+        if kind == PERSONAL.kind:
             if staff_id is None:
                 continue
-            owners.setdefault(staff_id, []).append(shown)
+            owners.setdefault(staff_id, []).append(path.name)
             if staff_id in inputs.personal:
                 continue
             inputs.personal[staff_id] = wb
-        elif spec is REGISTER:
+        elif kind == REGISTER.kind:
             _single(inputs, "register", wb, problems, loc)
-        elif spec is ACTIVITIES:
+        elif kind == ACTIVITIES.kind:
             _single(inputs, "activities", wb, problems, loc)
-        elif spec is EVALUATION:
+        elif kind == EVALUATION.kind:
             _single(inputs, "evaluation", wb, problems, loc)
     for names in owners.values():
         if len(names) > 1:
@@ -244,7 +255,8 @@ def _single(inputs: MonthInputs, attr: str, wb: Workbook, problems: list[Problem
     setattr(inputs, attr, wb)
 
 
-def _identify(raw: RawWorkbook, month: Month, roster: Roster) -> tuple[WorkbookSpec | None, str | None, list[Problem]]:
+def _identify(raw: RawWorkbook, month: Month, staff_ids: frozenset[str]) -> tuple[WorkbookSpec | None, str | None,
+                                                                               list[Problem]]:
     """Which template is this file, and whose? (R-TPL-2)"""
     loc = Loc(file=raw.display)
     problems: list[Problem] = []
@@ -256,7 +268,7 @@ def _identify(raw: RawWorkbook, month: Month, roster: Roster) -> tuple[WorkbookS
             return None, None, [problem("file-unknown", loc)]
         problems.append(problem("file-not-standard", loc, detail=spec.title))
         if spec is PERSONAL:
-            if file_sid is None or file_sid not in roster.people:
+            if file_sid is None or file_sid not in staff_ids:
                 return None, None, problems + [problem("file-unknown", loc)]
             return spec, file_sid, problems
         return spec, None, problems
@@ -275,7 +287,7 @@ def _identify(raw: RawWorkbook, month: Month, roster: Roster) -> tuple[WorkbookS
         sid = raw.meta.get("staff_id", "")
         if file_sid is not None and file_sid != sid:
             return None, None, [problem("meta-person", loc, expected=file_sid, actual=sid or "空")]
-        if sid not in roster.people:
+        if sid not in staff_ids:
             return None, None, [problem("unknown-staff", loc.at(label="工号"), sid)]
         return spec, sid, problems
     return spec, None, problems
