@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__, ledger
 from .calendar import Calendar, Month
 from .compute.month import MonthResult, score_month
+from .fsutil import atomic_write
 from .gather import month_data
 from .policy import load_policy
 from .problems import Report
@@ -146,7 +147,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         v = validate_month(root, month)
         if not v.ok:
             target.mkdir(parents=True, exist_ok=True)
-            _write_atomic(target / f"校验报告_{month}.xlsx",
+            atomic_write(target / f"校验报告_{month}.xlsx",
                           lambda p: write_validation_report(p, v.report, policy.center, str(month)))
             return CloseOutcome(INVALID, target, v.report)
 
@@ -158,7 +159,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
             report.extend(so.problems)
         if not report.ok:
             target.mkdir(parents=True, exist_ok=True)
-            _write_atomic(target / f"校验报告_{month}.xlsx",
+            atomic_write(target / f"校验报告_{month}.xlsx",
                           lambda p: write_validation_report(p, report, policy.center, str(month)))
             return CloseOutcome(INVALID, target, report)
         data = month_data(ctx)
@@ -260,17 +261,6 @@ def publish_all(folder: Path, month: Month, result: MonthResult, info: PublishIn
     if missing:
         raise OSError(f"输出文件未写成：{'、'.join(missing)}")
     return [path for path, _ in jobs]
-
-
-def _write_atomic(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _clean_stale(out_root: Path) -> None:

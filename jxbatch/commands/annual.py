@@ -10,16 +10,13 @@ Like the other command modules this imports nothing from `jxbatch.cli` at import
 
 from __future__ import annotations
 
-import functools
 import re
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
-EXIT_OK, EXIT_INPUT = 0, 1
+from ..cliutil import EXIT_INPUT, fatal_errors
 
 
 def _year(ctx: click.Context, param: click.Parameter, value: str) -> int:
@@ -28,14 +25,6 @@ def _year(ctx: click.Context, param: click.Parameter, value: str) -> int:
     return int(value)
 
 
-def _fatal_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ..cli import fatal_errors
-
-        return fatal_errors(fn)(*args, **kwargs)
-
-    return wrapper
 
 
 @click.command("close-year")
@@ -44,7 +33,7 @@ def _fatal_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
               show_default=True, help="工作区文件夹")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="输出文件夹（默认：工作区的 out/），结果写入其中的 YYYY/")
-@_fatal_errors
+@fatal_errors
 def close_year(year: int, workspace: Path, out: Path | None) -> None:
     """年总评：十二个月全部结账后，计算年度得分和排名、民主评议满意率、评先评优依据。"""
     from ..annual import CLOSED, REFUSED

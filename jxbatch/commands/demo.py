@@ -20,7 +20,7 @@ import click
 def demo_data(directory: Path, people: int, retirees: int | None, month: str, seed: int,
               with_templates: bool) -> None:
     """生成一个填好一个月数据的示例工作区（任意规模，用于演示和性能测试）。"""
-    from ..cli import fatal_errors
+    from ..cliutil import fatal_errors
     from ..demo import generate_workspace
 
     @fatal_errors

@@ -13,49 +13,15 @@ modules while it is being built), only inside the commands.
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import click
 
 from ..calendar import Month
-
-EXIT_OK, EXIT_INPUT = 0, 1
-
-
-class _MonthType(click.ParamType):
-    name = "YYYY-MM"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> Month:
-        if isinstance(value, Month):
-            return value
-        try:
-            return Month.parse(str(value))
-        except ValueError:
-            self.fail(f"月份应写成 2026-11 这样的格式，而不是 {value!r}", param, ctx)
-
-
-MONTH = _MonthType()
-workspace_option = click.option(
-    "--workspace", "-w", "workspace", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-    show_default=True, help="工作区文件夹",
-)
-
-
-def _fatal_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The cli's handler of fatal errors (exit 2, one Chinese line), looked up when run."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ..cli import fatal_errors
-
-        return fatal_errors(fn)(*args, **kwargs)
-
-    return wrapper
-
+from ..cliutil import EXIT_INPUT, EXIT_OK, MONTH, fatal_errors, workspace_option
 
 # --- sending (issue --send, remind --send) ---------------------------------------------------
 
@@ -113,7 +79,7 @@ def send_issued(workspace: Path, month: Month, policy: Any, kept: Iterable[Path]
 @click.option("--from", "source", required=True, type=click.Path(exists=True, path_type=Path),
               help="交回的工作簿所在：.xlsx/.eml 文件夹、单个 .eml、mbox 文件或 Maildir 文件夹")
 @workspace_option
-@_fatal_errors
+@fatal_errors
 def collect(month: Month, source: Path, workspace: Path) -> None:
     """收取交回的工作簿（.xlsx、.eml、mbox、Maildir），按 _meta 存入 data/YYYY-MM/。"""
     from ..collect import IGNORED, NEW, OLDER, REJECTED, UNCHANGED, UPDATED, source_text
@@ -156,7 +122,7 @@ def collect(month: Month, source: Path, workspace: Path) -> None:
 @workspace_option
 @click.option("--send", is_flag=True, help="给名单上的每个人发提醒邮件（邮箱取自人员名册）")
 @click.option("--resend", is_flag=True, help="今天已提醒过的人也再发一次")
-@_fatal_errors
+@fatal_errors
 def remind(month: Month, workspace: Path, send: bool, resend: bool) -> None:
     """列出本月个人工作簿未交或未填写的人；加 --send 发提醒邮件。"""
     from ..mailing import (

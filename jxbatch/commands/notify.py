@@ -11,17 +11,14 @@ modules while it is being built), only inside the command.
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
 from ..calendar import Month
-
-EXIT_INPUT = 1
+from ..cliutil import EXIT_INPUT, fatal_errors
 
 
 def _month(ctx: click.Context, param: click.Parameter, value: str) -> Month:
@@ -31,16 +28,6 @@ def _month(ctx: click.Context, param: click.Parameter, value: str) -> Month:
         raise click.BadParameter(f"月份应写成 2026-11 这样的格式，而不是 {value!r}", ctx, param) from None
 
 
-def _fatal_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The cli's handler of fatal errors (exit 2, one Chinese line), looked up when run."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ..cli import fatal_errors
-
-        return fatal_errors(fn)(*args, **kwargs)
-
-    return wrapper
 
 
 def _pad(text: str, width: int) -> str:
@@ -67,11 +54,11 @@ def relevant_errors(report: Any, activities_file: str | None) -> list:
               show_default=True, help="工作区文件夹")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="输出文件夹（默认：工作区的 out/），名单写入其中的 YYYY-MM/")
-@_fatal_errors
+@fatal_errors
 def notify(activity: str, month: Month, workspace: Path, out: Path | None) -> None:
     """活动通知名单：B3 分散活动只列符合条件的军休干部（R-AC-3）。"""
     from ..activities import month_activities
-    from ..cli import atomic_write
+    from ..cliutil import atomic_write
     from ..compute.activities import class_label, notify_list
     from ..pipeline import validate_month
     from ..publish.subsidies import notify_rule_text, write_notification
