@@ -9,11 +9,13 @@ depend on the path taken (tests compare the bytes of results.json).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import wait
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -47,8 +49,12 @@ def pmap(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
     if n <= 1 or len(items) < max(threshold(), 2):
         return [fn(x) for x in items]
     chunk = max(1, len(items) // (n * 4))
+    gc.freeze()
     with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("fork")) as pool:
-        return list(pool.map(fn, items, chunksize=chunk))
+        try:
+            return list(pool.map(fn, items, chunksize=chunk))
+        finally:
+            gc.unfreeze()
 
 
 def _run_job(job: Callable[[], Any]) -> None:
@@ -71,17 +77,24 @@ def run_all(jobs: Sequence[Callable[[], Any]], size: int) -> None:
             job()
         return
     ctx = mp.get_context("fork")
+    gc.freeze()  # the children's collector leaves the inherited heap alone (less copy-on-write)
     pending = list(jobs)
     running: list[Any] = []
     failed = 0
-    while pending or running:
-        while pending and len(running) < n:
-            p = ctx.Process(target=_run_job, args=(pending.pop(0),))
-            p.start()
-            running.append(p)
-        p = running.pop(0)
-        p.join()
-        if p.exitcode != 0:
-            failed += 1
+    try:
+        while pending or running:
+            while pending and len(running) < n:
+                p = ctx.Process(target=_run_job, args=(pending.pop(0),))
+                p.start()
+                running.append(p)
+            ready = wait([q.sentinel for q in running])  # whichever finishes first
+            for q in [q for q in running if q.sentinel in ready]:
+                q.join()
+                running.remove(q)
+                failed += q.exitcode != 0
+    finally:
+        for p in running:  # only after an interruption: don't leave children behind
+            p.join()
+        gc.unfreeze()
     if failed:
         raise OSError(f"{failed} 个输出文件写入失败")

@@ -255,7 +255,8 @@ def publish_all(folder: Path, month: Month, result: MonthResult, info: PublishIn
         (folder / f"校验报告_{m}.xlsx", lambda p: write_validation_report(p, report, center, m)),
         (folder / "results.json", lambda p: p.write_bytes(dumps(doc))),
     ]
-    jobs += [(folder / name, (lambda w: lambda p: w(p, result))(write)) for name, write in stage_writers]
+    # the stage workbooks (subsidies, visits) are the other big ones: start them early
+    jobs[1:1] = [(folder / name, (lambda w: lambda p: w(p, result))(write)) for name, write in reversed(stage_writers)]
     run_all([(lambda path=path, write=write: write(path)) for path, write in jobs], size=len(result.people))
     missing = [path.name for path, _ in jobs if not path.exists()]
     if missing:
