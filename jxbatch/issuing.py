@@ -211,6 +211,8 @@ def month_status(root: Path, month: Month) -> tuple[list[PersonStatus], dict[str
         REGISTER.title: _register_state(inputs.register),
         ACTIVITIES.title: _register_state(inputs.activities),
     }
+    if month.month == 12:  # R-YR-3: the democratic evaluation comes back with December
+        registers[EVALUATION.title] = _register_state(inputs.evaluation)
     return rows, registers, problems
 
 
