@@ -46,6 +46,8 @@ _t("file-too-large", E, "文件解压后过大或结构异常（{detail}），�
 _t("file-empty", E, "文件为空（0 字节）")
 _t("file-locked", E, "文件正被其他程序占用（可能在 Excel 中打开），请关闭后重试")
 _t("file-unreadable", E, "无法读取文件：{detail}")
+_t("sheet-too-large", E, "工作表“{sheet}”的数据区域过大（{rows} 行 × {cols} 列），"
+                         "请删除表格下方或右侧误填的内容后重新保存")
 _t("file-unknown", E, "无法识别的工作簿，请移出本月文件夹")
 _t("file-missing", E, "缺少必需的文件：{detail}")
 _t("file-not-standard", W, "非标准模板（缺少 _meta 隐藏页），已按表头识别为“{detail}”")

@@ -35,6 +35,22 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_PARTS = 2000
 MAX_RATIO = 200
+# A sheet's used range (rows × columns) is refused above these: one value typed by mistake in
+# row 1,048,576 or column XFD would otherwise make a dense grid of millions of cells.
+MAX_SHEET_ROWS = 200_000
+MAX_SHEET_COLS = 500
+MAX_SHEET_CELLS = 3_000_000
+
+
+class SheetTooLarge(Exception):
+    def __init__(self, sheet: str, rows: int, cols: int) -> None:
+        super().__init__(sheet)
+        self.sheet, self.rows, self.cols = sheet, rows, cols
+
+
+def _check_extent(sheet: str, rows: int, cols: int) -> None:
+    if rows > MAX_SHEET_ROWS or cols > MAX_SHEET_COLS or rows * max(cols, 1) > MAX_SHEET_CELLS:
+        raise SheetTooLarge(sheet, rows, cols)
 
 
 def is_lock_file(path: Path) -> bool:
@@ -165,6 +181,8 @@ def load_grid(path: Path, display: str | None = None, engine: str | None = None)
             raw = _load_calamine(path, display)
         except PermissionError:
             return None, [problem("file-locked", Loc(file=display))]
+        except SheetTooLarge as big:
+            return None, [_too_large(display, big)]
         except Exception:  # hostile or unusual bytes: let openpyxl name the problem
             raw = None
         if raw is not None:
@@ -215,12 +233,18 @@ def _load_calamine(path: Path, display: str) -> RawWorkbook:
         parts = _sheet_parts(zf)
         grids = []
         for name in wb.sheet_names:
-            values = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet = wb.get_sheet_by_name(name)
+            _check_extent(name, sheet.height, sheet.width)  # before the grid is built
+            values = sheet.to_python(skip_empty_area=False)
             rows = [[RawCell(_calamine_value(v)) for v in row] for row in values]
             part = parts.get(name)
             xml = zf.read(part) if part else b""
             grids.append((name, rows, _scan_xml(xml, rows)))
     return _assemble(path, display, grids)
+
+
+def _too_large(display: str, big: SheetTooLarge) -> Problem:
+    return problem("sheet-too-large", Loc(file=display, sheet=big.sheet), rows=big.rows, cols=big.cols)
 
 
 def _calamine_value(v: Any) -> Any:
@@ -247,12 +271,15 @@ def _load_openpyxl(path: Path, display: str) -> tuple[RawWorkbook | None, list[P
     grids = []
     try:
         for ws in wb.worksheets:
+            _check_extent(ws.title, ws.max_row or 0, ws.max_column or 0)
             rows: list[list[RawCell]] = []
             for row in ws.iter_rows():
                 rows.append([_raw_cell(c) for c in row])
             grids.append((ws.title, rows, _scan_sheet_xml(path, getattr(ws, "_worksheet_path", None), rows)))
     except PermissionError:
         return None, [problem("file-locked", where)]
+    except SheetTooLarge as big:
+        return None, [_too_large(display, big)]
     except (zipfile.BadZipFile, EOFError) as exc:
         return None, [problem("file-truncated", where, detail=type(exc).__name__)]
     except Exception as exc:
@@ -314,6 +341,8 @@ def _mark_hazards(xml: bytes, rows: list[list[RawCell]]) -> None:
         if not ref:
             continue
         r, c = int(ref.group(2)) - 1, _col_index(ref.group(1))
+        if r >= MAX_SHEET_ROWS or c >= 16384:
+            continue  # beyond any real sheet: the extent check refuses such sheets anyway
         while len(rows) <= r:
             rows.append([])
         while len(rows[r]) <= c:

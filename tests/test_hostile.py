@@ -257,3 +257,17 @@ def test_mutated_workbooks_give_problems_never_exceptions(tmp_path: Path, data: 
     p.write_bytes(bad)
     wb, problems = read_workbook(p, PERSONAL)  # must not raise
     assert wb is not None or problems
+
+
+@pytest.mark.parametrize("cell", ["E1048576", "CV300000", "XFD20"])
+def test_one_far_away_cell_is_refused_quickly(tmp_path: Path, cell: str) -> None:
+    """A value typed by mistake far below or right of the table: refused by its extent before a
+    dense grid of millions of cells is built (fast, little memory), with the sheet named."""
+    p = daily(tmp_path, [["2026-11-03", "请假"]])
+    book = openpyxl.load_workbook(p)
+    book["日整理"][cell] = "x"
+    book.save(p)
+    for engine in ("calamine", "openpyxl"):
+        raw, problems = bounded(lambda engine=engine: reader.load_grid(p, engine=engine), seconds=3.0,
+                                megabytes=64)
+        assert raw is None and [(x.code, x.loc.sheet) for x in problems] == [("sheet-too-large", "日整理")], engine
