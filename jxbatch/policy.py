@@ -147,6 +147,29 @@ def policy_toml() -> str:
     return "\n".join(lines)
 
 
+# Ranges beyond "a finite number ≥ 0" (SPEC: bad settings are problems, never tracebacks).
+_RANGES: dict[tuple[str, str], tuple[Decimal, Decimal]] = {
+    ("scoring", "decimals"): (Decimal(0), Decimal(6)),
+    ("scoring", "base"): (Decimal(1), Decimal(1000)),
+    ("annual", "evaluation_weight"): (Decimal(0), Decimal(1)),
+    ("annual", "top_share"): (Decimal("0.0001"), Decimal(1)),
+    ("annual", "floor"): (Decimal(0), Decimal(1000)),
+    ("subsidies", "survivor_month"): (Decimal(1), Decimal(12)),
+    ("mail", "deadline_day"): (Decimal(1), Decimal(28)),
+    ("mail", "port"): (Decimal(1), Decimal(65535)),
+}
+
+
+def _in_range(s: Setting, d: Decimal) -> bool:
+    lo, hi = _RANGES.get((s.section, s.key), (Decimal(0), Decimal(10) ** 9))
+    return lo <= d <= hi
+
+
+def _hint(s: Setting) -> str:
+    lo, hi = _RANGES.get((s.section, s.key), (Decimal(0), None))
+    return f" {lo} 到 {hi} 之间的数" if hi is not None else "不小于 0 的数"
+
+
 def load_policy(workspace: Path) -> tuple[Policy, list[Problem]]:
     """Read `jxbatch.toml`; missing settings take their defaults, bad ones are problems."""
     path = workspace / POLICY_FILE
@@ -162,22 +185,31 @@ def load_policy(workspace: Path) -> tuple[Policy, list[Problem]]:
     problems: list[Problem] = []
     values = {sec: dict(v) for sec, v in base.values.items()}
     smap = _setting_map()
+    sections = {s.section for s in SETTINGS}
     for section, table in data.items():
-        if not isinstance(table, dict):
+        if not isinstance(table, dict) or section not in sections:
+            problems.append(problem("policy-unknown", loc, section, detail=f"[{section}]"))
             continue
         for key, v in table.items():
             if section == "subsidies" and key == "rules":
                 continue
             s = smap.get((section, key))
             if s is None:
+                problems.append(problem("policy-unknown", loc, key, detail=f"[{section}] {key}"))
                 continue
             if s.kind == "decimal":
                 try:
-                    values[section][key] = Decimal(str(v))
+                    d = Decimal(str(v))
                 except InvalidOperation:
-                    problems.append(problem("file-unreadable", loc, v, detail=f"[{section}] {key} 应为数字"))
+                    d = None
+                if d is None or not d.is_finite() or d < 0 or not _in_range(s, d):
+                    problems.append(problem("file-unreadable", loc, v, detail=f"[{section}] {key} 应为{_hint(s)}"))
+                else:
+                    values[section][key] = d
             elif type(v) is not type(s.default) and not (isinstance(s.default, list) and isinstance(v, list)):
                 problems.append(problem("file-unreadable", loc, v, detail=f"[{section}] {key} 的类型不对"))
+            elif isinstance(v, int) and not isinstance(v, bool) and (v < 0 or not _in_range(s, Decimal(v))):
+                problems.append(problem("file-unreadable", loc, v, detail=f"[{section}] {key} 应为{_hint(s)}"))
             else:
                 values[section][key] = v
     rules = base.subsidy_rules
@@ -185,6 +217,6 @@ def load_policy(workspace: Path) -> tuple[Policy, list[Problem]]:
     if isinstance(sub, dict) and "rules" in sub:
         try:
             rules = tuple(_rule_decimals(r) for r in sub["rules"])
-        except (InvalidOperation, TypeError, AttributeError):
+        except (InvalidOperation, TypeError, AttributeError, ValueError):
             problems.append(problem("file-unreadable", loc, detail="[[subsidies.rules]] 格式错误"))
     return Policy(values, rules, hashlib.sha256(raw_bytes).hexdigest()), problems

@@ -51,3 +51,20 @@ def test_broken_toml_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     (tmp_path / "jxbatch.toml").write_text("[scoring\nbase = ", encoding="utf-8")
     policy, problems = load_policy(tmp_path)
     assert [p.code for p in problems] == ["file-unreadable"] and policy.base == Decimal(100)
+
+
+def test_out_of_range_and_unknown_settings_are_problems(tmp_path: Path) -> None:
+    """Bad settings are problems with the default kept, never a traceback later."""
+    text = (policy_toml().replace('survivor_amount = "100"', 'survivor_amount = "NaN"')
+            .replace("decimals = 2", "decimals = 30").replace('top_share = "0.20"', 'top_share = "1.5"')
+            .replace("[scoring]", "[scoring]\nbsae = '90'", 1))
+    text += "\n[typo]\nx = 1\n"
+    (tmp_path / "jxbatch.toml").write_text(text, encoding="utf-8")
+    policy, problems = load_policy(tmp_path)
+    assert sorted(p.code for p in problems) == ["file-unreadable"] * 3 + ["policy-unknown"] * 2
+    assert policy.get("subsidies", "survivor_amount") == Decimal(100)
+    assert policy.get("scoring", "decimals") == 2
+    assert policy.get("annual", "top_share") == Decimal("0.20")
+    (tmp_path / "jxbatch.toml").write_text('[subsidies]\nrules = "x"\n', encoding="utf-8")
+    _, problems = load_policy(tmp_path)
+    assert [p.code for p in problems] == ["file-unreadable"]
