@@ -228,7 +228,7 @@ def _lists_sheet(wb: openpyxl.Workbook, lists: Mapping[Lookup, list[str]]) -> No
     for j, (lookup, values) in enumerate(lists.items(), start=1):
         ws.cell(row=1, column=j, value=lookup.value)
         for i, v in enumerate(values, start=2):
-            ws.cell(row=i, column=j, value=v).number_format = TEXT_FORMAT
+            _text(ws.cell(row=i, column=j, value=v)).number_format = TEXT_FORMAT
         ws.column_dimensions[get_column_letter(j)].width = 14
     ws.protection.sheet = True
 
@@ -250,11 +250,19 @@ def _meta_sheet(wb: openpyxl.Workbook, spec: WorkbookSpec, month: str | None,
     ws.sheet_state = "hidden"
     for i, (key, value) in enumerate(schema.meta_rows(spec.kind, month, staff_id, name), start=1):
         for j, v in enumerate((key, value), start=1):
-            cell = ws.cell(row=i, column=j, value=str(v) if v not in (None, "") else None)
+            cell = _text(ws.cell(row=i, column=j, value=str(v) if v not in (None, "") else None))
             cell.number_format = TEXT_FORMAT  # styled: the cell is written even when empty
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 24
     ws.protection.sheet = True
+
+
+def _text(cell: Any) -> Any:
+    """openpyxl takes any string starting with "=" for a formula: register text (a name, an
+    id, a reason) is always text in an issued workbook."""
+    if isinstance(cell.value, str) and cell.value.startswith("="):
+        cell.data_type = "s"
+    return cell
 
 
 # --- one data sheet -----------------------------------------------------------------------
@@ -268,7 +276,7 @@ def _build_sheet(ws: Worksheet, sheet: SheetSpec, title: str,
     last_row = FIRST_DATA_ROW + nrows - 1
 
     # row 1: title
-    cell = ws.cell(row=TITLE_ROW, column=1, value=title)
+    cell = _text(ws.cell(row=TITLE_ROW, column=1, value=title))
     cell.font = _TITLE_FONT
     cell.alignment = _TITLE_ALIGN
     if ncols > 1:
@@ -308,7 +316,7 @@ def _build_sheet(ws: Worksheet, sheet: SheetSpec, title: str,
             j, f = keys[key]
             v = _cell_value(f, value)
             if v is not None:
-                ws.cell(row=FIRST_DATA_ROW + i, column=j, value=v)
+                _text(ws.cell(row=FIRST_DATA_ROW + i, column=j, value=v))
 
     # data validation, one per column
     for j, f in enumerate(sheet.fields, start=1):

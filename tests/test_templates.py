@@ -365,3 +365,23 @@ def test_prefill_with_unknown_sheet_or_key_is_refused() -> None:
         templates.build_workbook(schema.CALENDAR, prefill={"不存在": []})
     with pytest.raises(ValueError, match="nonsense"):
         templates.build_workbook(schema.CALENDAR, prefill={"日历调整": [{"nonsense": 1}]})
+
+
+def test_register_text_starting_with_equals_stays_text(tmp_path) -> None:
+    """A name or id that starts with "=" is written as text in issued workbooks (and in
+    `_lists` / `_meta`), never as a formula; it reads back as the same text."""
+    import openpyxl
+
+    from jxbatch.reader import read_workbook
+
+    wb = templates.build_workbook(schema.EVALUATION, month="2026-12", staff_id=None, name="=1+1",
+                                  lookups={schema.Lookup.RETIREE: ["=1+1", "R2"]},
+                                  prefill={"评议": [{"retiree_id": "=1+1", "staff_id": "S01"}]})
+    path = tmp_path / "e.xlsx"
+    templates.save_workbook(wb, path)
+    book = openpyxl.load_workbook(path)
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value == "=1+1"]
+    assert len(cells) >= 3 and all(c.data_type == "s" for c in cells)
+    back, problems = read_workbook(path, schema.EVALUATION)
+    assert [r["retiree_id"] for r in back.tables["评议"]] == ["=1+1"]
+    assert back.meta["name"] == "=1+1"
