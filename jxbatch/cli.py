@@ -146,7 +146,9 @@ def validate(month: Month, workspace: Path, out: Path | None) -> None:
     from .publish.report import write_validation_report
 
     v = validate_month(workspace, month)
-    target = (out or workspace / "out") / str(month) / f"校验报告_{month}.xlsx"
+    from .pipeline import report_folder
+
+    target = report_folder(out or workspace / "out", month) / f"校验报告_{month}.xlsx"
     atomic_write(target, lambda p: write_validation_report(p, v.report, v.ctx.policy.center, str(month)))
     print_report(v.report)
     errors, warnings = len(v.report.errors), len(v.report.warnings)

@@ -146,10 +146,10 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         # read + validate
         v = validate_month(root, month)
         if not v.ok:
-            target.mkdir(parents=True, exist_ok=True)
-            atomic_write(target / f"校验报告_{month}.xlsx",
-                          lambda p: write_validation_report(p, v.report, policy.center, str(month)))
-            return CloseOutcome(INVALID, target, v.report)
+            where = report_folder(out_root, month)
+            atomic_write(where / f"校验报告_{month}.xlsx",
+                         lambda p: write_validation_report(p, v.report, policy.center, str(month)))
+            return CloseOutcome(INVALID, where, v.report)
 
         # compute: the extra stages (visits, activities) first, their items feed the scores
         ctx = v.ctx
@@ -158,10 +158,10 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         for so in stage_outputs:
             report.extend(so.problems)
         if not report.ok:
-            target.mkdir(parents=True, exist_ok=True)
-            atomic_write(target / f"校验报告_{month}.xlsx",
-                          lambda p: write_validation_report(p, report, policy.center, str(month)))
-            return CloseOutcome(INVALID, target, report)
+            where = report_folder(out_root, month)
+            atomic_write(where / f"校验报告_{month}.xlsx",
+                         lambda p: write_validation_report(p, report, policy.center, str(month)))
+            return CloseOutcome(INVALID, where, report)
         data = month_data(ctx)
         data.extra_items = [i for so in stage_outputs for i in so.items]
         result = score_month(data)
@@ -224,6 +224,19 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         return CloseOutcome(status, target, report, result, doc, [target / f.name for f in files])
     finally:
         con.close()
+
+
+VALIDATE_FOLDER = "_校验"
+
+
+def report_folder(out_root: Path, month: Month) -> Path:
+    """Where a validation report goes: the month's output folder, unless that folder holds a
+    published set (a closed month, or a reopened one not yet re-closed) — published files are
+    never touched outside a close (SPEC §12); then out/_校验/."""
+    target = out_root / str(month)
+    where = out_root / VALIDATE_FOLDER if (target / "results.json").exists() else target
+    where.mkdir(parents=True, exist_ok=True)
+    return where
 
 
 def _recently_left(person, month: Month) -> bool:

@@ -182,3 +182,20 @@ def test_removed_outputs_are_published_again(ws: Path) -> None:
     shutil.rmtree(first.out_dir)
     again = close_month(ws, NOV, publish_date=D(2026, 12, 1))
     assert again.status == UNCHANGED and (again.out_dir / "results.json").read_bytes() == data
+
+
+def test_validate_never_touches_a_published_month(ws: Path) -> None:
+    """SPEC §12: after a close, `validate` (and a failed re-close after reopen) write their
+    report to out/_校验/, never into the published folder."""
+    first = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    before = {p.name: p.read_bytes() for p in first.out_dir.iterdir()}
+    reg = register()
+    reg["扣分"][0]["issuer"] = "A2"  # an error now
+    write_spec(ws / "data" / "2026-11" / "考核登记_2026-11.xlsx", "register", reg, month="2026-11")
+    out = CliRunner().invoke(main, ["validate", "2026-11", "-w", str(ws)])
+    assert out.exit_code == 1 and "_校验" in out.output
+    reopen_month(ws, NOV, "更正")
+    failed = close_month(ws, NOV)
+    assert failed.status == INVALID and failed.out_dir.name == "_校验"
+    assert {p.name: p.read_bytes() for p in first.out_dir.iterdir()} == before
+    assert (ws / "out" / "_校验" / "校验报告_2026-11.xlsx").exists()
