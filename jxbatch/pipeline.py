@@ -7,6 +7,7 @@ into one :class:`~jxbatch.problems.Report`. Only the CLI turns results into exit
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import sqlite3
@@ -188,7 +189,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
             duties=duties_by_person(ctx),
         )
         out_root.mkdir(parents=True, exist_ok=True)
-        _clean_stale(out_root)
+        recover_outputs(out_root, con)
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{month}-", dir=out_root))
         try:
             files = publish_all(tmp, month, result, info, report, doc, policy.center,
@@ -277,18 +278,43 @@ def publish_all(folder: Path, month: Month, result: MonthResult, info: PublishIn
     return [path for path, _ in jobs]
 
 
-def _clean_stale(out_root: Path) -> None:
-    """Leftovers of an interrupted close (R-LG-3): never the published folders themselves."""
+def _published_digest(folder: Path) -> str | None:
+    try:
+        return json.loads((folder / "results.json").read_text(encoding="utf-8"))["input_digest"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def recover_outputs(out_root: Path, con: sqlite3.Connection) -> None:
+    """Finish or undo what a killed close left (R-LG-3), so that the published folder and the
+    ledger always agree: the ledger decides.
+
+    - `.tmp-*`: an unfinished output folder → removed.
+    - `.old-YYYY-MM-*`: the earlier outputs, parked between the two renames. If the ledger
+      committed the new close (its digest is the one in the month's results.json), the parked
+      folder is removed; otherwise the new folder is removed and the parked one put back.
+    - a month folder whose results.json matches no close in the ledger (a first close killed
+      after its rename, before its commit) → removed.
+    """
+    if not out_root.is_dir():
+        return
     for p in out_root.glob(".tmp-*"):
         shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
-    for p in sorted(out_root.glob(".old-*")):
-        # ".old-YYYY-MM-xxxxxxxx": a close killed between its two renames; the earlier
-        # outputs are restored when nothing took their place
-        month = p.name[5:12]
-        if not (out_root / month).exists():
-            os.replace(p, out_root / month)
+    for parked in sorted(out_root.glob(".old-*")):
+        month = parked.name[5:12]
+        target = out_root / month
+        rec = ledger.current(con, month)
+        committed = rec is not None and _published_digest(target) == rec.input_digest
+        if target.exists() and committed:
+            shutil.rmtree(parked, ignore_errors=True)
         else:
-            shutil.rmtree(p, ignore_errors=True)
+            if target.exists():
+                shutil.rmtree(target)
+            os.replace(parked, target)
+    for target in sorted(p for p in out_root.iterdir() if p.is_dir() and len(p.name) == 7 and p.name[4] == "-"):
+        digest = _published_digest(target)
+        if digest is not None and not any(h.input_digest == digest for h in ledger.history(con, target.name)):
+            shutil.rmtree(target)
 
 
 def reopen_month(root: Path, month: Month, reason: str) -> ledger.CloseRecord | None:

@@ -62,6 +62,18 @@ def at_rest(root: Path) -> dict[str, bytes]:
     return snapshot(parked[0])
 
 
+def recover(root: Path) -> None:
+    from jxbatch import ledger
+    from jxbatch.pipeline import recover_outputs
+
+    con = ledger.connect(root / "ledger.sqlite")
+    try:
+        with workspace_lock(root):
+            recover_outputs(root / "out", con)
+    finally:
+        con.close()
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.exists() else {}
 
@@ -100,7 +112,7 @@ def closed_then_reopened(tmp_path: Path) -> tuple[Path, dict[str, bytes], list[t
 
 
 @pytest.mark.parametrize("fail_at", ["ranking", "allowance", "details", "report", "results", "replace1",
-                                     "replace2", "commit"])
+                                     "replace2", "record", "commit"])
 def test_failed_write_leaves_the_old_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                            reference: dict[str, bytes], fail_at: str) -> None:
     """Fail one write (or one of the two renames, or the commit) of a re-close: the earlier
@@ -134,7 +146,7 @@ def test_failed_write_leaves_the_old_state(tmp_path: Path, monkeypatch: pytest.M
             real(a, b)
 
         monkeypatch.setattr(pipeline.os, "replace", flaky)
-    else:  # the ledger commit fails after both renames
+    elif fail_at == "record":  # the ledger insert fails (before the renames)
         from jxbatch import ledger
 
         real_record = ledger.record_close
@@ -144,6 +156,24 @@ def test_failed_write_leaves_the_old_state(tmp_path: Path, monkeypatch: pytest.M
             raise sqlite3.OperationalError("disk I/O error (injected)")
 
         monkeypatch.setattr(ledger, "record_close", record_then_fail)
+    else:  # the COMMIT itself fails, after both renames: the earlier outputs are put back
+        from contextlib import contextmanager
+
+        from jxbatch import ledger
+
+        @contextmanager
+        def failing_commit(con):  # type: ignore[no-untyped-def]
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            assert (root / "out" / "2026-11" / "results.json").exists()  # both renames done
+            con.execute("ROLLBACK")
+            raise sqlite3.OperationalError("disk I/O error at COMMIT (injected)")
+
+        monkeypatch.setattr(ledger, "transaction", failing_commit)
     with pytest.raises((OSError, sqlite3.Error)):
         close_month(root, NOV, publish_date=DATE)
     monkeypatch.undo()
@@ -172,6 +202,10 @@ def test_sigkill_at_random_points(tmp_path: Path, reference: dict[str, bytes]) -
         proc.wait(timeout=60)
         ledger_ok(root)
         assert at_rest(root) in (before, reference), "outputs are a mix of old and new"
+        recover(root)  # what the next run does first, under the lock
+        closed = any(status == "closed" for _, status, _ in ledger_ok(root))
+        assert snapshot(root / "out" / "2026-11") == (reference if closed else before), \
+            "the published folder and the ledger disagree"
         if proc.returncode == 0:
             finished = True
             break
@@ -211,3 +245,23 @@ def test_missing_workspace_is_one_sentence(tmp_path: Path) -> None:
 
     out = CliRunner().invoke(main, ["close-month", "2026-11", "-w", str(tmp_path / "没有")])
     assert out.exit_code == 2 and "找不到工作区文件夹" in out.output and "Traceback" not in out.output
+
+
+def test_recovery_lets_the_ledger_decide(tmp_path: Path) -> None:
+    """R-LG-3: a kill after a rename but before the commit leaves outputs the ledger does not
+    know; the next run removes them (first close) or puts the parked ones back (re-close)."""
+    root = make_ws(tmp_path / "ws")
+    first = close_month(root, NOV, publish_date=DATE)
+    published = snapshot(first.out_dir)
+    # a first close of another month killed after its rename: unknown to the ledger
+    orphan = root / "out" / "2026-10"
+    orphan.mkdir()
+    (orphan / "results.json").write_text('{"input_digest": "deadbeef"}', encoding="utf-8")
+    # a re-close killed after both renames: the new folder in place, the old one parked
+    parked = root / "out" / ".old-2026-11-abcdefgh"
+    shutil.copytree(first.out_dir, parked)
+    (first.out_dir / "results.json").write_text('{"input_digest": "0000"}', encoding="utf-8")
+    reopen_month(root, NOV, "测试")
+    recover(root)
+    assert not orphan.exists() and not parked.exists()
+    assert snapshot(root / "out" / "2026-11") == published  # the ledger never committed "0000"
