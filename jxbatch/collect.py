@@ -520,10 +520,21 @@ def _pathlike(label: str) -> bool:
 
 
 def collect(root: Path, month: Month, source: Path) -> CollectResult:
-    """File every returned workbook found at `source` into data/YYYY-MM/ (SPEC §11 collect)."""
-    ws = Workspace(root)
-    if not ws.register_path(ROSTER).exists():
+    """File every returned workbook found at `source` into data/YYYY-MM/ (SPEC §11 collect).
+
+    Under the workspace lock, and never into a closed month (SPEC §12)."""
+    from .issuing import ensure_open
+    from .pipeline import workspace_lock
+
+    if not Workspace(root).register_path(ROSTER).exists():
         raise WorkspaceError(f"{root} 不是工作区（缺少 data/{ROSTER.filename}）")
+    with workspace_lock(root):
+        ensure_open(root, month, "收集工作簿")
+        return _collect(root, month, source)
+
+
+def _collect(root: Path, month: Month, source: Path) -> CollectResult:
+    ws = Workspace(root)
     regs, _ = load_registers(ws)
     src = read_source(source)
     result = CollectResult(month)

@@ -133,8 +133,33 @@ class IssueResult:
     problems: list[Problem] = field(default_factory=list)
 
 
+def ensure_open(root: Path, month: Month, action: str) -> None:
+    """A closed month's inputs are locked (SPEC §12): nothing is issued or filed into it."""
+    from . import ledger
+
+    path = Workspace(root).ledger
+    if not path.exists():
+        return
+    con = ledger.connect(path)
+    try:
+        rec = ledger.current(con, str(month))
+    finally:
+        con.close()
+    if rec is not None:
+        raise WorkspaceError(f"{month} 已于 {rec.closed_at} 结账，不能再{action}；"
+                             f"如需修改，请先运行 jxbatch reopen {month} --reason \"原因\"")
+
+
 def issue_month(root: Path, month: Month, center: str = "常德市军休所") -> IssueResult:
     """Personal workbooks for every in-scope person, and the month's registers (SPEC §4.4)."""
+    from .pipeline import workspace_lock
+
+    with workspace_lock(root):
+        ensure_open(root, month, "下发工作簿")
+        return _issue_month(root, month, center)
+
+
+def _issue_month(root: Path, month: Month, center: str) -> IssueResult:
     from .model import in_scope
     from .templates import build_workbook, save_workbook
 

@@ -199,3 +199,18 @@ def test_validate_never_touches_a_published_month(ws: Path) -> None:
     assert failed.status == INVALID and failed.out_dir.name == "_校验"
     assert {p.name: p.read_bytes() for p in first.out_dir.iterdir()} == before
     assert (ws / "out" / "_校验" / "校验报告_2026-11.xlsx").exists()
+
+
+def test_closed_month_inputs_are_locked(ws: Path, tmp_path: Path) -> None:
+    """SPEC §12: after a close, `issue` and `collect` refuse to change the month's inputs."""
+    from jxbatch.collect import collect
+    from jxbatch.issuing import WorkspaceError, issue_month
+
+    close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    with pytest.raises(WorkspaceError, match="已于 .* 结账"):
+        issue_month(ws, NOV)
+    (tmp_path / "inbox").mkdir()
+    with pytest.raises(WorkspaceError, match="reopen"):
+        collect(ws, NOV, tmp_path / "inbox")
+    out = CliRunner().invoke(main, ["issue", "2026-11", "-w", str(ws)])
+    assert out.exit_code == 2 and "已于" in out.output
