@@ -169,7 +169,8 @@ def _close_year(root: Path, year: int, out: Path | None) -> YearOutcome:
     if not report.ok:
         return YearOutcome(INVALID, year, target, report)
 
-    regs, _ = load_registers(ws)
+    regs, ps = load_registers(ws)
+    report.extend(ps)  # read problems of the registers are shown, never thrown away
     evaluation = read_evaluation(root, year, state, regs, policy)
     report.extend(evaluation.problems)
     if not report.ok:

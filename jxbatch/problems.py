@@ -81,7 +81,10 @@ _t("merged-cells", W, "数据区域有合并单元格 {detail}，只读取左上
 # --- rows and references --------------------------------------------------------------
 _t("duplicate", E, "重复：{detail}")
 _t("date-outside-month", E, "日期不在 {month} 内")
-_t("date-not-working-day", W, "{date} 不是工作日，该行不计入日整理")
+_t("date-not-working-day", W, "{date} 不是本人应填日整理的工作日（休息日或不在岗期间），该行不计入日整理")
+_t("week-unmatched", W, "这一行对不上本月的任何一周（周次应为 2026-W45 这样的写法，或起止日期写完整年份），不计入周小结")
+_t("sheet-extra", W, "工作表“{sheet}”不是模板中的表，其中的内容没有读取；请把数据填到模板的工作表中")
+_t("column-unlabeled", W, "这一列没有表头，其中的内容没有读取")
 _t("unknown-staff", E, "未知工号“{value}”（人员名册中没有）")
 _t("unknown-retiree", E, "未知军休人员编号“{value}”（军休人员名册中没有）")
 _t("unknown-code", E, "未知标准编号“{value}”（考核标准中没有）")

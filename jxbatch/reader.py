@@ -456,9 +456,11 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
     header = sheet.rows[h]
     by_label = {f.label: f for f in spec.fields}
     colmap: dict[str, int] = {}
+    unlabeled: list[int] = []
     for j, cell in enumerate(header):
         label = _norm_label(cell.value)
         if not label:
+            unlabeled.append(j)
             continue
         loc = Loc(file, spec.name, h + 1, col_letter(j), label)
         f = by_label.get(label)
@@ -478,6 +480,12 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
         if last_row > h + 1:  # touches the header or data rows (a merged title above is fine)
             col = re.sub(r"[0-9]+", "", top_left)
             problems.append(problem("merged-cells", Loc(file, spec.name, first_row, col), ref, detail=ref))
+    for j in unlabeled:  # data under a blank header would be dropped: say so, once per column
+        first = next((i for i in range(h + 1, len(sheet.rows))
+                      if j < len(sheet.rows[i]) and not is_blank(sheet.rows[i][j].value)), None)
+        if first is not None:
+            problems.append(problem("column-unlabeled", Loc(file, spec.name, first + 1, col_letter(j)),
+                                    sheet.rows[first][j].value))
     rows: list[Row] = []
     placed = [(f, colmap[f.key]) for f in spec.fields if f.key in colmap]
     all_keys = [f.key for f in spec.fields]
@@ -546,6 +554,10 @@ def read_workbook(path: Path, spec: WorkbookSpec, display: str | None = None,
         if raw is None:
             return None, problems
     tables: dict[str, Table] = {}
+    known = {sh.name for sh in spec.sheets}
+    for name, extra in raw.sheets.items():  # a copied sheet ("走访记录 (2)") would be dropped
+        if name not in known and any(not is_blank(c.value) for row in extra.rows for c in row):
+            problems.append(problem("sheet-extra", Loc(file=display, sheet=name)))
     for sheet_spec in spec.sheets:
         table, ps = read_table(raw.sheets.get(sheet_spec.name), sheet_spec, display)
         tables[sheet_spec.name] = table

@@ -279,6 +279,33 @@ def check_personal(ctx: Context) -> Iterator[Problem]:
                 yield problem("visit-unassigned", r.at("retiree_id"), rid)
 
 
+def check_cards_rows(ctx: Context) -> Iterator[Problem]:
+    """R-DAY-1 / R-WK-1: rows that count for nothing are said, not silently dropped — a 日整理
+    row dated on a day the person owes no entry, a 周小结 row that matches no week."""
+    from .compute.cards import week_key
+    from .compute.types import WeeklyIn
+    from .model import active_working_days
+
+    cal = ctx.regs.calendar
+    weeks = cal.weeks(ctx.month)
+    for sid, wb in ctx.inputs.personal.items():
+        person = ctx.scope.get(sid)
+        if person is None:
+            continue
+        days = set(active_working_days(person, ctx.month, cal))
+        for r in wb.tables["日整理"]:
+            d = r["date"]
+            if d is not None and ctx.month.contains(d) and d not in days:
+                yield problem("date-not-working-day", r.at("date"), d.isoformat(), date=d.isoformat())
+        mondays = {w.label: w.monday for w in weeks}
+        for r in wb.tables["周小结"]:
+            if r["week"] is None and r["period"] is None:
+                continue
+            key = week_key(WeeklyIn(r["week"], r["period"], r["summary"], ""), mondays)
+            if key not in mondays.values():
+                yield problem("week-unmatched", r.at("week"), r["week"] or r["period"])
+
+
 def check_activities(ctx: Context) -> Iterator[Problem]:
     ids = {r["activity_id"] for r in ctx.rows("activities", "活动") if r["activity_id"]}
     for r in ctx.rows("activities", "参加人员"):
@@ -365,6 +392,7 @@ CHECKS: tuple[Check, ...] = (
     check_bonus_approvals,
     check_register_refs,
     check_personal,
+    check_cards_rows,
     check_activities,
     check_evaluation,
     check_leaders_have_staff,

@@ -272,8 +272,9 @@ def test_bad_annual_settings_are_errors(tmp_path: Path) -> None:
     root = workspace(tmp_path / "ws", '[annual]\nevaluation_weight = "1.5"\ntop_share = "0"\n')
     record(root, list(range(1, 13)))
     out = close_year(root, YEAR)
-    assert out.status == INVALID
-    assert out.report.codes() == ["annual-setting-invalid", "annual-setting-invalid"]
+    assert out.status == INVALID  # the policy file itself reports both values out of range
+    assert out.report.codes() == ["file-unreadable", "file-unreadable"]
+    assert any("evaluation_weight" in p.message for p in out.report.errors)
 
 
 def test_no_evaluation_workbook_is_a_warning_and_everyone_unrated(tmp_path: Path) -> None:

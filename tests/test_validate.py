@@ -208,3 +208,28 @@ def test_calendar_year_beyond_package_is_a_warning(tmp_path: Path) -> None:
     v = validate_month(root, Month(2031, 3))
     assert "calendar-not-covered" in [p.code for p in v.report.warnings]
     assert v.ok
+
+
+def test_rows_that_count_for_nothing_are_said(tmp_path: Path) -> None:
+    """SPEC §14 (never silently dropped): a 日整理 row on a Saturday (R-DAY-1 counts working
+    days only), a 周小结 row matching no week (R-WK-1), a copied extra sheet, a value under a
+    blank header — each a positioned warning."""
+    import openpyxl
+
+    daily = [{"date": D(2026, 11, 7), "status": "在岗", "done": "加班", "reflection": "好"}]
+    weekly = [{"week": "第1周", "period": "11.2-11.8", "summary": "小结"},
+              {"week": "2026-W46", "period": "2026-11-09～2026-11-15", "summary": "小结"}]
+    root = mini_workspace(tmp_path / "ws")
+    path = write_spec(root / "data" / "2026-11" / "A1_钱一_2026-11.xlsx", "personal",
+                      {"日整理": daily, "周小结": weekly}, month="2026-11", staff_id="A1")
+    book = openpyxl.load_workbook(path)
+    copy = book.copy_worksheet(book["走访记录"])
+    copy.title = "走访记录 (2)"
+    copy["B3"] = "R1"
+    book["日整理"]["G3"] = "备注写在这里"
+    book.save(path)
+    v = validate_month(root, NOV)
+    got = sorted((p.code, p.loc.sheet, p.loc.cell) for p in v.report.warnings if p.loc.file == path.name)
+    assert got == [("column-unlabeled", "日整理", "G3"), ("date-not-working-day", "日整理", "A3"),
+                   ("sheet-extra", "走访记录 (2)", None), ("week-unmatched", "周小结", "A3")]
+    assert v.ok
