@@ -26,7 +26,7 @@ class Month:
     @classmethod
     def parse(cls, text: str) -> Month:
         m = _MONTH.match(text.strip())
-        if not m or not 1 <= int(m[2]) <= 12:
+        if not m or not 1 <= int(m[2]) <= 12 or not 1900 <= int(m[1]) <= 9998:
             raise ValueError(f"月份应写成 2026-11 这样的格式：{text}")
         return cls(int(m[1]), int(m[2]))
 

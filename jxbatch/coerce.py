@@ -114,7 +114,7 @@ def coerce_money(value: Any) -> Result:
 
 def coerce_int(value: Any) -> Result:
     d = parse_decimal(value)
-    if d is None or d != d.to_integral_value():
+    if d is None or d.adjusted() > 9 or d != d.to_integral_value():  # "1e999999" is no year
         return None, "bad-integer"
     return int(d), None
 

@@ -60,3 +60,11 @@ def test_month_helpers() -> None:
     m = Month.parse("2026-12")
     assert (str(m.next()), str(m.prev()), m.quarter_label, m.is_quarter_end) == ("2027-01", "2026-11", "2026Q4", True)
     assert m.chinese() == "2026年12月"
+
+
+def test_month_parse_refuses_impossible_years() -> None:
+    import pytest
+
+    for text in ("0000-05", "2026-13", "26-11", "2026-1"):
+        with pytest.raises(ValueError):
+            Month.parse(text)

@@ -214,3 +214,46 @@ def test_closed_month_inputs_are_locked(ws: Path, tmp_path: Path) -> None:
         collect(ws, NOV, tmp_path / "inbox")
     out = CliRunner().invoke(main, ["issue", "2026-11", "-w", str(ws)])
     assert out.exit_code == 2 and "已于" in out.output
+
+
+def test_changed_policy_is_refused_until_reopen(ws: Path) -> None:
+    """R-LG-2: a changed policy (not only changed inputs) refuses a closed month."""
+    close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    (ws / "jxbatch.toml").write_text('[allowance]\nrate = "30"\n', encoding="utf-8")
+    refused = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert refused.status == REFUSED and "reopen" in refused.message
+
+
+def test_non_default_policy_flows_through_the_close(ws: Path) -> None:
+    """R-SC-1, R-CH-2, R-AL-1 [policy]: base 90, chain 0.25, 30 yuan a point, allowance for
+    staff and heads only. Same items as the worked example above:
+    H1 90, A1 89, A2 88 → 办公室 89.00; L1 = 89 − 0.25 (A1's 1 point by the director) = 88.75;
+    H2 92, B1 88 → 财务科 90.00; L2 = 90; 所长 = (88.75 + 90) / 2 = 89.375 → 89.38.
+    Allowances (score − 90) × 30: H1 0, A1 −30, A2 −60, H2 +60, B1 −60; leaders none."""
+    (ws / "jxbatch.toml").write_text('[scoring]\nbase = "90"\nchain_points = "0.25"\n\n[allowance]\n'
+                                     'rate = "30"\nroles = ["科室负责人", "工作人员"]\n', encoding="utf-8")
+    out = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert out.status == CLOSED, [p.line() for p in out.report.errors]
+    doc = json.loads((out.out_dir / "results.json").read_text(encoding="utf-8"))
+    people = {p["id"]: (p["score"], p["allowance"]) for p in doc["people"]}
+    assert people == {"H1": ("90.00", "0.00"), "A1": ("89.00", "-30.00"), "A2": ("88.00", "-60.00"),
+                      "H2": ("92.00", "60.00"), "B1": ("88.00", "-60.00"), "L1": ("88.75", None),
+                      "L2": ("90.00", None), "D1": ("89.38", None)}
+    assert {p["id"]: p["base"] for p in doc["people"]}["A1"] == "90.00"
+
+
+def test_future_joiner_listed_as_not_taking_part(tmp_path: Path) -> None:
+    """R-ORG-4: someone on the roster who joins after the month is listed, not ranked."""
+    import copy
+
+    from .xlsx_helpers import ROSTER
+
+    roster = copy.deepcopy(ROSTER)
+    roster["工作人员"].append({"staff_id": "N9", "name": "新来", "role": "工作人员", "department": "财务科",
+                            "start_date": D(2026, 12, 7)})
+    root = mini_workspace(tmp_path / "ws", register=register(), roster=roster)
+    full_personal(root)
+    out = close_month(root, NOV, publish_date=D(2026, 12, 1))
+    doc = json.loads((out.out_dir / "results.json").read_text(encoding="utf-8"))
+    assert doc["out_of_scope"] == [{"id": "X1", "name": "郑离"}, {"id": "N9", "name": "新来"}]
+    assert "N9" not in {p["id"] for p in doc["people"]}

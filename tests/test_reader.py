@@ -273,3 +273,15 @@ def test_text_starting_with_equals_is_text(tmp_path: Path) -> None:
     path = daily_book(tmp_path, [["2026-11-03", "在岗", "=SUM(1,1)", None, "y"]])
     table, problems = read_daily(path)
     assert problems == [] and table.rows[0]["done"] == "=SUM(1,1)"
+
+
+def test_huge_exponent_in_a_year_is_a_problem_quickly() -> None:
+    """SPEC §14: '1e999999' typed as a year must not stall reading."""
+    import time
+
+    from jxbatch.coerce import coerce_int
+
+    t0 = time.perf_counter()
+    assert coerce_int("1e999999") == (None, "bad-integer")
+    assert coerce_int("2026") == (2026, None) and coerce_int(2026.0) == (2026, None)
+    assert time.perf_counter() - t0 < 0.1
