@@ -264,7 +264,11 @@ def stage(ctx: Any, history: History) -> StageOutput:
     # R-VI-5 quarterly confirmations: this quarter's forms at its end, then the returned ones
     forms = forms_from(carried("confirmations"))
     new_forms = rules.issue_forms(at_end, quarter) if month.is_quarter_end else {}
-    forms = rules.apply_returns({**forms, **new_forms}, returned_forms(ctx))
+    forms = {**forms, **new_forms}
+    for r in ctx.rows("register", "季度确认"):  # a return that matches no form is said (R-VI-5)
+        if r["retiree_id"] and r["quarter"] and rules.confirmation_key(r["quarter"], r["retiree_id"]) not in forms:
+            problems.append(problem("confirmation-unmatched", r.at("quarter"), f"{r['retiree_id']} {r['quarter']}"))
+    forms = rules.apply_returns(forms, returned_forms(ctx))
     unsigned = rules.unsigned(forms, before=quarter)
 
     cover = rules.coverage(people, visits, quarter_contacts, pol, home_missed, must, concerns, unsigned)

@@ -273,8 +273,11 @@ def test_quarter_sequence_visit_home_concern_death_and_confirmations(ws: Path) -
     # January (R-VI-5): R1 returned signed, R2 returned unsigned; R3 and R5 not returned → listed
     write_month(ws, JAN, quarter_visits()[JAN], register={"季度确认": [
         {"retiree_id": "R1", "quarter": "2026Q4", "signed": "是"},
-        {"retiree_id": "R2", "quarter": "2026Q4", "signed": "否", "opinion": "十月份没见到人"}]})
+        {"retiree_id": "R2", "quarter": "2026Q4", "signed": "否", "opinion": "十月份没见到人"},
+        {"retiree_id": "R3", "quarter": "2026Q3", "signed": "是"}]})  # a typo: no such form
     jan = close(ws, JAN)
+    assert [(p.code, p.loc.cell) for p in jan["_out"].report.warnings if p.code == "confirmation-unmatched"] \
+        == [("confirmation-unmatched", "B5")]
     part = visits_part(jan)
     assert {sid: v["unsigned_confirmations"] for sid, v in part.items()} == {"A1": 1, "A2": 1, "B1": 1}
     text = cells(jan["_out"].out_dir / "联包走访_2027-01.xlsx")
