@@ -15,9 +15,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from jxbatch.compute.month import MonthData, MonthResult, RubricEntry, score_month
+from jxbatch.compute.month import MonthData, MonthResult, score_month
 from jxbatch.compute.types import BonusIn, DailyIn, DeductionIn
-from jxbatch.model import Duty, Person
+from jxbatch.model import Duty
 from jxbatch.publish.monthly import (
     SIGN_SELF,
     SIGNATURES,
@@ -30,26 +30,10 @@ from jxbatch.publish.monthly import (
     write_ranking,
 )
 
+from .test_compute import OVERSIGHT, PEOPLE, RUBRIC  # the same small center, hand-worked there
+
 D = dt.date
-RUBRIC = {
-    "B01": RubricEntry(Dec(1), "工作区卫生"),
-    "B02": RubricEntry(Dec("0.5"), "迟到早退", cap=Dec(1)),
-    "J01": RubricEntry(Dec(2), "受到表彰"),
-    "AUTO-DAILY": RubricEntry(Dec("0.5"), "日整理缺记"),
-    "AUTO-WEEKLY": RubricEntry(Dec(1), "周小结缺交"),
-    "AUTO-QUOTA": RubricEntry(Dec(1), "扣分指标未完成"),
-}
-PEOPLE = [
-    Person("D1", "张所长", "director", None),
-    Person("L1", "李副所长", "leader", None),
-    Person("L2", "王副所长", "leader", None),
-    Person("H1", "赵科长", "dept_head", "办公室"),
-    Person("A1", "钱一", "staff", "办公室"),
-    Person("A2", "孙二", "staff", "办公室"),
-    Person("H2", "周科长", "dept_head", "财务科"),
-    Person("B1", "吴三", "staff", "财务科"),
-]
-OVERSIGHT = {"办公室": "L1", "财务科": "L2"}
+
 REG = "考核登记_2026-11.xlsx"
 
 

@@ -33,6 +33,7 @@ from ..compute.annual import (
 from ..compute.rounding import publish
 from ..model import DEPT_HEAD, DIRECTOR, LEADER, STAFF
 from ..problems import Problem
+from .monthly import plain_number as plain
 from .monthly import text_width
 from .styles import new_workbook, page_setup, title_rows, write_cell
 
@@ -74,9 +75,6 @@ def rate_text(ratings: Ratings | None) -> str:
     return NO_RATING if pct is None else f"{pct:.2f}%"
 
 
-def plain(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def share_text(share: Decimal) -> str:
