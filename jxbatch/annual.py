@@ -35,6 +35,7 @@ from .compute.annual import (
     annual_review,
     count_ratings,
 )
+from .fsutil import replace_folder
 from .policy import Policy, load_policy
 from .problems import Loc, Problem, Report, problem
 from .publish.results import dumps
@@ -202,25 +203,14 @@ def _close_year(root: Path, year: int, out: Path | None) -> YearOutcome:
     out_root.mkdir(parents=True, exist_ok=True)
     clean_stale(out_root)
     tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP}{year}-", dir=out_root))
-    old = out_root / f"{_OLD}{year}-{tmp.name[-8:]}"
     names = [WORKBOOK.format(year=year), RESULTS]
     try:
         write_annual(tmp / names[0], result, info, problems)
         (tmp / names[1]).write_bytes(dumps(doc))
-        moved_old = False
-        try:
-            if target.exists():
-                os.replace(target, old)
-                moved_old = True
-            os.replace(tmp, target)
-        except BaseException:
-            if moved_old and not target.exists():
-                os.replace(old, target)
-            raise
+        replace_folder(tmp, target, out_root / f"{_OLD}{year}-{tmp.name[-8:]}")
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    shutil.rmtree(old, ignore_errors=True)
     return YearOutcome(CLOSED, year, target, report, result=result, document=doc,
                        files=[target / n for n in names])
 

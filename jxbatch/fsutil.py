@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 
@@ -19,3 +21,27 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def replace_folder(tmp: Path, target: Path, parked: Path, guard: AbstractContextManager[object] | None = None) -> None:
+    """Put the finished folder `tmp` in place of `target` (R-LG-3).
+
+    The earlier folder is parked at `parked` first and removed once everything succeeded. The
+    two renames run inside `guard` (e.g. the ledger transaction, which commits after them); if
+    anything in it fails, the earlier folder is put back as it was and the error propagates.
+    """
+    moved_old = placed = False
+    try:
+        with guard if guard is not None else nullcontext():
+            if target.exists():
+                os.replace(target, parked)
+                moved_old = True
+            os.replace(tmp, target)
+            placed = True
+    except BaseException:
+        if placed:
+            os.replace(target, tmp)
+        if moved_old:
+            os.replace(parked, target)
+        raise
+    shutil.rmtree(parked, ignore_errors=True)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__, ledger
 from .calendar import Calendar, Month
 from .compute.month import MonthResult, score_month
-from .fsutil import atomic_write
+from .fsutil import atomic_write, replace_folder
 from .gather import month_data
 from .policy import load_policy
 from .problems import Report
@@ -198,29 +198,19 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
                 for kept in sorted(target.glob("通知名单_*.xlsx")):
                     if not (tmp / kept.name).exists():
                         shutil.copy2(kept, tmp / kept.name)
-            old = out_root / f".old-{month}-{tmp.name[-8:]}"
-            moved_old = placed = False
-            try:
+
+            @contextmanager
+            def record() -> Iterator[None]:  # the ledger commits after the renames
                 with ledger.transaction(con):
                     if ledger.current(con, str(month)) is None:
                         ledger.record_close(con, doc, policy_digest=policy.digest,
                                             out_dir=str(target.resolve()), visit_state=state)
-                    if target.exists():
-                        os.replace(target, old)
-                        moved_old = True
-                    os.replace(tmp, target)
-                    placed = True
-            except BaseException:
-                # the ledger rolled back: put the earlier outputs back as they were
-                if placed:
-                    os.replace(target, tmp)
-                if moved_old:
-                    os.replace(old, target)
-                raise
+                    yield
+
+            replace_folder(tmp, target, out_root / f".old-{month}-{tmp.name[-8:]}", record())
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
         status = UNCHANGED if rec is not None else CLOSED
         return CloseOutcome(status, target, report, result, doc, [target / f.name for f in files])
     finally:
