@@ -43,6 +43,8 @@ def is_blank(value: Any) -> bool:
 
 
 def clean_text(value: str) -> str:
+    if value.isprintable():  # the common case: no control characters at all
+        return value.strip()
     return _CONTROL.sub("", value).strip()
 
 
@@ -206,7 +208,8 @@ _COERCERS: dict[FieldType, Callable[[Any], Result]] = {
 def coerce(f: Field, value: Any) -> Result:
     """Coerce one non-blank raw cell value for field `f`."""
     if f.type is FieldType.CHOICE:
-        return make_choice(f)(value)
+        text, err = coerce_id(value)
+        return (text, None) if err is None and text in f.choices else (None, "bad-choice")
     return _COERCERS[f.type](value)
 
 

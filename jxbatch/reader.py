@@ -16,6 +16,7 @@ Files are opened read-only and never written.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import zipfile
@@ -425,9 +426,17 @@ class Table:
 
 
 def _norm_label(v: Any) -> str:
-    if v is None:
-        return ""
-    return re.sub(r"\s+", "", str(v)).rstrip("*＊").replace("（必填）", "")
+    """A header cell as a label: whitespace, a trailing * and （必填） removed. Only text can be
+    a label, and the same few labels recur in every workbook, hence the cache."""
+    return _norm_text(v) if isinstance(v, str) else ""
+
+
+@functools.lru_cache(maxsize=8192)
+def _norm_text(v: str) -> str:
+    return _WS.sub("", v).rstrip("*＊").replace("（必填）", "")
+
+
+_WS = re.compile(r"\s+")
 
 
 def find_header(sheet: RawSheet, spec: SheetSpec) -> int | None:
