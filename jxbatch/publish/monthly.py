@@ -167,7 +167,15 @@ def _header(ws: Worksheet, row: int, labels: Sequence[str], fmts: dict[str, Any]
         ws.write_string(row, j, label, fmts["header"])
 
 
-def _rows(ws: Worksheet, top: int, kinds: Sequence[str], rows: Sequence[Sequence[Any]],
+def _signoff(ws: Worksheet, row: int, info: PublishInfo, ncols: int, fmts: dict[str, Any]) -> int:
+    """The issuing office and the date, right-aligned; returns the row after a blank line."""
+    _line(ws, row, info.issuing_office, ncols, fmts["right"])
+    ws.merge_range(row + 1, 0, row + 1, ncols - 1, "", fmts["date_right"])
+    write_cell(ws, row + 1, 0, info.publish_date, fmts, "date_right")
+    return row + 3
+
+
+def write_rows(ws: Worksheet, top: int, kinds: Sequence[str], rows: Sequence[Sequence[Any]],
           fmts: dict[str, Any], widths: Sequence[float]) -> int:
     """Data rows; a row whose wrapped text needs more than one line gets its height set
     (LibreOffice does not auto-fit the rows of a file written by xlsxwriter)."""
@@ -240,16 +248,16 @@ def write_ranking(path: Path, res: MonthResult, info: PublishInfo) -> None:
     _line(ws, row, "一、个人排名（科室负责人、工作人员）", ncols, fmts["heading"])
     header_row = row + 1
     _header(ws, header_row, IND_COLS, fmts)
-    row = _rows(ws, header_row + 1, IND_KINDS, ind, fmts, RANK_WIDTHS) + 1
+    row = write_rows(ws, header_row + 1, IND_KINDS, ind, fmts, RANK_WIDTHS) + 1
 
     _line(ws, row, "二、科室排名（科室得本科室工作人员平均分）", ncols, fmts["heading"])
     _header(ws, row + 1, DEPT_COLS, fmts)
     dept_top = row + 2
-    row = _rows(ws, dept_top, DEPT_KINDS, dept, fmts, RANK_WIDTHS) + 1
+    row = write_rows(ws, dept_top, DEPT_KINDS, dept, fmts, RANK_WIDTHS) + 1
 
     _line(ws, row, "三、领导班子排名（班子成员、所长）", ncols, fmts["heading"])
     _header(ws, row + 1, LEAD_COLS, fmts)
-    row = _rows(ws, row + 2, LEAD_KINDS, lead, fmts, RANK_WIDTHS) + 1
+    row = write_rows(ws, row + 2, LEAD_KINDS, lead, fmts, RANK_WIDTHS) + 1
 
     notes = [
         out_of_scope_line(info),
@@ -262,10 +270,7 @@ def write_ranking(path: Path, res: MonthResult, info: PublishInfo) -> None:
         _line(ws, row, text, ncols, fmts["body"], row_height([(text, sum(RANK_WIDTHS))]))
         row += 1
     row += 1
-    _line(ws, row, info.issuing_office, ncols, fmts["right"])
-    ws.merge_range(row + 1, 0, row + 1, ncols - 1, "", fmts["date_right"])
-    write_cell(ws, row + 1, 0, info.publish_date, fmts, "date_right")
-    row += 3
+    row = _signoff(ws, row, info, ncols, fmts)
 
     if dept:
         chart = wb.add_chart({"type": "column"})
@@ -350,7 +355,7 @@ def write_allowance(path: Path, res: MonthResult, info: PublishInfo) -> None:
         assert p.allowance is not None
         amounts.append(p.allowance)
         rows.append([i, p.staff_id, p.name, post_label(p), p.score, p.score - p.base, p.allowance])
-    row = _rows(ws, header_row + 1, [k for _, k, _ in AL_COLS], rows, fmts, [w for _, _, w in AL_COLS])
+    row = write_rows(ws, header_row + 1, [k for _, k, _ in AL_COLS], rows, fmts, [w for _, _, w in AL_COLS])
     grand = total(amounts)  # R-AL-2
     ws.merge_range(row, 0, row, ncols - 2, "", fmts["total_label"])
     ws.write_string(row, 0, "合计", fmts["total_label"])
@@ -369,10 +374,7 @@ def write_allowance(path: Path, res: MonthResult, info: PublishInfo) -> None:
         _line(ws, row, text, ncols, fmts["body"], row_height([(text, width)]))
         row += 1
     row += 1
-    _line(ws, row, info.issuing_office, ncols, fmts["right"])
-    ws.merge_range(row + 1, 0, row + 1, ncols - 1, "", fmts["date_right"])
-    write_cell(ws, row + 1, 0, info.publish_date, fmts, "date_right")
-    row += 3
+    row = _signoff(ws, row, info, ncols, fmts)
     _line(ws, row, SIGNATURES, ncols, fmts["plain"])
 
     page_setup(ws, header_row, ncols)
@@ -414,7 +416,7 @@ def write_details(path: Path, res: MonthResult, info: PublishInfo) -> None:
         ws.write_string(header_row, j, label, fmts["header"])
         ws.set_column(j, j, w)
     rows = [[item.person, person_name(res, item.person), *item_row(res, item)] for item in res.items]
-    _rows(ws, header_row + 1, [k for _, k, _ in DETAIL_COLS], rows, fmts, [w for _, _, w in DETAIL_COLS])
+    write_rows(ws, header_row + 1, [k for _, k, _ in DETAIL_COLS], rows, fmts, [w for _, _, w in DETAIL_COLS])
     if not res.items:
         ws.write_string(header_row + 1, 0, "本月无扣分、加分记录。", fmts["plain"])
     ws.autofilter(header_row, 0, header_row + max(len(res.items), 1), ncols - 1)
@@ -471,7 +473,7 @@ def _statement(ws: Worksheet, res: MonthResult, info: PublishInfo, p: PersonScor
     row += 1
     _header(ws, row, ITEM_COLS, fmts)
     items = [item_row(res, i) for i in p.items]
-    row = _rows(ws, row + 1, ITEM_KINDS, items, fmts, STMT_WIDTHS)
+    row = write_rows(ws, row + 1, ITEM_KINDS, items, fmts, STMT_WIDTHS)
     if not items:
         ws.merge_range(row, 0, row, ncols - 1, "", fmts["text"])
         ws.write_string(row, 0, "本月无扣分、加分记录。", fmts["text"])

@@ -30,7 +30,7 @@ from ..compute.activities import (
 )
 from ..compute.rounding import yuan
 from ..model import Retiree
-from .monthly import _line, _rows, month_zh, plain_number, row_height, yuan_text
+from .monthly import _line, month_zh, plain_number, row_height, write_rows, yuan_text
 from .styles import FONT, MONEY_FORMAT, new_workbook, page_setup, title_rows, write_cell
 
 SIGNATURES = "经办人：＿＿＿＿  审核人：＿＿＿＿  负责人：＿＿＿＿"
@@ -223,7 +223,7 @@ def _write_calculation(wb: Any, fmts: dict[str, Any], outcomes: Sequence[RuleOut
     if survivors:
         rows.append([f"遗属年度补助（{year}年）", "", "", survivors[0].rule, None, None, None, survivors[0].amount,
                      len(survivors), total(survivors), f"每年一次，随{info.survivor_month}月发放"])
-    row = _rows(ws, header_row + 1, [k for _, k, _ in CALC_COLS], rows, fmts, [w for _, _, w in CALC_COLS])
+    row = write_rows(ws, header_row + 1, [k for _, k, _ in CALC_COLS], rows, fmts, [w for _, _, w in CALC_COLS])
     if not rows:
         _line(ws, row, "本月没有适用补助规则的活动。", ncols, fmts["plain"])
         row += 1

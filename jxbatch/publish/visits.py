@@ -26,7 +26,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..calendar import Month
 from ..compute import visits as rules
 from ..model import Person, Retiree
-from .monthly import month_zh, row_height, sheet_name
+from .monthly import month_zh, row_height, sheet_name, write_rows
 from .styles import new_workbook, page_setup, title_rows, write_cell
 
 SIGN_LINE = "军休人员（家属）签字：＿＿＿＿ 日期：＿＿＿＿"
@@ -176,17 +176,7 @@ def _table(ws: Worksheet, top: int, labels: Sequence[str], kinds: Sequence[str],
     """Header at `top`, rows below (wrapped text gets its height); returns the next free row."""
     for j, label in enumerate(labels):
         ws.write_string(top, j, label, fmts["header"])
-    row = top + 1
-    for values in rows:
-        cells = []
-        for j, value in enumerate(values):
-            write_cell(ws, row, j, value, fmts, kinds[j])
-            if kinds[j] == "text" and isinstance(value, str) and value:
-                cells.append((value, widths[j]))
-        height = row_height(cells)
-        if height > 15:
-            ws.set_row(row, height)
-        row += 1
+    row = write_rows(ws, top + 1, kinds, rows, fmts, widths)
     if not rows:
         ws.merge_range(row, 0, row, len(labels) - 1, "", fmts["text"])
         ws.write_string(row, 0, empty, fmts["text"])
