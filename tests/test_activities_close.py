@@ -194,17 +194,16 @@ def test_close_pays_subsidies_by_hand(ws: Path) -> None:
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0][0] == "常德市军休所2026年11月军休活动补助发放表"
     header = values[3]
-    assert header == ["序号", "编号", "姓名", "活动", "补助项目", "金额", "小计", "签领人签字"]
-    body = values[4:8]
-    assert [(r[1], r[2], r[3], r[4], r[5], r[6]) for r in body] == [
-        ("C3", "丙三", "F1 垂钓（11月10日）", "钓鱼未参加补助", 100, 100),
-        ("C5", "戊五", "T1 外省旅游（11月19日）", "外省旅游未参加补助", 166.67, 166.67),
-        ("C6", "己六", "F1 垂钓（11月10日）", "钓鱼未参加补助", 100, 266.67),
-        (None, None, "T1 外省旅游（11月19日）", "外省旅游未参加补助", 166.67, None),  # merged with the row above
+    assert header == ["序号", "编号", "姓名", "补助明细", "金额", "签领人签字"]
+    body = values[4:7]  # one row per retiree (SPEC §9), a line per payment, one signature cell
+    assert [tuple(r) for r in body] == [
+        (1, "C3", "丙三", "F1 垂钓（11月10日）　钓鱼未参加补助　100.00元", 100, None),
+        (2, "C5", "戊五", "T1 外省旅游（11月19日）　外省旅游未参加补助　166.67元", 166.67, None),
+        (3, "C6", "己六", "F1 垂钓（11月10日）　钓鱼未参加补助　100.00元\n"
+                          "T1 外省旅游（11月19日）　外省旅游未参加补助　166.67元", 266.67, None),
     ]
-    assert "B7:B8" in {str(r) for r in sheet.merged_cells.ranges}  # C6's 编号 spans its two rows
-    assert "H7:H8" in {str(r) for r in sheet.merged_cells.ranges}  # one signature for C6
-    assert values[8][0] == "合计（3人，4笔）" and values[8][5] == pytest.approx(533.34)
+    assert sheet.row_dimensions[7].height >= 2 * 15  # C6's two lines both show
+    assert values[7][0] == "合计（3人，4笔）" and values[7][4] == pytest.approx(533.34)
     assert Decimal("533.34") == sum(Decimal(s["amount"]) for s in doc["subsidies"])  # the exact sum of rows
     assert sheet.page_setup.paperSize == 9 and sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.print_title_rows == "$1:$4"
@@ -256,7 +255,7 @@ def test_survivors_paid_with_december(tmp_path: Path) -> None:
                                           "amount": "100.00"}]
     sheet = openpyxl.load_workbook(out.out_dir / "活动补助_2026-12.xlsx")["补助发放"]
     row = [c.value for c in sheet[5]]
-    assert row[:6] == [1, "S1", "庚七", "—（2026年度）", "遗属年度补助", 100]
+    assert row[:5] == [1, "S1", "庚七", "—（2026年度）　遗属年度补助　100.00元", 100]
 
 
 def test_no_activities_no_survivors_no_payout_file(tmp_path: Path) -> None:
@@ -358,7 +357,7 @@ def test_sample_month_publishes_subsidies_and_notify_works(sample: Path, tmp_pat
     assert sum(Decimal(s["amount"]) for s in subs) == Decimal("57500.00")
     sheet = openpyxl.load_workbook(folder / "活动补助_2026-11.xlsx")["补助发放"]
     totals = [r for r in sheet.iter_rows(values_only=True) if isinstance(r[0], str) and r[0].startswith("合计")]
-    assert totals == [("合计（65人，127笔）", None, None, None, None, 57500, 57500, None)]
+    assert totals == [("合计（65人，127笔）", None, None, None, 57500, None)]
 
     res = runner.invoke(main, ["notify", "H01", "--month", "2026-11", "-w", str(sample)])
     assert res.exit_code == 0, res.output

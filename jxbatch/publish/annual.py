@@ -171,7 +171,7 @@ def _table(ws: Any, top: int, labels: Sequence[str], kinds: Sequence[str], rows:
 
 def _line(ws: Any, row: int, text: str, ncols: int, fmt: Any, width: float) -> None:
     if ncols > 1:
-        ws.merge_range(row, 0, row, ncols - 1, "", fmt)
+        ws.merge_cells(row, 0, row, ncols - 1, fmt)
     ws.write_string(row, 0, text, fmt)
     lines = max(1, -(-text_width(text) // max(int(width) - 2, 1)))
     if lines > 1:

@@ -170,7 +170,7 @@ def _header(ws: Worksheet, row: int, labels: Sequence[str], fmts: dict[str, Any]
 def _signoff(ws: Worksheet, row: int, info: PublishInfo, ncols: int, fmts: dict[str, Any]) -> int:
     """The issuing office and the date, right-aligned; returns the row after a blank line."""
     _line(ws, row, info.issuing_office, ncols, fmts["right"])
-    ws.merge_range(row + 1, 0, row + 1, ncols - 1, "", fmts["date_right"])
+    ws.merge_cells(row + 1, 0, row + 1, ncols - 1, fmts["date_right"])
     write_cell(ws, row + 1, 0, info.publish_date, fmts, "date_right")
     return row + 3
 
@@ -194,7 +194,7 @@ def write_rows(ws: Worksheet, top: int, kinds: Sequence[str], rows: Sequence[Seq
 def _line(ws: Worksheet, row: int, text: str, ncols: int, fmt: Any, height: float | None = None) -> None:
     """One line of text across the table width (merged), written as a string."""
     if ncols > 1:
-        ws.merge_range(row, 0, row, ncols - 1, "", fmt)
+        ws.merge_cells(row, 0, row, ncols - 1, fmt)
     ws.write_string(row, 0, text, fmt)
     if height is not None:
         ws.set_row(row, height)
@@ -357,7 +357,7 @@ def write_allowance(path: Path, res: MonthResult, info: PublishInfo) -> None:
         rows.append([i, p.staff_id, p.name, post_label(p), p.score, p.score - p.base, p.allowance])
     row = write_rows(ws, header_row + 1, [k for _, k, _ in AL_COLS], rows, fmts, [w for _, _, w in AL_COLS])
     grand = total(amounts)  # R-AL-2
-    ws.merge_range(row, 0, row, ncols - 2, "", fmts["total_label"])
+    ws.merge_cells(row, 0, row, ncols - 2, fmts["total_label"])
     ws.write_string(row, 0, "合计", fmts["total_label"])
     write_cell(ws, row, ncols - 1, grand, fmts, "total_money")
     row += 1
@@ -461,11 +461,11 @@ def _statement(ws: Worksheet, res: MonthResult, info: PublishInfo, p: PersonScor
     else:
         lines.append(("津补贴增减", "不适用", "text", ""))
     for label, value, kind, note in lines:
-        ws.merge_range(row, 0, row, 1, "", fmts["label"])
+        ws.merge_cells(row, 0, row, 1, fmts["label"])
         ws.write_string(row, 0, label, fmts["label"])
         write_cell(ws, row, 2, value, fmts, kind)
-        ws.merge_range(row, 3, row, ncols - 1, "", fmts["text"])
-        ws.write_string(row, 3, note, fmts["text"])
+        if note:  # beside the box, unbordered: it runs on over the empty cells to its right
+            ws.write_string(row, 3, note, fmts["plain"])
         row += 1
 
     row += 1
@@ -475,8 +475,7 @@ def _statement(ws: Worksheet, res: MonthResult, info: PublishInfo, p: PersonScor
     items = [item_row(res, i) for i in p.items]
     row = write_rows(ws, row + 1, ITEM_KINDS, items, fmts, STMT_WIDTHS)
     if not items:
-        ws.merge_range(row, 0, row, ncols - 1, "", fmts["text"])
-        ws.write_string(row, 0, "本月无扣分、加分记录。", fmts["text"])
+        ws.write_string(row, 0, "本月无扣分、加分记录。", fmts["plain"])
         row += 1
 
     row += 1
@@ -484,7 +483,7 @@ def _statement(ws: Worksheet, res: MonthResult, info: PublishInfo, p: PersonScor
     row += 1
     for (a, b), label in zip(DUTY_SPANS, DUTY_COLS, strict=True):
         if a != b:
-            ws.merge_range(row, a, row, b, "", fmts["header"])
+            ws.merge_cells(row, a, row, b, fmts["header"])
         ws.write_string(row, a, label, fmts["header"])
     row += 1
     duties = info.duties.get(p.staff_id, ())
@@ -493,13 +492,13 @@ def _statement(ws: Worksheet, res: MonthResult, info: PublishInfo, p: PersonScor
         cells = []
         for (a, b), text in zip(DUTY_SPANS, texts, strict=True):
             if a != b:
-                ws.merge_range(row, a, row, b, "", fmts["text"])
+                ws.merge_cells(row, a, row, b, fmts["text"])
             ws.write_string(row, a, text or "", fmts["text"])
             cells.append((text or "", sum(STMT_WIDTHS[a:b + 1])))
         ws.set_row(row, row_height(cells))
         row += 1
     if not duties:
-        ws.merge_range(row, 0, row, ncols - 1, "", fmts["text"])
+        ws.merge_cells(row, 0, row, ncols - 1, fmts["text"])
         ws.write_string(row, 0, "岗位职责未登记。", fmts["text"])
         row += 1
 

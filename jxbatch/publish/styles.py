@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.exceptions import DuplicateWorksheetName, OverlappingRange
+from xlsxwriter.utility import xl_range
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -34,10 +36,57 @@ class SafeWorksheet(Worksheet):
     """Every string is a string: text that Excel would take for a formula when edited (it
     starts with = + - @) also gets the quote prefix (SPEC §9, issue 8)."""
 
-    def write_string(self, row: Any, col: Any = None, string: Any = None, cell_format: Any = None):  # type: ignore[override]
+    def _write_string(self, row: int, col: int, string: str, cell_format: Any = None):  # type: ignore[override]
+        # the undecorated writer, under write_string(), write() and write_cell() alike
         if isinstance(string, str) and string.startswith(FORMULA_LIKE):
             cell_format = _quoted(self._jx_workbook, cell_format)
-        return super().write_string(row, col, string, cell_format)
+        return super()._write_string(row, col, string, cell_format)
+
+    def merge_range(self, first_row: int, first_col: int, last_row: int, last_col: int,  # type: ignore[override]
+                    data: Any, cell_format: Any = None) -> int:
+        """xlsxwriter's merge_range, made cheap for statement sheets by the thousand (issue 9).
+
+        Same result on paper: the range is merged, overlaps still raise OverlappingRange, the
+        first cell holds `data`. The other cells get a formatted blank only on the edges of
+        the range and only when the format draws a border — Excel and LibreOffice take fill,
+        font and alignment of a merged range from its first cell, borders from its edge
+        cells — where xlsxwriter writes a blank into every cell of it.
+        """
+        if first_row > last_row:
+            first_row, last_row = last_row, first_row
+        if first_col > last_col:
+            first_col, last_col = last_col, first_col
+        if first_row == last_row and first_col == last_col:
+            return super().merge_range(first_row, first_col, last_row, last_col, data, cell_format)
+        if self.merge_cells(first_row, first_col, last_row, last_col, cell_format):
+            return -1
+        if data is None or data == "":
+            self.write_blank(first_row, first_col, None, cell_format)
+        else:
+            self.write(first_row, first_col, data, cell_format)
+        return 0
+
+    def merge_cells(self, first_row: int, first_col: int, last_row: int, last_col: int, cell_format: Any) -> int:
+        """merge_range without writing the first cell (the caller writes it)."""
+        if first_row == last_row and first_col == last_col:
+            return 0  # one cell: nothing to merge (Excel refuses a single-cell merge)
+        if self._check_dimensions(first_row, first_col) or self._check_dimensions(last_row, last_col):
+            return -1
+        cells = [(r, c) for r in range(first_row, last_row + 1) for c in range(first_col, last_col + 1)]
+        taken = self.merged_cells
+        clash = next((taken[rc] for rc in cells if rc in taken), None)
+        if clash is not None:
+            raise OverlappingRange(f"Merge range '{xl_range(first_row, first_col, last_row, last_col)}' "
+                                   f"overlaps previous merge range '{clash}'.")
+        ref = xl_range(first_row, first_col, last_row, last_col)
+        taken.update(dict.fromkeys(cells, ref))
+        self.merge.append([first_row, first_col, last_row, last_col])
+        if cell_format is not None and (cell_format.top or cell_format.bottom or cell_format.left
+                                        or cell_format.right):
+            for r, c in cells[1:]:
+                if r in (first_row, last_row) or c in (first_col, last_col):
+                    self._write_blank(r, c, None, cell_format)
+        return 0
 
 
 def _quoted(wb: Workbook, fmt: Any) -> Any:
@@ -58,6 +107,25 @@ class SafeWorkbook(xlsxwriter.Workbook):
         ws = super().add_worksheet(name, worksheet_class or SafeWorksheet)
         ws._jx_workbook = self
         return ws
+
+    def _check_sheetname(self, sheetname: str | None, is_chartsheet: bool = False) -> str:
+        """xlsxwriter's checks of a new sheet's name, with a set for the case-blind uniqueness
+        test: xlsxwriter compares each new name with every sheet so far, which makes a
+        workbook of 2,000 statement sheets cost seconds (issue 9)."""
+        names: set[str] = self.__dict__.setdefault("_jx_sheet_names", set())
+        if sheetname:
+            if sheetname.lower() in names:
+                raise DuplicateWorksheetName(f"Sheetname '{sheetname}', with case ignored, is already in use.")
+            checked = sheetname
+            saved, self.worksheets_objs = self.worksheets_objs, []  # no sheets to compare with
+            try:
+                checked = super()._check_sheetname(sheetname, is_chartsheet)
+            finally:
+                self.worksheets_objs = saved
+        else:
+            checked = super()._check_sheetname(sheetname, is_chartsheet)
+        names.add(checked.lower())
+        return checked
 
 
 def new_workbook(path: Path, title: str, center: str) -> tuple[Workbook, dict[str, Any]]:
@@ -130,20 +198,40 @@ def page_setup(ws: Worksheet, header_row: int, ncols: int, landscape: bool = Fal
 
 
 def write_cell(ws: Worksheet, row: int, col: int, value: Any, fmts: dict[str, Any], kind: str = "text") -> None:
-    """Write one value by type; text always as a string (never a formula or a link)."""
+    """Write one value by type; text always as a string (never a formula or a link).
+
+    Calls xlsxwriter's undecorated writers (row and column are always numbers here): the
+    outputs hold hundreds of thousands of cells (issue 9)."""
     fmt = fmts[kind]
-    if value is None or value == "":
-        ws.write_blank(row, col, None, fmt)
-    elif isinstance(value, Decimal):
-        ws.write_number(row, col, float(value), fmt)  # display only; the Decimal is the record
-    elif isinstance(value, bool):
-        ws.write_string(row, col, "是" if value else "否", fmt)
-    elif isinstance(value, int | float):
-        ws.write_number(row, col, value, fmt)
+    cls = value.__class__
+    if cls is str:
+        if value:
+            ws._write_string(row, col, value, fmt)
+        else:
+            ws._write_blank(row, col, None, fmt)
+    elif value is None:
+        ws._write_blank(row, col, None, fmt)
+    elif cls is Decimal:
+        ws._write_number(row, col, float(value), fmt)  # display only; the Decimal is the record
+    elif cls is bool:
+        ws._write_string(row, col, "是" if value else "否", fmt)
+    elif cls is int or cls is float:
+        ws._write_number(row, col, value, fmt)
     elif isinstance(value, dt.date):
-        ws.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), fmt)
+        ws._write_datetime(row, col, dt.datetime(value.year, value.month, value.day), fmt)
+    elif isinstance(value, bool):
+        ws._write_string(row, col, "是" if value else "否", fmt)
+    elif isinstance(value, int | float | Decimal):
+        ws._write_number(row, col, float(value), fmt)
     else:
-        ws.write_string(row, col, str(value), fmt)
+        ws._write_string(row, col, str(value), fmt)
+
+
+def merge_cell(ws: Any, first_row: int, first_col: int, last_row: int, last_col: int, value: Any,
+               fmts: dict[str, Any], kind: str = "text") -> None:
+    """A merged range holding one value, written by type as write_cell writes it."""
+    ws.merge_cells(first_row, first_col, last_row, last_col, fmts[kind])
+    write_cell(ws, first_row, first_col, value, fmts, kind)
 
 
 def write_table(ws: Worksheet, top: int, columns: list[tuple[str, str, int]], rows: list[list[Any]],
@@ -161,6 +249,6 @@ def write_table(ws: Worksheet, top: int, columns: list[tuple[str, str, int]], ro
 def title_rows(ws: Worksheet, title: str, subtitle: str, ncols: int, fmts: dict[str, Any]) -> None:
     for row, text, fmt in ((0, title, fmts["title"]), (1, subtitle, fmts["subtitle"])):
         if ncols > 1:
-            ws.merge_range(row, 0, row, ncols - 1, "", fmt)
+            ws.merge_cells(row, 0, row, ncols - 1, fmt)
         ws.write_string(row, 0, text, fmt)
     ws.set_row(0, 28)

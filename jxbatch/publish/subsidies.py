@@ -1,8 +1,8 @@
 """Activity workbooks (SPEC §8, §9), written with xlsxwriter through `publish.styles`.
 
-- ``活动补助_YYYY-MM.xlsx`` — the payout list (R-SUB-1..4): one row per payment grouped per
-  retiree, a subtotal and a 签领人签字 cell per retiree for the receipt, the grand total (the
-  exact sum of the rows), then how each rule was applied (sheet 补助计算).
+- ``活动补助_YYYY-MM.xlsx`` — the payout list (R-SUB-1..4): one row per retiree with a line per
+  payment, the retiree's amount and a 签领人签字 cell for the receipt, the grand total (the
+  exact sum of the payments), then how each rule was applied (sheet 补助计算).
 - ``通知名单_<活动编号>.xlsx`` — the notification list of one activity (R-AC-3).
 
 Both are handed out or posted: they show 编号, 姓名, 所属支部, 居住地 and money only — no
@@ -30,8 +30,8 @@ from ..compute.activities import (
 )
 from ..compute.rounding import yuan
 from ..model import Retiree
-from .monthly import _line, month_zh, plain_number, row_height, write_rows, yuan_text
-from .styles import FONT, MONEY_FORMAT, new_workbook, page_setup, title_rows, write_cell
+from .monthly import _line, lines_needed, month_zh, plain_number, row_height, write_rows, yuan_text
+from .styles import new_workbook, page_setup, title_rows, write_cell
 
 SIGNATURES = "经办人：＿＿＿＿  审核人：＿＿＿＿  负责人：＿＿＿＿"
 PAY_DATE = "发放日期：＿＿＿＿年＿＿月＿＿日"
@@ -57,23 +57,32 @@ def activity_label(p: Payment, year: str = "") -> str:
 
 # ---------------------------------------------------------------- 活动补助
 
-PAY_COLS = [("序号", "int", 6), ("编号", "text_c", 8), ("姓名", "text_c", 10), ("活动", "text", 30),
-            ("补助项目", "text", 18), ("金额", "money", 13), ("小计", "money", 13), ("签领人签字", "text", 16)]
+PAY_COLS = [("序号", "int", 6), ("编号", "text_c", 8), ("姓名", "text_c", 10), ("补助明细", "text", 50),
+            ("金额", "money", 13), ("签领人签字", "text", 16)]
 CALC_COLS = [("活动", "text", 28), ("类别", "text_c", 16), ("项目", "text_c", 10), ("补助项目", "text", 18),
              ("参加人数", "int", 8), ("总费用", "money", 14), ("人均费用", "money", 13), ("每人补助", "money", 13),
              ("发放人数", "int", 8), ("金额合计", "money", 14), ("说明", "text", 30)]
+DETAIL_COL, AMOUNT_COL = 3, 4
+
+
+def payment_line(p: Payment, year: str) -> str:
+    """One payment in a retiree's 补助明细 cell: activity, rule, amount."""
+    return f"{activity_label(p, year)}　{p.rule}　{yuan_text(p.amount)}"
 
 
 def write_subsidies(path: Path, payments: Sequence[Payment], outcomes: Sequence[RuleOutcome],
                     info: SubsidyInfo) -> None:
-    """活动补助_YYYY-MM.xlsx: sheet 补助发放 (the signed payout list) and sheet 补助计算."""
+    """活动补助_YYYY-MM.xlsx: sheet 补助发放 (the signed payout list) and sheet 补助计算.
+
+    The payout list has one row per retiree (SPEC §9): each payment a line of the 补助明细
+    cell, the retiree's amount (the exact sum of the payments) and one signature cell. One
+    row per retiree keeps a retiree on one page and one signature, and at bureau scale
+    (tens of thousands of payments) it is a third of the cells of a row per payment with
+    merged cells (issue 9).
+    """
     year = info.month[:4]
     title = f"{info.center}{month_zh(info.month)}军休活动补助发放表"
     wb, fmts = new_workbook(path, title, info.center)
-    # a retiree's 序号/编号/姓名/小计/签字 cells span their payment rows (centred vertically)
-    merged = {k: wb.add_format({"font_name": FONT, "font_size": 11, "valign": "vcenter", "border": 1, **extra})
-              for k, extra in (("text_c", {"align": "center"}), ("int", {"align": "center", "num_format": "0"}),
-                               ("money", {"align": "right", "num_format": MONEY_FORMAT}))}
     ws = wb.add_worksheet("补助发放")
     ncols = len(PAY_COLS)
     widths = [w for _, _, w in PAY_COLS]
@@ -92,35 +101,29 @@ def write_subsidies(path: Path, payments: Sequence[Payment], outcomes: Sequence[
         ws.write_string(header_row, j, label, fmts["header"])
         ws.set_column(j, j, w)
     row = header_row + 1
-    amount_col, sub_col = 5, 6
-    groups: list[int] = []  # payment rows per retiree, for the page breaks
+    heights: list[float] = []  # of each retiree's row, for the page breaks
+    detail_width = widths[DETAIL_COL]
     for n, (rid, group) in enumerate(groupby(payments, key=lambda p: p.retiree_id), start=1):
         rows = list(group)
-        first, last = row, row + len(rows) - 1
-        for p in rows:
-            write_cell(ws, row, 3, activity_label(p, year), fmts, "text")
-            write_cell(ws, row, 4, p.rule, fmts, "text")
-            write_cell(ws, row, amount_col, p.amount, fmts, "money")
-            row += 1
-        for col, value, kind in ((0, n, "int"), (1, rid, "text_c"), (2, rows[0].name, "text_c"),
-                                 (sub_col, total(rows), "money"), (7, None, "text_c")):
-            if last > first:
-                ws.merge_range(first, col, last, col, "", merged[kind])
-                write_cell(ws, first, col, value, merged, kind)
-            else:
-                write_cell(ws, first, col, value, fmts, kind)
-        for r in range(first, last + 1):
-            ws.set_row(r, ROW_HEIGHT)  # room for a signature
-        groups.append(len(rows))
+        lines = [payment_line(p, year) for p in rows]
+        write_cell(ws, row, 0, n, fmts, "int")
+        write_cell(ws, row, 1, rid, fmts, "text_c")
+        write_cell(ws, row, 2, rows[0].name, fmts, "text_c")
+        write_cell(ws, row, DETAIL_COL, "\n".join(lines), fmts, "text")
+        write_cell(ws, row, AMOUNT_COL, total(rows), fmts, "money")
+        write_cell(ws, row, 5, None, fmts, "text")
+        height = max(ROW_HEIGHT, sum(lines_needed(t, detail_width) for t in lines) * LINE_HEIGHT + 7)
+        ws.set_row(row, height)  # room for every line, and for a signature
+        heights.append(height)
+        row += 1
     if not payments:
         _line(ws, row, "本月无活动补助。", ncols, fmts["plain"])
         row += 1
     else:
-        ws.merge_range(row, 0, row, amount_col - 1, "", fmts["total_label"])
+        ws.merge_cells(row, 0, row, AMOUNT_COL - 1, fmts["total_label"])
         ws.write_string(row, 0, f"合计（{len(people)}人，{len(payments)}笔）", fmts["total_label"])
-        write_cell(ws, row, amount_col, grand, fmts, "total_money")
-        write_cell(ws, row, sub_col, grand, fmts, "total_money")
-        ws.write_blank(row, 7, None, fmts["text"])
+        write_cell(ws, row, AMOUNT_COL, grand, fmts, "total_money")
+        ws.write_blank(row, 5, None, fmts["text"])
         row += 1
     row += 1
     for text in summary_lines(payments, outcomes):
@@ -130,13 +133,14 @@ def write_subsidies(path: Path, payments: Sequence[Payment], outcomes: Sequence[
     _line(ws, row, f"{info.center}　{PAY_DATE}", ncols, fmts["right"])
     _line(ws, row + 1, SIGNATURES, ncols, fmts["plain"])
     page_setup(ws, header_row, ncols)
-    paginate(ws, widths, 28 + 18 + basis_height + 20, header_row + 1, groups)
+    paginate(ws, widths, 28 + 18 + basis_height + 20, header_row + 1, heights)
 
     _write_calculation(wb, fmts, outcomes, payments, info, year)
     wb.close()
 
 
-ROW_HEIGHT = 22  # points: a payment row, high enough to sign in
+ROW_HEIGHT = 22  # points: the least height of a payout row, high enough to sign in
+LINE_HEIGHT = 15  # points: one wrapped line of 11 pt text
 A4_WIDTH, A4_HEIGHT = 595, 842  # points
 
 
@@ -145,24 +149,23 @@ def column_points(widths: Sequence[float]) -> float:
     return sum(int(w * 7 + 0.5) + 5 for w in widths) * 0.75
 
 
-def paginate(ws: Any, widths: Sequence[float], repeated: float, first_row: int, groups: Sequence[int]) -> None:
-    """Keep each retiree's rows (and so the merged signature cell) on one printed page: a
-    manual break before any retiree whose rows would cross the bottom of the page.
+def paginate(ws: Any, widths: Sequence[float], repeated: float, first_row: int, heights: Sequence[float]) -> None:
+    """A manual page break before any row that would cross the bottom of the page, so that a
+    retiree's lines and signature cell print on one page.
 
-    The sheet stays "fit to page width" (SPEC §9); the rows a page holds are estimated at
+    The sheet stays "fit to page width" (SPEC §9); the height a page holds is estimated at
     that scale (Excel's column metrics, A4 with styles.page_setup's margins, the repeated
     title and header rows of height `repeated`, 10 % to spare). With wider fonts the real
-    scale is smaller and pages only hold more rows than planned, so a group never splits.
+    scale is smaller and pages only hold more than planned, so a row never splits.
     """
     scale = min(1.0, (A4_WIDTH - 72) / column_points(widths))
-    per_page = max(1, int(((A4_HEIGHT - 2 * 0.7 * 72) / scale - repeated) * 0.9 // ROW_HEIGHT))
-    breaks, used, row = [], 0, first_row
-    for size in groups:
-        if used and used + size > per_page:
-            breaks.append(row)
-            used = 0
-        used += size
-        row += size
+    room = ((A4_HEIGHT - 2 * 0.7 * 72) / scale - repeated) * 0.9
+    breaks, used = [], 0.0
+    for i, h in enumerate(heights):
+        if used and used + h > room:
+            breaks.append(first_row + i)
+            used = 0.0
+        used += h
     if breaks:
         ws.set_h_pagebreaks(breaks)
 
@@ -227,7 +230,7 @@ def _write_calculation(wb: Any, fmts: dict[str, Any], outcomes: Sequence[RuleOut
     if not rows:
         _line(ws, row, "本月没有适用补助规则的活动。", ncols, fmts["plain"])
         row += 1
-    ws.merge_range(row, 0, row, ncols - 2, "", fmts["total_label"])
+    ws.merge_cells(row, 0, row, ncols - 2, fmts["total_label"])
     ws.write_string(row, 0, "合计（与补助发放表一致）", fmts["total_label"])
     write_cell(ws, row, ncols - 1, total(payments), fmts, "total_money")
     page_setup(ws, header_row, ncols, landscape=True)

@@ -167,7 +167,7 @@ def build_report(*, center: str, month: Month, retirees: Mapping[str, Retiree], 
 
 def _heading(ws: Worksheet, row: int, text: str, ncols: int, fmt: Any) -> None:
     if ncols > 1:
-        ws.merge_range(row, 0, row, ncols - 1, "", fmt)
+        ws.merge_cells(row, 0, row, ncols - 1, fmt)
     ws.write_string(row, 0, text, fmt)
 
 
@@ -178,7 +178,7 @@ def _table(ws: Worksheet, top: int, labels: Sequence[str], kinds: Sequence[str],
         ws.write_string(top, j, label, fmts["header"])
     row = write_rows(ws, top + 1, kinds, rows, fmts, widths)
     if not rows:
-        ws.merge_range(row, 0, row, len(labels) - 1, "", fmts["text"])
+        ws.merge_cells(row, 0, row, len(labels) - 1, fmts["text"])
         ws.write_string(row, 0, empty, fmts["text"])
         row += 1
     return row
@@ -216,7 +216,7 @@ def write_visits_report(path: Path, rep: VisitsReport) -> None:
     row = _table(ws, header_row, labels, [k for _, k, _ in COVER_COLS], rows, widths, fmts, "本月无联包对象。")
     ws.set_row(header_row, row_height([(label, w) for label, w in zip(labels, widths, strict=True)]))
     if rep.lines:
-        ws.merge_range(row, 0, row, 3, "", fmts["total_label"])
+        ws.merge_cells(row, 0, row, 3, fmts["total_label"])
         ws.write_string(row, 0, "合计", fmts["total_label"])
         for j, attr in enumerate(("assigned", "contacted", "home_visited", "must_due", "must_on_time", "must_late",
                                   "must_pending", "concerns_open", "concerns_overdue", "unsigned"), start=4):
@@ -272,7 +272,7 @@ def _spanned(ws: Worksheet, top: int, spans: Sequence[tuple[int, int]], heads: S
     def put(row: int, j: int, value: Any, kind: str) -> None:
         a, b = spans[j]
         if a != b:
-            ws.merge_range(row, a, row, b, "", fmts[kind])
+            ws.merge_cells(row, a, row, b, fmts[kind])
         write_cell(ws, row, a, value, fmts, kind)
 
     for j, h in enumerate(heads):
@@ -283,7 +283,7 @@ def _spanned(ws: Worksheet, top: int, spans: Sequence[tuple[int, int]], heads: S
             put(row, j, v, kinds[j])
         row += 1
     if not rows:
-        ws.merge_range(row, spans[0][0], row, spans[-1][1], "", fmts["text"])
+        ws.merge_cells(row, spans[0][0], row, spans[-1][1], fmts["text"])
         ws.write_string(row, 0, empty, fmts["text"])
         row += 1
     return row
@@ -367,7 +367,7 @@ def _form(ws: Worksheet, form: Form, book: FormsBook, staff_name: str, sid: str,
     width = sum(FORM_WIDTHS)
 
     def line(row: int, text: str, fmt: str, height: float | None = None) -> None:
-        ws.merge_range(row, 0, row, ncols - 1, "", fmts[fmt])
+        ws.merge_cells(row, 0, row, ncols - 1, fmts[fmt])
         ws.write_string(row, 0, text, fmts[fmt])
         if height is not None:
             ws.set_row(row, height)
