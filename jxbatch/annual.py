@@ -132,11 +132,12 @@ def read_evaluation(root: Path, year: int, recorded: dict | None, regs: Register
 def close_year(root: Path, year: int, out: Path | None = None) -> YearOutcome:
     """close-year YYYY (SPEC §11): refuse while a month is open; else compute and publish."""
     from .issuing import WorkspaceError
+    from .parallel import few_collections
     from .pipeline import workspace_lock
 
     if not Path(root).is_dir():
         raise WorkspaceError(f"找不到工作区文件夹 {root}")
-    with workspace_lock(root):
+    with workspace_lock(root), few_collections():
         return _close_year(root, year, out)
 
 

@@ -23,6 +23,7 @@ from .calendar import Calendar, Month
 from .compute.month import MonthResult, score_month
 from .fsutil import atomic_write, replace_folder
 from .gather import month_data
+from .parallel import few_collections
 from .policy import load_policy
 from .problems import Report
 from .publish.report import write_validation_report
@@ -48,6 +49,11 @@ class Validation:
 
 def validate_month(root: Path, month: Month) -> Validation:
     """Stages read + validate for one month."""
+    with few_collections():
+        return _validate_month(root, month)
+
+
+def _validate_month(root: Path, month: Month) -> Validation:
     ws = Workspace(root)
     report = Report()
     policy, ps = load_policy(root)
@@ -118,7 +124,7 @@ def workspace_lock(root: Path) -> Iterator[None]:
 
 def close_month(root: Path, month: Month, out: Path | None = None, publish_date: dt.date | None = None) -> CloseOutcome:
     """read → validate → compute → publish → ledger, for one month (SPEC §11, §12)."""
-    with workspace_lock(root):
+    with workspace_lock(root), few_collections():
         return _close_month(root, month, out, publish_date)
 
 

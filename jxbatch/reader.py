@@ -129,18 +129,31 @@ def _sniff_text(head: bytes) -> str:
     return "未知格式"
 
 
-@dataclass
-class RawCell:
-    value: Any
-    error: bool = False  # an Excel error value such as #REF!
-    no_value: bool = False  # a formula saved without its calculated value
+ERROR = "error"  # an Excel error value such as #REF! (the cell's value is its text)
+NO_VALUE = "no-value"  # a formula saved without its calculated value (the cell reads as empty)
 
 
 @dataclass
 class RawSheet:
+    """A sheet as plain cell values: rows[0] is Excel row 1, an empty cell is None or "".
+
+    Values are as the reader gave them (python-calamine: a whole number may be 2.0, where
+    openpyxl gives 2); :func:`plain_value` makes them the same when a table is read.
+    """
+
     name: str
-    rows: list[list[RawCell]]  # rows[0] is Excel row 1
+    rows: list[list[Any]]
     merged: list[str] = field(default_factory=list)  # merged ranges, e.g. "A5:C5"
+    marks: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> ERROR | NO_VALUE
+
+
+def plain_value(v: Any) -> Any:
+    """One value whichever reader read it: empty is None, a whole float an int."""
+    if v.__class__ is float:
+        return int(v) if v.is_integer() and abs(v) < 2**53 else v
+    if v == "":
+        return None
+    return v
 
 
 @dataclass
@@ -191,17 +204,19 @@ def load_grid(path: Path, display: str | None = None, engine: str | None = None)
     return _load_openpyxl(path, display)
 
 
-def _assemble(path: Path, display: str, grids: list[tuple[str, list[list[RawCell]], list[str]]]) -> RawWorkbook:
+def _assemble(path: Path, display: str, grids: list[RawSheet]) -> RawWorkbook:
     sheets: dict[str, RawSheet] = {}
     meta: dict[str, str] | None = None
-    for title, rows, merged in grids:
-        if title == META_SHEET:
+    for sheet in grids:
+        if sheet.name == META_SHEET:
             meta = {}
-            for r in rows:
-                if len(r) >= 2 and r[0].value not in (None, ""):
-                    meta[str(r[0].value).strip()] = "" if r[1].value is None else str(r[1].value).strip()
-        elif not title.startswith("_"):  # _lists and other tool sheets hold no data
-            sheets[title] = RawSheet(title, rows, merged)
+            for r in sheet.rows:
+                key = plain_value(r[0]) if r else None
+                if len(r) >= 2 and key is not None:
+                    value = plain_value(r[1])
+                    meta[str(key).strip()] = "" if value is None else str(value).strip()
+        elif not sheet.name.startswith("_"):  # _lists and other tool sheets hold no data
+            sheets[sheet.name] = sheet
     return RawWorkbook(path, display, sheets, meta)
 
 
@@ -227,34 +242,33 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _load_calamine(path: Path, display: str) -> RawWorkbook:
+    """Values and merged ranges from python-calamine; error cells and formulas without a
+    cached value (which it reads as empty) from the sheet XML — looked up by sheet name only
+    in the rare workbook whose sheets hold a formula or an error at all."""
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_path(str(path))
+    grids = []
+    for name in wb.sheet_names:
+        sheet = wb.get_sheet_by_name(name)
+        _check_extent(name, sheet.height, sheet.width)  # before the grid is built
+        merged = [f"{col_letter(c1)}{r1 + 1}:{col_letter(c2)}{r2 + 1}"
+                  for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ()]
+        grids.append(RawSheet(name, sheet.to_python(skip_empty_area=False), merged))
     with zipfile.ZipFile(path) as zf:
-        parts = _sheet_parts(zf)
-        grids = []
-        for name in wb.sheet_names:
-            sheet = wb.get_sheet_by_name(name)
-            _check_extent(name, sheet.height, sheet.width)  # before the grid is built
-            values = sheet.to_python(skip_empty_area=False)
-            rows = [[RawCell(_calamine_value(v)) for v in row] for row in values]
-            part = parts.get(name)
-            xml = zf.read(part) if part else b""
-            grids.append((name, rows, _scan_xml(xml, rows)))
+        hazardous = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")
+                     and _has_hazards(zf.read(n))]
+        if hazardous:
+            parts = _sheet_parts(zf)
+            for sheet in grids:
+                part = parts.get(sheet.name)
+                if part in hazardous:
+                    _mark_hazards(zf.read(part), sheet)
     return _assemble(path, display, grids)
 
 
 def _too_large(display: str, big: SheetTooLarge) -> Problem:
     return problem("sheet-too-large", Loc(file=display, sheet=big.sheet), rows=big.rows, cols=big.cols)
-
-
-def _calamine_value(v: Any) -> Any:
-    """Make python-calamine's values what openpyxl gives for the same cell."""
-    if v == "":
-        return None
-    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
-        return int(v)  # the XML says "2": openpyxl reads int 2, calamine float 2.0
-    return v
 
 
 def _load_openpyxl(path: Path, display: str) -> tuple[RawWorkbook | None, list[Problem]]:
@@ -273,10 +287,17 @@ def _load_openpyxl(path: Path, display: str) -> tuple[RawWorkbook | None, list[P
     try:
         for ws in wb.worksheets:
             _check_extent(ws.title, ws.max_row or 0, ws.max_column or 0)
-            rows: list[list[RawCell]] = []
-            for row in ws.iter_rows():
-                rows.append([_raw_cell(c) for c in row])
-            grids.append((ws.title, rows, _scan_sheet_xml(path, getattr(ws, "_worksheet_path", None), rows)))
+            sheet = RawSheet(ws.title, [])
+            for i, row in enumerate(ws.iter_rows()):
+                values = []
+                for j, c in enumerate(row):
+                    value, mark = _raw_cell(c)
+                    values.append(value)
+                    if mark:
+                        sheet.marks[(i, j)] = mark
+                sheet.rows.append(values)
+            _scan_sheet_xml(path, getattr(ws, "_worksheet_path", None), sheet)
+            grids.append(sheet)
     except PermissionError:
         return None, [problem("file-locked", where)]
     except SheetTooLarge as big:
@@ -306,32 +327,30 @@ def _col_index(letters: bytes) -> int:
 _MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 
 
-def _scan_sheet_xml(path: Path, part: str | None, rows: list[list[RawCell]]) -> list[str]:
+def _scan_sheet_xml(path: Path, part: str | None, sheet: RawSheet) -> None:
+    """openpyxl's side of the scan: merged ranges and the cells its values do not show."""
     if not part:
-        return []
+        return
     try:
         with zipfile.ZipFile(path) as zf:
             xml = zf.read(part.lstrip("/"))
     except (KeyError, zipfile.BadZipFile, OSError):
-        return []
-    return _scan_xml(xml, rows)
+        return
+    if b"<mergeCell" in xml:
+        sheet.merged = [m.group(1).decode() for m in _MERGE.finditer(xml)]
+    if _has_hazards(xml):
+        _mark_hazards(xml, sheet)
 
 
-def _scan_xml(xml: bytes, rows: list[list[RawCell]]) -> list[str]:
+def _has_hazards(xml: bytes) -> bool:
+    """Two substring tests: does this sheet hold a formula or an error cell at all?"""
+    return b"<f" in xml or b't="e"' in xml
+
+
+def _mark_hazards(xml: bytes, sheet: RawSheet) -> None:
     """What a value reader does not show (SPEC §14): error cells (python-calamine reads them
-    as empty), formula cells saved without a cached value (they read as empty) and merged
-    ranges. Marks the cells in `rows`; returns the merged ranges.
-
-    Only sheets that contain such things at all are scanned with a regex, so ordinary
-    workbooks pay three substring tests per sheet.
-    """
-    merged = [m.group(1).decode() for m in _MERGE.finditer(xml)] if b"<mergeCell" in xml else []
-    if b"<f" in xml or b't="e"' in xml:
-        _mark_hazards(xml, rows)
-    return merged
-
-
-def _mark_hazards(xml: bytes, rows: list[list[RawCell]]) -> None:
+    as empty) and formula cells saved without a cached value (they read as empty)."""
+    rows = sheet.rows
     for m in _CELL_XML.finditer(xml):
         attrs, body = m.group(1), m.group(2) or b""
         is_error = b't="e"' in attrs
@@ -346,13 +365,15 @@ def _mark_hazards(xml: bytes, rows: list[list[RawCell]]) -> None:
             continue  # beyond any real sheet: the extent check refuses such sheets anyway
         while len(rows) <= r:
             rows.append([])
-        while len(rows[r]) <= c:
-            rows[r].append(RawCell(None))
+        if len(rows[r]) <= c:
+            rows[r].extend([None] * (c + 1 - len(rows[r])))
         if no_value:
-            rows[r][c] = RawCell(None, no_value=True)
+            rows[r][c] = None
+            sheet.marks[(r, c)] = NO_VALUE
         else:
             v = _ERROR_TEXT.search(body)
-            rows[r][c] = RawCell(v.group(1).decode("utf-8", "replace") if v else "#ERROR", error=True)
+            rows[r][c] = v.group(1).decode("utf-8", "replace") if v else "#ERROR"
+            sheet.marks[(r, c)] = ERROR
 
 
 def _short(exc: Exception) -> str:
@@ -371,18 +392,18 @@ def unescape_ooxml(text: str) -> str:
     return _XESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
-def _raw_cell(c: Any) -> RawCell:
+def _raw_cell(c: Any) -> tuple[Any, str | None]:
+    """An openpyxl cell's value, and ERROR when it is an error value."""
     value = getattr(c, "value", None)
     if isinstance(value, str):
         value = unescape_ooxml(value)
     if getattr(c, "data_type", None) == "e":
-        return RawCell(value, error=True)
+        return value, ERROR
     if isinstance(value, str) and value.startswith("#") and value in _ERROR_VALUES:
-        return RawCell(value, error=True)
-    return RawCell(value)
+        return value, ERROR
+    return value, None
 
 
-_EMPTY = RawCell(None)
 _ERROR_VALUES = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
 
 
@@ -395,10 +416,17 @@ class Row:
 
     loc: Loc  # file, sheet and Excel row
     values: dict[str, Any]
-    columns: dict[str, str] = field(default_factory=dict)  # key -> column letter
-    labels: dict[str, str] = field(default_factory=dict)  # key -> header label
-    raw: dict[str, Any] = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=dict)  # key -> column letter (shared by a table's rows)
+    labels: dict[str, str] = field(default_factory=dict)  # key -> header label (shared by a table's rows)
+    cells: list[Any] = field(default_factory=list)  # the row's cells as read
+    places: dict[str, int] = field(default_factory=dict)  # key -> index in cells (shared)
     invalid: set[str] = field(default_factory=set)  # keys whose value failed coercion
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The cells under the template's columns as read, before coercion (None when empty)."""
+        n = len(self.cells)
+        return {k: plain_value(self.cells[j]) if j < n else None for k, j in self.places.items()}
 
     def get(self, key: str, default: Any = None) -> Any:
         v = self.values.get(key)
@@ -444,9 +472,11 @@ def find_header(sheet: RawSheet, spec: SheetSpec) -> int | None:
     wanted = set(spec.labels)
     best, best_hits = None, 0
     for i, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
-        hits = len(wanted & {_norm_label(c.value) for c in row})
+        hits = len(wanted & {_norm_text(v) for v in row if v.__class__ is str})
         if hits > best_hits:
             best, best_hits = i, hits
+            if hits == len(wanted):
+                break  # every label found: no later row can do better
     if best is None:
         return None
     required = [f.label for f in spec.fields if f.required]
@@ -463,20 +493,21 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
     if h is None:
         return Table(spec, [], file, present=False), [problem("header-missing", sheet_loc)]
     header = sheet.rows[h]
+    marks = sheet.marks
     by_label = {f.label: f for f in spec.fields}
     colmap: dict[str, int] = {}
     unlabeled: list[int] = []
     for j, cell in enumerate(header):
-        label = _norm_label(cell.value)
+        label = _norm_label(cell)
         if not label:
             unlabeled.append(j)
             continue
         loc = Loc(file, spec.name, h + 1, col_letter(j), label)
         f = by_label.get(label)
         if f is None:
-            problems.append(problem("column-extra", loc, cell.value))
+            problems.append(problem("column-extra", loc, cell))
         elif f.key in colmap:
-            problems.append(problem("column-duplicate", loc, cell.value))
+            problems.append(problem("column-duplicate", loc, cell))
         else:
             colmap[f.key] = j
     for f in spec.fields:
@@ -491,28 +522,34 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
             problems.append(problem("merged-cells", Loc(file, spec.name, first_row, col), ref, detail=ref))
     for j in unlabeled:  # data under a blank header would be dropped: say so, once per column
         first = next((i for i in range(h + 1, len(sheet.rows))
-                      if j < len(sheet.rows[i]) and not is_blank(sheet.rows[i][j].value)), None)
+                      if j < len(sheet.rows[i]) and not is_blank(plain_value(sheet.rows[i][j]))), None)
         if first is not None:
             problems.append(problem("column-unlabeled", Loc(file, spec.name, first + 1, col_letter(j)),
-                                    sheet.rows[first][j].value))
+                                    plain_value(sheet.rows[first][j])))
     rows: list[Row] = []
     placed = [(f, colmap[f.key]) for f in spec.fields if f.key in colmap]
     all_keys = [f.key for f in spec.fields]
-    letters = [(f.key, col_letter(j)) for f, j in placed]
-    labels = [(f.key, f.label) for f, _ in placed]
+    letters = {f.key: col_letter(j) for f, j in placed}  # shared by every row of the table
+    labels = {f.key: f.label for f, _ in placed}
+    places = {f.key: j for f, j in placed}
+    marked_rows = {r for r, _ in marks}
     for i in range(h + 1, len(sheet.rows)):
         cells = sheet.rows[i]
-        if all(is_blank(c.value) and not c.no_value for c in cells):
+        if i not in marked_rows and _blank_row(cells):
             continue
-        row = Row(Loc(file, spec.name, i + 1), dict.fromkeys(all_keys), dict(letters), dict(labels))
+        row = Row(Loc(file, spec.name, i + 1), dict.fromkeys(all_keys), letters, labels, cells, places)
         ncells = len(cells)
         for f, j in placed:
-            cell = cells[j] if j < ncells else _EMPTY
-            value = cell.value
-            row.raw[f.key] = value
-            if cell.error or cell.no_value:
-                code = "error-value" if cell.error else "formula-no-value"
-                problems.append(problem(code, row.at(f.key), value if cell.error else None))
+            value = cells[j] if j < ncells else None
+            if value.__class__ is float:  # python-calamine reads 2 as 2.0; openpyxl as 2
+                if value.is_integer() and abs(value) < 2**53:
+                    value = int(value)
+            elif value == "":
+                value = None
+            mark = marks.get((i, j)) if i in marked_rows else None
+            if mark is not None:
+                code = "error-value" if mark == ERROR else "formula-no-value"
+                problems.append(problem(code, row.at(f.key), value if mark == ERROR else None))
                 row.invalid.add(f.key)
                 continue
             if value is None or (value.__class__ is str and not value.strip()):
@@ -532,11 +569,21 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
                 problems.append(problem(err, row.at(f.key), value, **extra))
                 row.invalid.add(f.key)
                 continue
-            if value.__class__ is str and has_control_chars(value):
+            if value.__class__ is str and not value.isprintable() and has_control_chars(value):
                 problems.append(problem("control-chars", row.at(f.key), coerced))
             row.values[f.key] = coerced
         rows.append(row)
     return Table(spec, rows, file), problems
+
+
+def _blank_row(cells: list[Any]) -> bool:
+    for v in cells:
+        if v is None or v == "":
+            continue
+        if v.__class__ is str and not v.strip():
+            continue
+        return False
+    return True
 
 
 @dataclass
@@ -565,7 +612,7 @@ def read_workbook(path: Path, spec: WorkbookSpec, display: str | None = None,
     tables: dict[str, Table] = {}
     known = {sh.name for sh in spec.sheets}
     for name, extra in raw.sheets.items():  # a copied sheet ("走访记录 (2)") would be dropped
-        if name not in known and any(not is_blank(c.value) for row in extra.rows for c in row):
+        if name not in known and any(not is_blank(plain_value(v)) for row in extra.rows for v in row):
             problems.append(problem("sheet-extra", Loc(file=display, sheet=name)))
     for sheet_spec in spec.sheets:
         table, ps = read_table(raw.sheets.get(sheet_spec.name), sheet_spec, display)
