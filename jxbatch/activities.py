@@ -28,12 +28,14 @@ from .compute.activities import (
     SubsidyResult,
     SubsidyRule,
     activity_subsidies,
+    applications_index,
     b3_failures,
     failures_text,
     parse_rules,
     sort_payments,
     survivor_subsidies,
 )
+from .compute.visits import hospital_periods
 from .policy import POLICY_FILE
 from .problems import Loc, Problem, problem
 from .reader import Row
@@ -117,6 +119,7 @@ def check_participants(ctx: Any) -> Iterator[Problem]:
     month = month_activities(ctx)
     retirees = ctx.regs.retirees
     limit = int(ctx.policy.get("activities", "b3_age_limit"))
+    apps, periods = applications_index(ctx.regs.applications), hospital_periods(ctx.regs.events)
     for r in ctx.rows("activities", "参加人员"):
         act, ret = month.activities.get(r["activity_id"] or ""), retirees.get(r["retiree_id"] or "")
         if act is None or ret is None:
@@ -126,8 +129,7 @@ def check_participants(ctx: Any) -> Iterator[Problem]:
             if ret.category != CADRE:
                 yield problem("b3-survivor", where, ret.retiree_id, activity=act.activity_id, **who)
                 continue
-            failed = b3_failures(ret, act.date, age_limit=limit, applications=ctx.regs.applications,
-                                 events=ctx.regs.events)
+            failed = b3_failures(ret, act.date, age_limit=limit, applications=apps, events=periods)
             if failed:
                 yield problem("b3-ineligible", where, ret.retiree_id, activity=act.activity_id,
                               conditions=failures_text(failed), **who)

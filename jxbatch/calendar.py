@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar as _cal
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -33,11 +34,11 @@ class Month:
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
-    @property
+    @functools.cached_property
     def first(self) -> dt.date:
         return dt.date(self.year, self.month, 1)
 
-    @property
+    @functools.cached_property
     def last(self) -> dt.date:
         return dt.date(self.year, self.month, _cal.monthrange(self.year, self.month)[1])
 
@@ -45,7 +46,7 @@ class Month:
         return [self.first + dt.timedelta(days=i) for i in range(self.last.day)]
 
     def contains(self, d: dt.date) -> bool:
-        return self.first <= d <= self.last
+        return d.year == self.year and d.month == self.month
 
     def next(self) -> Month:
         return Month(self.year + self.month // 12, self.month % 12 + 1)

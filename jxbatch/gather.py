@@ -30,7 +30,7 @@ def scoring_policy(policy: Policy) -> ScoringPolicy:
 
 
 def _row_origin(r: Row, key: str) -> str:
-    return origin(r.at(key))
+    return r.origin(key)  # == origin(r.at(key))
 
 
 def month_data(ctx: Context) -> MonthData:

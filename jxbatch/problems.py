@@ -9,7 +9,7 @@ The CLI prints them one per line as ``file:sheet!cell 消息 (值)`` (R-TPL-4).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -165,7 +165,7 @@ class Loc:
         return None
 
     def at(self, *, column: str | None = None, label: str | None = None) -> Loc:
-        return replace(self, column=column, label=label)
+        return Loc(self.file, self.sheet, self.row, column, label)
 
     def __str__(self) -> str:
         out = self.file or ""

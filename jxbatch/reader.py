@@ -438,6 +438,14 @@ class Row:
     def at(self, key: str) -> Loc:
         return self.loc.at(column=self.columns.get(key), label=self.labels.get(key))
 
+    def origin(self, key: str) -> str:
+        """str(self.at(key)) — "file:sheet!D5" — without building the Loc (it runs for
+        every row of every workbook)."""
+        loc, column = self.loc, self.columns.get(key)
+        if loc.file and loc.sheet and loc.row:
+            return f"{loc.file}:{loc.sheet}!{column}{loc.row}" if column else f"{loc.file}:{loc.sheet}!第{loc.row}行"
+        return str(self.at(key))
+
 
 @dataclass
 class Table:

@@ -68,7 +68,7 @@ def month_visits(ctx: Any) -> tuple[list[rules.VisitIn], dict[str, Any]]:
         for r in wb.tables["走访记录"]:
             if r["date"] is None or not r["retiree_id"] or r["mode"] is None or r["visit_type"] is None:
                 continue  # an incomplete row is an error of the reader: the close is blocked
-            origin = str(r.at("date"))
+            origin = r.origin("date")
             locs[origin] = r
             out.append(rules.VisitIn(r["date"], r["retiree_id"], sid, r["mode"], r["visit_type"], r["event_id"],
                                      r["concern"], r["concern_id"], r["concern_status"], r["handling"], origin))

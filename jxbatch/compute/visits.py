@@ -287,10 +287,13 @@ def judge_must(pending: Iterable[Obligation], visits: Sequence[VisitIn], month_l
     dated start … deadline), pending (deadline after the month, no visit yet), cancelled (the
     person died before the deadline without a visit), unknown (start month never closed and no
     visit this month) or late (one AUTO-MUST)."""
-    must = [v for v in visits if v.visit_type == MUST_VISIT and v.event_id]
+    must: dict[tuple[str, str], list[dt.date]] = defaultdict(list)  # (event, person) -> visit dates
+    for v in visits:
+        if v.visit_type == MUST_VISIT and v.event_id:
+            must[(v.event_id, v.retiree_id)].append(v.date)
     out = []
     for ob in pending:
-        quoting = sorted(v.date for v in must if v.event_id == ob.event_id and v.retiree_id == ob.retiree_id)
+        quoting = sorted(must.get((ob.event_id, ob.retiree_id), ()))
         on_time = [d for d in quoting if ob.start <= d <= ob.deadline]
         r = retirees.get(ob.retiree_id)
         death = r.death_date if r is not None else None
