@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+M = TypeVar("M")
 ENV_WORKERS = "JXBATCH_WORKERS"  # 1 = never in parallel
 ENV_MIN = "JXBATCH_PARALLEL_MIN"  # below this many items: in this process (default 200)
 
@@ -46,14 +47,24 @@ def threshold() -> int:
 
 def pmap(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
     """map() in forked worker processes when it pays; results in input order."""
+    return pmap_beside(fn, items, lambda: None)[0]
+
+
+def pmap_beside(fn: Callable[[T], R], items: Sequence[T], meanwhile: Callable[[], M]) -> tuple[list[R], M]:
+    """pmap(fn, items), and `meanwhile()` in this process while the workers run (this process
+    would only wait for them). In this process and in order when pmap would not fork:
+    `meanwhile()` first, then the items."""
     n = workers()
     if n <= 1 or len(items) < max(threshold(), 2):
-        return [fn(x) for x in items]
+        other = meanwhile()
+        return [fn(x) for x in items], other
     chunk = max(1, len(items) // (n * 4))
     gc.freeze()
     with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("fork")) as pool:
         try:
-            return list(pool.map(fn, items, chunksize=chunk))
+            results = pool.map(fn, items, chunksize=chunk)  # every chunk is submitted at once
+            other = meanwhile()
+            return list(results), other
         finally:
             gc.unfreeze()
 
@@ -67,13 +78,16 @@ def _run_job(job: Callable[[], Any]) -> None:
     os._exit(0)
 
 
-def run_all(jobs: Sequence[Callable[[], Any]], size: int) -> None:
-    """Run independent jobs (each writes its own file), two or more at a time when it pays.
+def run_all(jobs: Sequence[Callable[[], Any]], size: int, meanwhile: Callable[[], Any] | None = None) -> None:
+    """Run independent jobs (each writes its own file), two or more at a time when it pays,
+    and `meanwhile()` in this process while they run (first, when they run here in turn).
 
     `size` is the workload measure compared with the threshold (e.g. people scored).
     """
     n = workers()
     if n <= 1 or size < threshold() or len(jobs) < 2:
+        if meanwhile is not None:
+            meanwhile()
         for job in jobs:
             job()
         return
@@ -88,6 +102,9 @@ def run_all(jobs: Sequence[Callable[[], Any]], size: int) -> None:
                 p = ctx.Process(target=_run_job, args=(pending.pop(0),))
                 p.start()
                 running.append(p)
+            if meanwhile is not None:
+                todo, meanwhile = meanwhile, None
+                todo()
             ready = wait([q.sentinel for q in running])  # whichever finishes first
             for q in [q for q in running if q.sentinel in ready]:
                 q.join()

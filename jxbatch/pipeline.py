@@ -31,7 +31,7 @@ from .publish.results import dumps, results_document
 from .schema import CALENDAR, RETIREES, ROSTER, RUBRIC
 from .stages import History, run_stages
 from .validate import Context, run_checks
-from .workspace import Workspace, input_digest, load_month, load_registers, month_files
+from .workspace import Workspace, input_digest, load_inputs, month_files
 
 if TYPE_CHECKING:
     from .publish.monthly import PublishInfo
@@ -58,10 +58,9 @@ def _validate_month(root: Path, month: Month) -> Validation:
     report = Report()
     policy, ps = load_policy(root)
     report.extend(ps)
-    regs, ps = load_registers(ws)  # read: registers
+    regs, ps, inputs, month_ps = load_inputs(ws, month)  # read: registers and the month's workbooks
     report.extend(ps)
-    inputs, ps = load_month(ws, month, regs.roster)  # read: the month's workbooks
-    report.extend(ps)
+    report.extend(month_ps)
     ctx = Context(ws, month, policy, regs, inputs)
     report.extend(run_checks(ctx))  # validate
     return Validation(ctx, report)
@@ -197,23 +196,40 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         out_root.mkdir(parents=True, exist_ok=True)
         recover_outputs(out_root, con)
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{month}-", dir=out_root))
+        # One ledger transaction: the inserts run while the writers work, the COMMIT comes
+        # after the renames (R-LG-3); a failure anywhere rolls it back.
+        txn = ledger.transaction(con)
+        txn.__enter__()
+        committed = False
         try:
+            def record() -> None:
+                if ledger.current(con, str(month)) is None:
+                    ledger.record_close(con, doc, policy_digest=policy.digest, out_dir=str(target.resolve()),
+                                        visit_state=state)
+
             files = publish_all(tmp, month, result, info, report, doc, policy.center,
-                                [w for so in stage_outputs for w in so.writers])
+                                [w for so in stage_outputs for w in so.writers], meanwhile=record)
             if target.exists():  # notification lists (jxbatch notify) live beside the outputs
                 for kept in sorted(target.glob("通知名单_*.xlsx")):
                     if not (tmp / kept.name).exists():
                         shutil.copy2(kept, tmp / kept.name)
 
             @contextmanager
-            def record() -> Iterator[None]:  # the ledger commits after the renames
-                with ledger.transaction(con):
-                    if ledger.current(con, str(month)) is None:
-                        ledger.record_close(con, doc, policy_digest=policy.digest,
-                                            out_dir=str(target.resolve()), visit_state=state)
+            def commit_after_renames() -> Iterator[None]:
+                nonlocal committed
+                committed = True  # from here the transaction's own exit commits or rolls back
+                try:
                     yield
+                except BaseException as exc:
+                    txn.__exit__(type(exc), exc, exc.__traceback__)
+                    raise
+                txn.__exit__(None, None, None)
 
-            replace_folder(tmp, target, out_root / f".old-{month}-{tmp.name[-8:]}", record())
+            replace_folder(tmp, target, out_root / f".old-{month}-{tmp.name[-8:]}", commit_after_renames())
+        except BaseException as exc:
+            if not committed:
+                txn.__exit__(type(exc), exc, exc.__traceback__)
+            raise
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
@@ -255,8 +271,10 @@ def duties_by_person(ctx: Context) -> dict[str, list]:
 
 
 def publish_all(folder: Path, month: Month, result: MonthResult, info: PublishInfo, report: Report, doc: dict,
-                center: str, stage_writers: Sequence[tuple[str, Callable[[Path, Any], None]]] = ()) -> list[Path]:
-    """Write every output into `folder`; independent writers run side by side when it pays."""
+                center: str, stage_writers: Sequence[tuple[str, Callable[[Path, Any], None]]] = (),
+                meanwhile: Callable[[], Any] | None = None) -> list[Path]:
+    """Write every output into `folder`; independent writers run side by side when it pays,
+    `meanwhile()` (the ledger inserts) in this process while they do."""
     from .parallel import run_all
     from .publish import monthly
 
@@ -270,7 +288,8 @@ def publish_all(folder: Path, month: Month, result: MonthResult, info: PublishIn
     ]
     # the stage workbooks (subsidies, visits) are the other big ones: start them early
     jobs[1:1] = [(folder / name, (lambda w: lambda p: w(p, result))(write)) for name, write in reversed(stage_writers)]
-    run_all([(lambda path=path, write=write: write(path)) for path, write in jobs], size=len(result.people))
+    run_all([(lambda path=path, write=write: write(path)) for path, write in jobs], size=len(result.people),
+            meanwhile=meanwhile)
     missing = [path.name for path, _ in jobs if not path.exists()]
     if missing:
         raise OSError(f"输出文件未写成：{'、'.join(missing)}")

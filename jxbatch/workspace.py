@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,11 +133,19 @@ def _check_meta_kind(raw: RawWorkbook, spec: WorkbookSpec) -> list[Problem]:
     return []
 
 
+REGISTERS = ((ROSTER, False), (RETIREES, False), (RUBRIC, False), (CALENDAR, True))  # (spec, optional)
+
+
 def load_registers(ws: Workspace) -> tuple[Registers, list[Problem]]:
+    return build_registers(ws, [_read_register(ws, spec, optional) for spec, optional in REGISTERS])
+
+
+def build_registers(ws: Workspace, read: Sequence[tuple[Workbook | None, list[Problem]]]) -> tuple[Registers,
+                                                                                                  list[Problem]]:
+    """The registers from their workbooks as read, in the order of REGISTERS."""
     problems: list[Problem] = []
     wbs: dict[str, Workbook] = {}
-    for spec, optional in ((ROSTER, False), (RETIREES, False), (RUBRIC, False), (CALENDAR, True)):
-        wb, ps = _read_register(ws, spec, optional)
+    for (spec, _), (wb, ps) in zip(REGISTERS, read, strict=True):
         problems += ps
         if wb is not None:
             wbs[spec.kind] = wb
@@ -197,34 +206,64 @@ def month_files(ws: Workspace, month: Month) -> list[Path]:
     return out
 
 
-def _read_month_file(job: tuple[Path, Month, frozenset[str]]) -> tuple[str | None, str | None, Workbook | None,
-                                                                        list[Problem]]:
-    """Read and identify one file of the month: (kind, staff id, workbook, problems)."""
-    path, month, staff_ids = job
+@dataclass
+class MonthFile:
+    """One file of the month as read and identified, before its 工号 is checked against the roster."""
+
+    kind: str | None
+    staff_id: str | None
+    has_meta: bool
+    workbook: Workbook | None
+    problems: list[Problem]  # reading and identifying
+    read_problems: list[Problem] = field(default_factory=list)  # of the template's sheets
+
+
+def _read_month_file(job: tuple[Path, Month]) -> MonthFile:
+    """Read and identify one file of the month (in a worker process when there are many)."""
+    path, month = job
     shown = path.name
     raw, problems = load_grid(path, shown)
     if raw is None:
-        return None, None, None, problems
-    spec, staff_id, meta_ps = _identify(raw, month, staff_ids)
+        return MonthFile(None, None, False, None, problems)
+    spec, staff_id, meta_ps = _identify(raw, month, None)
     problems += meta_ps
     if spec is None:
-        return None, None, None, problems
+        return MonthFile(None, None, raw.meta is not None, None, problems)
     wb, ps = read_workbook(path, spec, shown, raw)
-    return spec.kind, staff_id, wb, problems + ps
+    return MonthFile(spec.kind, staff_id, raw.meta is not None, wb, problems, ps)
 
 
 def load_month(ws: Workspace, month: Month, roster: Roster) -> tuple[MonthInputs, list[Problem]]:
     from .parallel import pmap
 
+    paths = month_files(ws, month)
+    return _month_inputs(month, paths, pmap(_read_month_file, [(p, month) for p in paths]), roster)
+
+
+def load_inputs(ws: Workspace, month: Month) -> tuple[Registers, list[Problem], MonthInputs, list[Problem]]:
+    """load_registers and load_month at once: the registers are read in this process while
+    worker processes read the month's workbooks (issue 9). Same results as one after the other."""
+    from .parallel import pmap_beside
+
+    paths = month_files(ws, month)
+    files, (regs, reg_problems) = pmap_beside(_read_month_file, [(p, month) for p in paths],
+                                              lambda: load_registers(ws))
+    inputs, problems = _month_inputs(month, paths, files, regs.roster)
+    return regs, reg_problems, inputs, problems
+
+
+def _month_inputs(month: Month, paths: Sequence[Path], files: Sequence[MonthFile],
+                  roster: Roster) -> tuple[MonthInputs, list[Problem]]:
     inputs = MonthInputs(month)
     problems: list[Problem] = []
     owners: dict[str, list[str]] = {}
-    paths = month_files(ws, month)
-    staff_ids = frozenset(roster.people)
-    for path, (kind, staff_id, wb, ps) in zip(paths, pmap(_read_month_file, [(p, month, staff_ids) for p in paths]),
-                                              strict=True):
+    for path, f in zip(paths, files, strict=True):
         inputs.files.append(path)
-        problems += ps
+        kind, staff_id, wb = f.kind, f.staff_id, f.workbook
+        if kind == PERSONAL.kind and staff_id not in roster.people:  # R-TPL-2: whose is it?
+            problems += [*f.problems, _unknown_staff(path.name, staff_id or "", f.has_meta)]
+            continue
+        problems += f.problems + f.read_problems
         if wb is None:
             continue
         loc = Loc(file=path.name)
@@ -255,9 +294,18 @@ def _single(inputs: MonthInputs, attr: str, wb: Workbook, problems: list[Problem
     setattr(inputs, attr, wb)
 
 
-def _identify(raw: RawWorkbook, month: Month, staff_ids: frozenset[str]) -> tuple[WorkbookSpec | None, str | None,
-                                                                               list[Problem]]:
-    """Which template is this file, and whose? (R-TPL-2)"""
+def _unknown_staff(display: str, staff_id: str, has_meta: bool) -> Problem:
+    """A personal workbook of nobody on the roster: by its _meta 工号, or (no _meta) by its name."""
+    loc = Loc(file=display)
+    return problem("unknown-staff", loc.at(label="工号"), staff_id) if has_meta else problem("file-unknown", loc)
+
+
+def _identify(raw: RawWorkbook, month: Month, staff_ids: frozenset[str] | None) -> tuple[WorkbookSpec | None,
+                                                                                      str | None, list[Problem]]:
+    """Which template is this file, and whose? (R-TPL-2)
+
+    `staff_ids` None: a personal workbook's 工号 is not checked against the roster here (the
+    caller checks it with :func:`_unknown_staff`)."""
     loc = Loc(file=raw.display)
     problems: list[Problem] = []
     name_match = _PERSONAL_NAME.match(raw.display)
@@ -268,7 +316,7 @@ def _identify(raw: RawWorkbook, month: Month, staff_ids: frozenset[str]) -> tupl
             return None, None, [problem("file-unknown", loc)]
         problems.append(problem("file-not-standard", loc, detail=spec.title))
         if spec is PERSONAL:
-            if file_sid is None or file_sid not in staff_ids:
+            if file_sid is None or (staff_ids is not None and file_sid not in staff_ids):
                 return None, None, problems + [problem("file-unknown", loc)]
             return spec, file_sid, problems
         return spec, None, problems
@@ -287,8 +335,8 @@ def _identify(raw: RawWorkbook, month: Month, staff_ids: frozenset[str]) -> tupl
         sid = raw.meta.get("staff_id", "")
         if file_sid is not None and file_sid != sid:
             return None, None, [problem("meta-person", loc, expected=file_sid, actual=sid or "空")]
-        if sid not in staff_ids:
-            return None, None, [problem("unknown-staff", loc.at(label="工号"), sid)]
+        if staff_ids is not None and sid not in staff_ids:
+            return None, None, [_unknown_staff(raw.display, sid, True)]
         return spec, sid, problems
     return spec, None, problems
 
