@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import safety  # noqa: F401  (ensures defusedxml is in force before openpyxl parses)
+from . import safety  # defusedxml must be in force before openpyxl parses
 from .coerce import coerce, has_control_chars, is_blank
 from .problems import Loc, Problem, problem
 from .schema import HEADER_SEARCH_ROWS, META_SHEET, SheetSpec, WorkbookSpec
@@ -272,7 +272,8 @@ def _too_large(display: str, big: SheetTooLarge) -> Problem:
 
 
 def _load_openpyxl(path: Path, display: str) -> tuple[RawWorkbook | None, list[Problem]]:
-    import openpyxl  # deferred: start-up stays fast for commands that never read
+    safety.check_defusedxml()
+    import openpyxl  # deferred: start-up stays fast for commands that never read with it
 
     where = Loc(file=display)
     try:

@@ -35,7 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import ARC_CORE
 from openpyxl.xml.functions import tostring
 
-from . import schema
+from . import safety, schema
 from .coerce import coerce_bool, coerce_month, coerce_text, parse_date, parse_decimal
 from .schema import META_SHEET, Field, FieldType, Lookup, SheetSpec, WorkbookSpec
 
@@ -67,6 +67,8 @@ _HEADER_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _TITLE_ALIGN = Alignment(horizontal="left", vertical="center")
 _UNLOCKED = Protection(locked=False)
+
+safety.check_defusedxml()  # openpyxl reads and writes XML here
 
 
 # --- public API ---------------------------------------------------------------------------
