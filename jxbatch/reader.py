@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import os
 import re
 import zipfile
@@ -25,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from . import safety  # defusedxml must be in force before openpyxl parses
-from .coerce import coerce, has_control_chars, is_blank
+from .coerce import EXCEL_TEXT_LIMIT, coerce, has_control_chars, is_blank
 from .problems import Loc, Problem, problem
-from .schema import HEADER_SEARCH_ROWS, META_SHEET, SheetSpec, WorkbookSpec
+from .schema import HEADER_SEARCH_ROWS, META_SHEET, FieldType, SheetSpec, WorkbookSpec
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -60,6 +61,7 @@ def is_lock_file(path: Path) -> bool:
     return name.startswith("~$") or (name.startswith(".~lock") and name.endswith("#"))
 
 
+@functools.lru_cache(maxsize=1024)
 def col_letter(index: int) -> str:
     """0-based column index to Excel letters (0 -> A, 26 -> AA)."""
     letters = ""
@@ -72,31 +74,54 @@ def col_letter(index: int) -> str:
 
 def preflight(path: Path, display: str | None = None) -> Problem | None:
     """Return the one fatal problem with this file, or None when a parser may read it."""
+    fatal, opened = _open_checked(path, display)
+    if opened is not None:
+        opened[0].close()
+    return fatal
+
+
+MAX_IN_MEMORY = 64 * 1024 * 1024  # a workbook up to this size is read once, into memory
+
+
+def _open_checked(path: Path, display: str | None) -> tuple[Problem | None, tuple[zipfile.ZipFile, bytes | None] | None]:
+    """preflight(), keeping what it opened for the parser: the zip (its directory read once)
+    and, for an ordinary size, the file's bytes (read once, whoever parses them)."""
     where = Loc(file=display or path.name)
+    data: bytes | None = None
     try:
         size = path.stat().st_size
         with open(path, "rb") as fh:
             head = fh.read(1024)
+            if head.startswith(ZIP_MAGIC) and size <= MAX_IN_MEMORY:
+                data = head + fh.read()
     except PermissionError:
-        return problem("file-locked", where)
+        return problem("file-locked", where), None
     except OSError as exc:
-        return problem("file-unreadable", where, detail=exc.strerror or type(exc).__name__)
+        return problem("file-unreadable", where, detail=exc.strerror or type(exc).__name__), None
     if size == 0:
-        return problem("file-empty", where)
+        return problem("file-empty", where), None
     if head.startswith(OLE2_MAGIC):
-        return problem("file-encrypted" if _ole2_is_encrypted(path) else "file-xls", where)
+        return problem("file-encrypted" if _ole2_is_encrypted(path) else "file-xls", where), None
     if not head.startswith(ZIP_MAGIC):
-        return problem("file-not-zip", where, detail=_sniff_text(head))
+        return problem("file-not-zip", where, detail=_sniff_text(head)), None
     try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            names = {i.filename for i in infos}
+        zf = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
     except zipfile.BadZipFile:
-        return problem("file-truncated", where, detail="zip 目录缺失")
+        return problem("file-truncated", where, detail="zip 目录缺失"), None
     except PermissionError:
-        return problem("file-locked", where)
+        return problem("file-locked", where), None
     except OSError as exc:
-        return problem("file-unreadable", where, detail=exc.strerror or type(exc).__name__)
+        return problem("file-unreadable", where, detail=exc.strerror or type(exc).__name__), None
+    fatal = _check_directory(zf.infolist(), where)
+    if fatal is not None:
+        zf.close()
+        return fatal, None
+    return None, (zf, data)
+
+
+def _check_directory(infos: list[zipfile.ZipInfo], where: Loc) -> Problem | None:
+    """Decompression bombs and zips that are no workbook, from the zip directory alone."""
+    names = {i.filename for i in infos}
     if len(infos) > MAX_PARTS:
         return problem("file-too-large", where, detail=f"{len(infos)} 个部件")
     total = sum(i.file_size for i in infos)
@@ -187,20 +212,24 @@ def load_grid(path: Path, display: str | None = None, engine: str | None = None)
     merged ranges), so they report the same problems and give the same values.
     """
     display = display or path.name
-    fatal = preflight(path, display)
-    if fatal:
-        return None, [fatal]
-    if (engine or reader_engine()) == "calamine":
-        try:
-            raw = _load_calamine(path, display)
-        except PermissionError:
-            return None, [problem("file-locked", Loc(file=display))]
-        except SheetTooLarge as big:
-            return None, [_too_large(display, big)]
-        except Exception:  # hostile or unusual bytes: let openpyxl name the problem
-            raw = None
-        if raw is not None:
-            return raw, []
+    fatal, opened = _open_checked(path, display)
+    if opened is None:
+        return None, [fatal] if fatal else []
+    zf, data = opened
+    try:
+        if (engine or reader_engine()) == "calamine":
+            try:
+                raw = _load_calamine(path, display, zf, data)
+            except PermissionError:
+                return None, [problem("file-locked", Loc(file=display))]
+            except SheetTooLarge as big:
+                return None, [_too_large(display, big)]
+            except Exception:  # hostile or unusual bytes: let openpyxl name the problem
+                raw = None
+            if raw is not None:
+                return raw, []
+    finally:
+        zf.close()
     return _load_openpyxl(path, display)
 
 
@@ -241,29 +270,31 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _load_calamine(path: Path, display: str) -> RawWorkbook:
+def _load_calamine(path: Path, display: str, zf: zipfile.ZipFile, data: bytes | None) -> RawWorkbook:
     """Values and merged ranges from python-calamine; error cells and formulas without a
     cached value (which it reads as empty) from the sheet XML — looked up by sheet name only
-    in the rare workbook whose sheets hold a formula or an error at all."""
+    in the rare workbook whose sheets hold a formula or an error at all. Tool sheets (`_lists`)
+    hold no data and are not parsed; `_meta` is."""
     from python_calamine import CalamineWorkbook
 
-    wb = CalamineWorkbook.from_path(str(path))
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else CalamineWorkbook.from_path(str(path))
     grids = []
     for name in wb.sheet_names:
+        if name.startswith("_") and name != META_SHEET:
+            continue
         sheet = wb.get_sheet_by_name(name)
         _check_extent(name, sheet.height, sheet.width)  # before the grid is built
         merged = [f"{col_letter(c1)}{r1 + 1}:{col_letter(c2)}{r2 + 1}"
                   for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ()]
         grids.append(RawSheet(name, sheet.to_python(skip_empty_area=False), merged))
-    with zipfile.ZipFile(path) as zf:
-        hazardous = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")
-                     and _has_hazards(zf.read(n))]
-        if hazardous:
-            parts = _sheet_parts(zf)
-            for sheet in grids:
-                part = parts.get(sheet.name)
-                if part in hazardous:
-                    _mark_hazards(zf.read(part), sheet)
+    hazardous = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")
+                 and _has_hazards(zf.read(n))]
+    if hazardous:
+        parts = _sheet_parts(zf)
+        for sheet in grids:
+            part = parts.get(sheet.name)
+            if part in hazardous:
+                _mark_hazards(zf.read(part), sheet)
     return _assemble(path, display, grids)
 
 
@@ -542,14 +573,27 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
     labels = {f.key: f.label for f, _ in placed}
     places = {f.key: j for f, j in placed}
     marked_rows = {r for r, _ in marks}
+    # plain text is most cells: for a text or id field, printable text of a sane length is
+    # coerce()'s answer stripped (the rest takes the general path below)
+    plain = [(f, j, f.type is FieldType.TEXT or f.type is FieldType.ID) for f, j in placed]
     for i in range(h + 1, len(sheet.rows)):
         cells = sheet.rows[i]
         if i not in marked_rows and _blank_row(cells):
             continue
-        row = Row(Loc(file, spec.name, i + 1), dict.fromkeys(all_keys), letters, labels, cells, places)
+        values = dict.fromkeys(all_keys)
+        row = Row(Loc(file, spec.name, i + 1), values, letters, labels, cells, places)
         ncells = len(cells)
-        for f, j in placed:
+        for f, j, textual in plain:
             value = cells[j] if j < ncells else None
+            if value.__class__ is str and textual and i not in marked_rows and value.isprintable() \
+                    and len(value) < EXCEL_TEXT_LIMIT:
+                text = value.strip()
+                if text:
+                    values[f.key] = text
+                elif f.required:
+                    problems.append(problem("required", row.at(f.key)))
+                    row.invalid.add(f.key)
+                continue
             if value.__class__ is float:  # python-calamine reads 2 as 2.0; openpyxl as 2
                 if value.is_integer() and abs(value) < 2**53:
                     value = int(value)
