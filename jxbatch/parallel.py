@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import os
+import pickle
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -116,6 +117,52 @@ def run_all(jobs: Sequence[Callable[[], Any]], size: int, meanwhile: Callable[[]
         gc.unfreeze()
     if failed:
         raise OSError(f"{failed} 个输出文件写入失败")
+
+
+def background(fn: Callable[[], T], size: int) -> Callable[[], T]:
+    """Start `fn()` in a forked process and return a function that waits for its result.
+
+    The child inherits this process's memory (nothing is pickled on the way in; the result
+    comes back pickled through a pipe) and must not touch files this process writes. An
+    exception in `fn` is raised again by the waiting function. Small workloads, one core and
+    platforms without fork: `fn()` runs here, at once.
+    """
+    if workers() <= 1 or size < threshold():
+        value = fn()
+        return lambda: value
+    ctx = mp.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            payload = pickle.dumps((True, fn()), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException as exc:  # raised again in the parent
+            payload = pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
+        send.send_bytes(payload)
+        send.close()
+        os._exit(0)
+
+    gc.freeze()
+    try:
+        proc = ctx.Process(target=child)
+        proc.start()
+    finally:
+        gc.unfreeze()
+    send.close()
+
+    def wait_result() -> T:
+        try:
+            ok, value = pickle.loads(receive.recv_bytes())
+        except EOFError:
+            raise OSError("后台进程意外退出") from None
+        finally:
+            receive.close()
+            proc.join()
+        if not ok:
+            raise value
+        return value
+
+    return wait_result
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from .calendar import Calendar, Month
 from .compute.month import MonthResult, score_month
 from .fsutil import atomic_write, replace_folder
 from .gather import month_data
-from .parallel import few_collections
+from .parallel import background, few_collections
 from .policy import load_policy
 from .problems import Report
 from .publish.report import write_validation_report
@@ -54,6 +54,14 @@ def validate_month(root: Path, month: Month) -> Validation:
 
 
 def _validate_month(root: Path, month: Month) -> Validation:
+    v = read_month(root, month)
+    v.report.extend(run_checks(v.ctx))  # validate
+    return v
+
+
+def read_month(root: Path, month: Month) -> Validation:
+    """Stage read alone: the policy, the registers and the month's workbooks, and the
+    problems found reading them (validation's checks not yet run)."""
     ws = Workspace(root)
     report = Report()
     policy, ps = load_policy(root)
@@ -61,9 +69,7 @@ def _validate_month(root: Path, month: Month) -> Validation:
     regs, ps, inputs, month_ps = load_inputs(ws, month)  # read: registers and the month's workbooks
     report.extend(ps)
     report.extend(month_ps)
-    ctx = Context(ws, month, policy, regs, inputs)
-    report.extend(run_checks(ctx))  # validate
-    return Validation(ctx, report)
+    return Validation(Context(ws, month, policy, regs, inputs), report)
 
 
 # --- close-month -------------------------------------------------------------------------------
@@ -149,17 +155,28 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
                                     message=f"{month} 已于 {rec.closed_at} 结账，输入或设置已变化；"
                                             f"如需重新结账，请先运行 jxbatch reopen {month} --reason \"原因\"")
 
-        # read + validate
-        v = validate_month(root, month)
+        # read, then validate and compute side by side: the checks run in a second process
+        # while this one computes (on input the checks reject, that computation is dropped)
+        v = read_month(root, month)
+        ctx = v.ctx
+        checked = background(lambda: run_checks(ctx), size=len(ctx.scope)) if v.ok else None
+        computed: tuple[Any, ...] | None = None
+        failure: Exception | None = None
+        if v.ok:
+            try:
+                computed = _compute(ctx, History(con))
+            except Exception as exc:  # judged below: it counts only if the checks pass
+                failure = exc
+        v.report.extend(checked() if checked is not None else run_checks(ctx))
         if not v.ok:
             where = report_folder(out_root, month)
             atomic_write(where / f"校验报告_{month}.xlsx",
                          lambda p: write_validation_report(p, v.report, policy.center, str(month)))
             return CloseOutcome(INVALID, where, v.report)
-
-        # compute: the extra stages (visits, activities) first, their items feed the scores
-        ctx = v.ctx
-        stage_outputs = run_stages(ctx, History(con))
+        if failure is not None:
+            raise failure
+        assert computed is not None
+        stage_outputs, result = computed
         report = Report(v.report.sorted())
         for so in stage_outputs:
             report.extend(so.problems)
@@ -168,9 +185,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
             atomic_write(where / f"校验报告_{month}.xlsx",
                          lambda p: write_validation_report(p, report, policy.center, str(month)))
             return CloseOutcome(INVALID, where, report)
-        data = month_data(ctx)
-        data.extra_items = [i for so in stage_outputs for i in so.items]
-        result = score_month(data)
+        assert result is not None
         out_of_scope = tuple((p.staff_id, p.name) for p in ctx.regs.roster.people.values()
                              if p.staff_id not in ctx.scope and _recently_left(p, month))
         parts: dict[str, list] = {"visits": [], "subsidies": []}
@@ -237,6 +252,17 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         return CloseOutcome(status, target, report, result, doc, [target / f.name for f in files])
     finally:
         con.close()
+
+
+def _compute(ctx: Context, history: History) -> tuple[list[Any], MonthResult | None]:
+    """compute: the extra stages (visits, activities) first, their items feed the scores
+    (no scores when a stage found an error: the month is not closed)."""
+    stage_outputs = run_stages(ctx, history)
+    if any(p.is_error for so in stage_outputs for p in so.problems):
+        return stage_outputs, None
+    data = month_data(ctx)
+    data.extra_items = [i for so in stage_outputs for i in so.items]
+    return stage_outputs, score_month(data)
 
 
 VALIDATE_FOLDER = "_校验"

@@ -54,3 +54,75 @@ def test_failed_writer_in_a_child_is_an_error(tmp_path: Path, monkeypatch: pytes
     with pytest.raises(OSError, match="写入失败"):
         parallel.run_all([lambda: ok.write_text("x"), bad], size=10)
     assert ok.read_text() == "x"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork-based parallelism is Linux only")
+def test_background_returns_its_value_and_raises_its_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    monkeypatch.setenv(parallel.ENV_MIN, "0")
+    monkeypatch.setenv(parallel.ENV_WORKERS, "2")
+    assert parallel.background(os.getpid, size=1)() != os.getpid()  # it ran in another process
+    waiting = parallel.background(lambda: 1 // 0, size=1)
+    with pytest.raises(ZeroDivisionError):
+        waiting()
+    monkeypatch.setenv(parallel.ENV_WORKERS, "1")
+    assert parallel.background(os.getpid, size=1)() == os.getpid()  # here, at once
+
+
+def test_meanwhile_runs_once_beside_the_workers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(parallel.ENV_MIN, "0")
+    for workers in ("1", "2"):
+        monkeypatch.setenv(parallel.ENV_WORKERS, workers)
+        _meanwhile_once(tmp_path / f"w{workers}")
+
+
+def _meanwhile_once(out: Path) -> None:
+    calls: list[int] = []
+    assert parallel.pmap_beside(abs, [-2, 1, -5], lambda: calls.append(1) or "done") == ([2, 1, 5], "done")
+    out.mkdir()
+    parallel.run_all([lambda: (out / "a").write_text("a"), lambda: (out / "b").write_text("b")], size=10,
+                     meanwhile=lambda: calls.append(2))
+    assert calls == [1, 2] and (out / "a").read_text() == "a" and (out / "b").read_text() == "b"
+
+
+def _broken_copy(tmp: Path) -> Path:
+    """sample_data with a deduction dated in October (an error of the checks, not of reading)."""
+    import openpyxl
+
+    ws = tmp / "ws"
+    shutil.copytree(ROOT / "sample_data", ws, ignore=shutil.ignore_patterns("out", "ledger.sqlite", ".jxbatch.lock"))
+    path = ws / "data" / "2026-11" / "考核登记_2026-11.xlsx"
+    wb = openpyxl.load_workbook(path)
+    sheet = wb["扣分"]
+    col = next(c.column for c in sheet[2] if c.value and "日期" in str(c.value))
+    sheet.cell(row=3, column=col).value = dt.datetime(2026, 10, 15)
+    wb.save(path)
+    return ws
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork-based parallelism is Linux only")
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_checks_beside_compute_still_refuse_bad_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      workers: str) -> None:
+    """close-month runs the checks in a second process while it computes; on input the checks
+    reject, whatever the computation did (here: it crashes) is dropped and the month is not
+    published. On good input the same crash is a crash."""
+    from jxbatch import pipeline
+
+    monkeypatch.setenv(parallel.ENV_MIN, "0")
+    monkeypatch.setenv(parallel.ENV_WORKERS, workers)
+
+    def crash(*args: object) -> None:
+        raise RuntimeError("compute failed")
+
+    monkeypatch.setattr(pipeline, "run_stages", crash)
+    ws = _broken_copy(tmp_path / "bad")
+    out = close_month(ws, Month(2026, 11), publish_date=dt.date(2026, 12, 1))
+    assert out.status == pipeline.INVALID
+    assert [(p.code, p.loc.cell, p.value) for p in out.report.errors] == [("date-outside-month", "A3", "2026-10-15")]
+    assert not (out.out_dir / "results.json").exists()
+    good = tmp_path / "good"
+    shutil.copytree(ROOT / "sample_data", good, ignore=shutil.ignore_patterns("out", "ledger.sqlite", ".jxbatch.lock"))
+    with pytest.raises(RuntimeError, match="compute failed"):
+        close_month(good, Month(2026, 11), publish_date=dt.date(2026, 12, 1))
