@@ -287,11 +287,19 @@ def _recently_left(person, month: Month) -> bool:
 
 
 def duties_by_person(ctx: Context) -> dict[str, list]:
+    """Each person's duties: their own rows, else their department's (rows without 工号)."""
+    by_person: dict[str, list] = {}
+    by_department: dict[str, list] = {}
+    for d in ctx.regs.duties:
+        if d.staff_id:
+            by_person.setdefault(d.staff_id, []).append(d)
+        else:
+            by_department.setdefault(d.department, []).append(d)
     out: dict[str, list] = {}
     for sid, p in ctx.scope.items():
-        own = [d for d in ctx.regs.duties if d.staff_id == sid]
+        own = by_person.get(sid, [])
         if not own and p.department:
-            own = [d for d in ctx.regs.duties if not d.staff_id and d.department == p.department]
+            own = list(by_department.get(p.department, []))
         out[sid] = own
     return out
 

@@ -16,6 +16,7 @@ Nothing here reads or writes private retiree data.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -116,6 +117,7 @@ def _cut(text: str, limit: int) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=65536)  # the same lines recur (a payment line per retiree)
 def text_width(text: str) -> int:
     """Display width in Excel character units (CJK and full-width characters count 2)."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
