@@ -190,8 +190,10 @@ class Target:
 def rows_to(table: Table, build) -> list:
     """Build records from rows whose required values are all valid; others were reported."""
     out = []
+    required = [f.key for f in table.spec.fields if f.required]
     for r in table:
-        if any(f.required and r[f.key] is None for f in table.spec.fields):
+        values = r.values
+        if any(values[k] is None for k in required):
             continue
         out.append(build(r))
     return out

@@ -575,7 +575,8 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
     marked_rows = {r for r, _ in marks}
     # plain text is most cells: for a text or id field, printable text of a sane length is
     # coerce()'s answer stripped (the rest takes the general path below)
-    plain = [(f, j, f.type is FieldType.TEXT or f.type is FieldType.ID) for f, j in placed]
+    plain = [(f, j, f.type in (FieldType.TEXT, FieldType.ID, FieldType.CHOICE),
+              f.choices if f.type is FieldType.CHOICE else None) for f, j in placed]
     for i in range(h + 1, len(sheet.rows)):
         cells = sheet.rows[i]
         if i not in marked_rows and _blank_row(cells):
@@ -583,17 +584,19 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
         values = dict.fromkeys(all_keys)
         row = Row(Loc(file, spec.name, i + 1), values, letters, labels, cells, places)
         ncells = len(cells)
-        for f, j, textual in plain:
+        for f, j, textual, choices in plain:
             value = cells[j] if j < ncells else None
             if value.__class__ is str and textual and i not in marked_rows and value.isprintable() \
                     and len(value) < EXCEL_TEXT_LIMIT:
                 text = value.strip()
-                if text:
+                if text and (choices is None or text in choices):
                     values[f.key] = text
-                elif f.required:
-                    problems.append(problem("required", row.at(f.key)))
-                    row.invalid.add(f.key)
-                continue
+                    continue
+                if not text:
+                    if f.required:
+                        problems.append(problem("required", row.at(f.key)))
+                        row.invalid.add(f.key)
+                    continue  # else: not one of the choices, said below
             if value.__class__ is float:  # python-calamine reads 2 as 2.0; openpyxl as 2
                 if value.is_integer() and abs(value) < 2**53:
                     value = int(value)

@@ -103,3 +103,49 @@ def test_chained_points_are_half_of_director_and_office_deductions(deds) -> None
         counted = sum((-i.points for i in res.items if i.source == "register" and i.issuer in ("D1", "考核办")
                        and res.people[i.person].department in depts), Dec(0))
         assert res.people[leader].chained == counted * Dec("0.5")
+
+
+# --- reader: the fast path for plain text equals coerce() (issue 9) ----------------------------
+
+_TEXTS = st.one_of(
+    st.text(alphabet=st.sampled_from(list("在岗休假 \u3000\t\n\x01=+-#abc汉字")), max_size=12),
+    st.sampled_from(["军休干部", " 遗属 ", "\u3000", "", "  ", "=SUM(1,1)", "x\x07y", "否", "是"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_TEXTS, _TEXTS, _TEXTS), min_size=1, max_size=6))
+def test_reading_text_cells_equals_coercing_them(rows) -> None:
+    """read_table takes a shortcut for printable text in text, id and choice columns; every
+    value and every problem must be what coerce() gives for the same cell."""
+    from jxbatch.coerce import coerce, has_control_chars
+    from jxbatch.reader import RawSheet, read_table
+    from jxbatch.schema import Field, FieldType, SheetSpec
+
+    fields = (Field("t", "文本", FieldType.TEXT, True), Field("i", "编号", FieldType.ID),
+              Field("c", "类别", FieldType.CHOICE, False, ("军休干部", "遗属")))
+    spec = SheetSpec("表", fields)
+    sheet = RawSheet("表", [["标题"], ["文本", "编号", "类别"], *[list(r) for r in rows]])
+    table, problems = read_table(sheet, spec, "f.xlsx")
+    expected_values, expected_problems = [], []
+    for n, cells in enumerate(rows, start=3):
+        if all(not v.strip() for v in cells):
+            continue  # a blank row is skipped
+        values = {}
+        for f, v, col in zip(fields, cells, "ABC", strict=True):
+            if not v.strip():
+                values[f.key] = None
+                if f.required:
+                    expected_problems.append(("required", f"{col}{n}"))
+                continue
+            coerced, err = coerce(f, v)
+            if err:
+                values[f.key] = None
+                expected_problems.append((err, f"{col}{n}"))
+                continue
+            if has_control_chars(v):
+                expected_problems.append(("control-chars", f"{col}{n}"))
+            values[f.key] = coerced
+        expected_values.append(values)
+    assert [r.values for r in table.rows] == expected_values
+    assert [(p.code, p.loc.cell) for p in problems] == expected_problems
