@@ -41,7 +41,7 @@ from .publish import visits as publish
 from .stages import History, StageOutput
 
 SYSTEM = "系统"
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: contacts carry the quoted 事件编号, "must_judged" lists the judged events
 LOOKBACK_MONTHS = 12  # how far back the carried state (pending, concerns, forms) is looked for
 KINDS = ("contacts", "pending_must", "concerns", "confirmations", "visit_meta")
 
@@ -91,14 +91,39 @@ def _d(text: str | None) -> dt.date | None:
 def contacts_state(visits: list[rules.VisitIn]) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for v in visits:
-        out.setdefault(v.retiree_id, {"contacts": []})["contacts"].append(
-            {"date": v.date.isoformat(), "mode": v.mode, "type": v.visit_type, "staff": v.staff_id})
+        contact = {"date": v.date.isoformat(), "mode": v.mode, "type": v.visit_type, "staff": v.staff_id}
+        if v.event_id:
+            contact["event"] = v.event_id
+        out.setdefault(v.retiree_id, {"contacts": []})["contacts"].append(contact)
     return out
 
 
 def contacts_from(state: Mapping[str, dict]) -> list[rules.Contact]:
-    return [rules.Contact(dt.date.fromisoformat(c["date"]), rid, c.get("staff", ""), c["mode"], c.get("type", ""))
+    return [rules.Contact(dt.date.fromisoformat(c["date"]), rid, c.get("staff", ""), c["mode"], c.get("type", ""),
+                          c.get("event", ""))
             for rid, data in state.items() for c in data.get("contacts", [])]
+
+
+def late_registrations(ctx: Any, history: History, pol: rules.VisitPolicy, month: Month, owed_now: set[str],
+                       visits: list[rules.VisitIn]) -> list[tuple[rules.Obligation, dt.date | None]]:
+    """R-VI-3: must-visits of register events of earlier closed months (within the look-back,
+    closed with state version 2, which records what each close judged) that no close judged:
+    the events were registered after their month was closed."""
+    judged = set(owed_now)
+    months: list[Month] = []
+    contacts: list[rules.Contact] = []
+    m = month
+    for _ in range(LOOKBACK_MONTHS):
+        m = m.prev()
+        if not tracked(history, m):
+            continue
+        judged |= set(history.state(str(m), "must_judged"))
+        if history.state(str(m), "visit_meta").get("visits", {}).get("version", 1) >= 2:
+            months.append(m)
+            contacts += contacts_from(history.state(str(m), "contacts"))
+    # register events only: a generated birthday is known at every close
+    owed = [o for m in months for o in rules.obligations(ctx.regs.events, ctx.regs.retirees, m.first, m.last, pol)]
+    return rules.registered_late(owed, judged, [*contacts, *visits])
 
 
 def pending_state(pending: list[rules.Obligation]) -> dict[str, dict]:
@@ -244,6 +269,13 @@ def stage(ctx: Any, history: History) -> StageOutput:
     owed = [*pending, *must_obligations(ctx, pol, first, last),
             *unknown_obligations(ctx, pol, first, {o.event_id for o in pending}, prior == month.prev())]
     must = rules.judge_must(owed, visits, last, retirees)
+    late_registered = late_registrations(ctx, history, pol, month, {o.event_id for o in owed}, visits)
+    for ob, visited in late_registered:
+        r = retirees.get(ob.retiree_id)
+        problems.append(problem("must-visit-registered-late", event_locs.get(ob.event_id) or Loc(), ob.event_id,
+                                name=r.name if r is not None else ob.retiree_id, staff=ob.staff_id,
+                                start=ob.start.isoformat(), deadline=ob.deadline.isoformat(),
+                                visited=f"已于{visited.isoformat()}按时走访" if visited else "没有按时走访的记录"))
     for res in must:
         ob = res.obligation
         r = retirees.get(ob.retiree_id)
@@ -277,6 +309,8 @@ def stage(ctx: Any, history: History) -> StageOutput:
     state = {
         "contacts": contacts_state(visits),
         "pending_must": pending_state([m.obligation for m in must if m.status == rules.PENDING]),
+        "must_judged": {m.obligation.event_id: {"status": m.status} for m in must}
+        | {ob.event_id: {"status": "registered_late"} for ob, _ in late_registered},
         "concerns": concerns_state(concerns.open),
         "confirmations": forms_state(forms),
         "visit_meta": {"visits": {"version": STATE_VERSION}},

@@ -261,3 +261,23 @@ def test_assessment_office_is_an_issuer_not_a_person() -> None:
     assert "考核办" not in r.people
     assert {i.issuer for i in r.items if i.person in ("A1", "A2")} == {"考核办"}
     assert r.people["L1"].chained == Dec("0.5")  # 考核办's point on A1 chains (R-CH-2)
+
+
+def test_results_item_points_are_exact_and_add_up() -> None:
+    """SPEC §10: published values have exactly 2 decimals; an item's points are printed as they
+    count. D1 deducts A1 0.75 → L1's chained item is 0.75 × 0.5 = 0.375 (R-CH-2): "-0.375",
+    not "-0.38", and L1's items add up to L1's chained total 0.38 (rounded only there)."""
+    from jxbatch.publish.results import results_document
+
+    r = month(deductions=[ded("A1", "B01", "D1", "0.75")])
+    doc = results_document(r, month="2026-11", center="c", tool_version="0", input_digest="0" * 64, problems=[])
+    l1 = [i for i in doc["items"] if i["person"] == "L1"]
+    assert [(i["code"], i["points"], i["source"]) for i in l1] == [("B01", "-0.375", "chained"),
+                                                                  ("AUTO-QUOTA", "-2.00", "quota")]
+    assert [(i["person"], i["points"]) for i in doc["items"] if i["source"] == "register"] == [("A1", "-0.75")]
+    person = next(p for p in doc["people"] if p["id"] == "L1")
+    assert person["chained"] == "0.38" and sum(-Dec(i["points"]) for i in l1 if i["source"] == "chained") == Dec("0.375")
+    import jsonschema
+
+    from .test_close import SCHEMA
+    jsonschema.validate(doc, SCHEMA)

@@ -448,3 +448,28 @@ def test_sample_month_visits(closed_sample: Path) -> None:
     assert visit_items(doc) == [(sid, deadline.isoformat(), "AUTO-MUST", "-2.00")]
     (item,) = [i for i in doc["items"] if i["code"] == "AUTO-MUST" and i["source"] == "auto"]
     assert item["reason"].endswith(f"{when.isoformat()} 才走访") and "生日" not in item["reason"]
+
+
+@pytest.mark.parametrize("visited", [False, True])
+def test_event_registered_after_its_month_was_closed_is_named(ws: Path, visited: bool) -> None:
+    """R-VI-3: October is closed; in November the service department registers E9 (R2 住院 on
+    10-20, deadline 10-23). No close judged it, so November's close names it — with the
+    October 必访 visit quoting it when there is one (kept in the ledger), else "no visit on
+    record" — and deducts nothing (staff could not quote an unregistered event). December's
+    close does not name it again."""
+    if visited:  # A1 visited R2 in hospital on 10-21, quoting the event id given at the hospital
+        oct_visits = quarter_visits()[OCT]
+        oct_visits["A1"].append(visit(D(2026, 10, 21), "R2", "医院探望", "必访", "E9"))
+        write_month(ws, OCT, oct_visits)
+    close(ws, OCT)
+    late = {**RETIREES, "事件登记": [*RETIREES["事件登记"],
+                                  {"event_id": "E9", "retiree_id": "R2", "event_type": "住院",
+                                   "start_date": D(2026, 10, 20), "end_date": D(2026, 10, 27), "registrar": "A1"}]}
+    write_spec(ws / "data" / "retirees.xlsx", "retirees", late)
+    nov = close(ws, NOV)
+    named = [p for p in nov["problems"] if p["code"] == "must-visit-registered-late"]
+    assert len(named) == 1 and "E9" in named[0]["message"] and "2026-10-23" in named[0]["message"]
+    assert ("已于2026-10-21按时走访" if visited else "没有按时走访的记录") in named[0]["message"]
+    assert not [i for i in nov["items"] if i["code"] == "AUTO-MUST" and "E9" in i["reason"]]
+    dec = close(ws, DEC)
+    assert not [p for p in dec["problems"] if p["code"] == "must-visit-registered-late"]

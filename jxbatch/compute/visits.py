@@ -79,6 +79,7 @@ class Contact:
     staff_id: str
     mode: str
     visit_type: str
+    event_id: str = ""  # the 事件编号 a 必访 row quoted (closes before it was carried: "")
 
     @property
     def home(self) -> bool:
@@ -279,6 +280,26 @@ def obligations(events: Iterable[Event], retirees: Mapping[str, Retiree], first:
         out.append(Obligation(e.event_id, r.retiree_id, r.assigned_staff, e.start_date, e.start_date + days,
                               origin, certain))
     return sorted(out, key=lambda o: (o.start, o.event_id))
+
+
+def registered_late(owed: Iterable[Obligation], judged: set[str],
+                    visits: Iterable[VisitIn | Contact]) -> list[tuple[Obligation, dt.date | None]]:
+    """R-VI-3, an event registered after its month was closed: an obligation of a closed month
+    that no close judged (its event was not in the register then). Returned with the date of a
+    recorded 必访 visit quoting it in time (start … deadline), or None when there is none —
+    staff could not quote an event that was not registered yet, so the visits report and the
+    validation report name it for the office to judge, instead of a deduction."""
+    quoted: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
+    for v in visits:
+        if v.visit_type == MUST_VISIT and v.event_id:
+            quoted[(v.event_id, v.retiree_id)].append(v.date)
+    out = []
+    for ob in owed:
+        if ob.event_id in judged:
+            continue
+        in_time = sorted(d for d in quoted.get((ob.event_id, ob.retiree_id), ()) if ob.start <= d <= ob.deadline)
+        out.append((ob, in_time[0] if in_time else None))
+    return out
 
 
 def judge_must(pending: Iterable[Obligation], visits: Sequence[VisitIn], month_last: dt.date,

@@ -1,7 +1,8 @@
 """results.json — the machine-readable result of a close (SPEC §10, R-LG-4).
 
-UTF-8, keys in a fixed order, decimals as strings with exactly 2 decimals, no timestamps:
-the same inputs and policy give byte-identical bytes.
+UTF-8, keys in a fixed order, published decimals (scores, totals, money) as strings with
+exactly 2 decimals, an item's points exact with at least 2 (see :func:`exact`), no
+timestamps: the same inputs and policy give byte-identical bytes.
 """
 
 from __future__ import annotations
@@ -20,6 +21,15 @@ def dec(value: Decimal | None) -> str | None:
     return None if value is None else f"{publish(value, 2):.2f}"
 
 
+def exact(value: Decimal) -> str:
+    """An item's points as they count: at least 2 decimals, more when the value has them
+    (a chained 0.75 × 0.5 is "-0.375", not "-0.38"), so that the items add up to the totals."""
+    q = publish(value, 6).normalize()
+    if q.as_tuple().exponent > -2:  # type: ignore[operator]
+        q = q.quantize(Decimal("0.01"))
+    return f"{q:f}"
+
+
 def results_document(res: MonthResult, *, month: str, center: str, tool_version: str, input_digest: str,
                      problems: Iterable[Problem], out_of_scope: Sequence[tuple[str, str]] = (),
                      visits: Sequence[Mapping[str, Any]] = (), subsidies: Sequence[Mapping[str, Any]] = ()) -> dict:
@@ -35,7 +45,7 @@ def results_document(res: MonthResult, *, month: str, center: str, tool_version:
                    for d in res.departments]
     items = [{
         "person": i.person, "date": i.date.isoformat() if i.date else None, "code": i.code,
-        "points": dec(i.points), "source": i.source, "issuer": i.issuer, "reason": i.reason, "origin": i.origin,
+        "points": exact(i.points), "source": i.source, "issuer": i.issuer, "reason": i.reason, "origin": i.origin,
     } for i in res.items]
     return {
         "month": month,
