@@ -467,7 +467,7 @@ def _statement(ws: Worksheet, res: MonthResult, info: PublishInfo, p: PersonScor
         ws.write_string(row, 0, label, fmts["label"])
         write_cell(ws, row, 2, value, fmts, kind)
         if note:  # beside the box, unbordered: it runs on over the empty cells to its right
-            ws.write_string(row, 3, note, fmts["plain"])
+            ws.write_string(row, 3, note, fmts["aside"])
         row += 1
 
     row += 1

@@ -166,6 +166,7 @@ def formats(wb: Workbook) -> dict[str, Any]:
         "date": f(border, align="center", num_format=DATE_FORMAT),
         "bold": f(base, bold=True),
         "plain": f(base),
+        "aside": f(base, indent=1),  # a note beside a bordered box
         "note": f(base, italic=True, font_color="#555555", text_wrap=True),
         "error": f(border, font_color="#C00000", text_wrap=True),
         "warning": f(border, font_color="#9C5700", text_wrap=True),
