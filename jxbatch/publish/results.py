@@ -62,5 +62,23 @@ def results_document(res: MonthResult, *, month: str, center: str, tool_version:
     }
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # the C encoder (indent= would not use it)
+
+
 def dumps(doc: dict) -> bytes:
-    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    """UTF-8 JSON, one top-level key a line and one row a line in each table (people, items,
+    …): as readable as an indented file and written by the C encoder (issue 9). Same
+    document as json.dumps(doc); byte-identical for the same doc."""
+    lines = ["{"]
+    last = len(doc) - 1
+    for n, (key, value) in enumerate(doc.items()):
+        comma = "," if n < last else ""
+        if isinstance(value, list) and value:
+            lines.append(f"  {_ENCODE(key)}: [")
+            end = len(value) - 1
+            lines += [f"    {_ENCODE(row)}{',' if i < end else ''}" for i, row in enumerate(value)]
+            lines.append(f"  ]{comma}")
+        else:
+            lines.append(f"  {_ENCODE(key)}: {_ENCODE(value)}{comma}")
+    lines.append("}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
