@@ -473,11 +473,12 @@ def _statement(ws: Worksheet, res: MonthResult, info: PublishInfo, p: PersonScor
     row += 1
     _line(ws, row, "二、扣分、加分明细", ncols, fmts["heading"])
     row += 1
-    _header(ws, row, ITEM_COLS, fmts)
     items = [item_row(res, i) for i in p.items]
-    row = write_rows(ws, row + 1, ITEM_KINDS, items, fmts, STMT_WIDTHS)
-    if not items:
-        ws.write_string(row, 0, "本月无扣分、加分记录。", fmts["plain"])
+    if items:
+        _header(ws, row, ITEM_COLS, fmts)
+        row = write_rows(ws, row + 1, ITEM_KINDS, items, fmts, STMT_WIDTHS)
+    else:  # no empty table: one line says so
+        ws.write_string(row, 0, "本月无扣分、加分记录。", fmts["aside"])
         row += 1
 
     row += 1
