@@ -119,17 +119,47 @@ def run_all(jobs: Sequence[Callable[[], Any]], size: int, meanwhile: Callable[[]
         raise OSError(f"{failed} 个输出文件写入失败")
 
 
-def background(fn: Callable[[], T], size: int) -> Callable[[], T]:
-    """Start `fn()` in a forked process and return a function that waits for its result.
+class Pending:
+    """The result of :func:`background`: call it to wait for the value (or the error)."""
+
+    def __init__(self, value: Any = None, proc: Any = None, receive: Any = None) -> None:
+        self._value, self._proc, self._receive = value, proc, receive
+
+    def __call__(self) -> Any:
+        if self._proc is None:
+            return self._value
+        try:
+            ok, value = pickle.loads(self._receive.recv_bytes())
+        except EOFError:
+            raise OSError("后台进程意外退出") from None
+        finally:
+            self._close()
+        if not ok:
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        """Stop waiting (after an interruption): end the child, leave nothing running."""
+        if self._proc is not None:
+            self._proc.terminate()
+            self._close()
+
+    def _close(self) -> None:
+        self._receive.close()
+        self._proc.join()
+        self._proc = None
+
+
+def background(fn: Callable[[], T], size: int) -> Pending:
+    """Start `fn()` in a forked process; the returned :class:`Pending` waits for its result.
 
     The child inherits this process's memory (nothing is pickled on the way in; the result
     comes back pickled through a pipe) and must not touch files this process writes. An
-    exception in `fn` is raised again by the waiting function. Small workloads, one core and
-    platforms without fork: `fn()` runs here, at once.
+    exception in `fn` is raised again by the waiting call. Small workloads, one core,
+    platforms without fork, or a fork that fails: `fn()` runs here, at once.
     """
     if workers() <= 1 or size < threshold():
-        value = fn()
-        return lambda: value
+        return Pending(fn())
     ctx = mp.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
 
@@ -146,23 +176,14 @@ def background(fn: Callable[[], T], size: int) -> Callable[[], T]:
     try:
         proc = ctx.Process(target=child)
         proc.start()
+    except OSError:  # no fork today (out of memory, process limit): do it here
+        receive.close()
+        send.close()
+        return Pending(fn())
     finally:
         gc.unfreeze()
     send.close()
-
-    def wait_result() -> T:
-        try:
-            ok, value = pickle.loads(receive.recv_bytes())
-        except EOFError:
-            raise OSError("后台进程意外退出") from None
-        finally:
-            receive.close()
-            proc.join()
-        if not ok:
-            raise value
-        return value
-
-    return wait_result
+    return Pending(None, proc, receive)
 
 
 @contextmanager

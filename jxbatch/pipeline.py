@@ -162,12 +162,17 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         checked = background(lambda: run_checks(ctx), size=len(ctx.scope)) if v.ok else None
         computed: tuple[Any, ...] | None = None
         failure: Exception | None = None
-        if v.ok:
-            try:
-                computed = _compute(ctx, History(con))
-            except Exception as exc:  # judged below: it counts only if the checks pass
-                failure = exc
-        v.report.extend(checked() if checked is not None else run_checks(ctx))
+        try:
+            if v.ok:
+                try:
+                    computed = _compute(ctx, History(con))
+                except Exception as exc:  # judged below: it counts only if the checks pass
+                    failure = exc
+            v.report.extend(checked() if checked is not None else run_checks(ctx))
+        except BaseException:  # interrupted: no checks left running
+            if checked is not None:
+                checked.cancel()
+            raise
         if not v.ok:
             where = report_folder(out_root, month)
             atomic_write(where / f"校验报告_{month}.xlsx",
@@ -214,9 +219,11 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         # One ledger transaction: the inserts run while the writers work, the COMMIT comes
         # after the renames (R-LG-3); a failure anywhere rolls it back.
         txn = ledger.transaction(con)
-        txn.__enter__()
-        committed = False
+        committed = entered = False
         try:
+            txn.__enter__()
+            entered = True
+
             def record() -> None:
                 if ledger.current(con, str(month)) is None:
                     ledger.record_close(con, doc, policy_digest=policy.digest, out_dir=str(target.resolve()),
@@ -242,7 +249,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
 
             replace_folder(tmp, target, out_root / f".old-{month}-{tmp.name[-8:]}", commit_after_renames())
         except BaseException as exc:
-            if not committed:
+            if entered and not committed:
                 txn.__exit__(type(exc), exc, exc.__traceback__)
             raise
         finally:

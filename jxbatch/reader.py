@@ -272,9 +272,9 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
 
 def _load_calamine(path: Path, display: str, zf: zipfile.ZipFile, data: bytes | None) -> RawWorkbook:
     """Values and merged ranges from python-calamine; error cells and formulas without a
-    cached value (which it reads as empty) from the sheet XML — looked up by sheet name only
-    in the rare workbook whose sheets hold a formula or an error at all. Tool sheets (`_lists`)
-    hold no data and are not parsed; `_meta` is."""
+    cached value (which it reads as empty) from each sheet's XML, which is parsed only when
+    two substring tests find a formula or an error in it. Tool sheets (`_lists`) hold no
+    data and are not parsed (on either path); `_meta` is."""
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else CalamineWorkbook.from_path(str(path))
@@ -287,14 +287,12 @@ def _load_calamine(path: Path, display: str, zf: zipfile.ZipFile, data: bytes | 
         merged = [f"{col_letter(c1)}{r1 + 1}:{col_letter(c2)}{r2 + 1}"
                   for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ()]
         grids.append(RawSheet(name, sheet.to_python(skip_empty_area=False), merged))
-    hazardous = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")
-                 and _has_hazards(zf.read(n))]
-    if hazardous:
-        parts = _sheet_parts(zf)
-        for sheet in grids:
-            part = parts.get(sheet.name)
-            if part in hazardous:
-                _mark_hazards(zf.read(part), sheet)
+    parts = _sheet_parts(zf)  # wherever the workbook's relationships put each sheet
+    for sheet in grids:
+        part = parts.get(sheet.name)
+        xml = zf.read(part) if part else b""  # a part named but missing: openpyxl takes over
+        if _has_hazards(xml):
+            _mark_hazards(xml, sheet)
     return _assemble(path, display, grids)
 
 
@@ -318,6 +316,8 @@ def _load_openpyxl(path: Path, display: str) -> tuple[RawWorkbook | None, list[P
     grids = []
     try:
         for ws in wb.worksheets:
+            if ws.title.startswith("_") and ws.title != META_SHEET:
+                continue  # a tool sheet holds no data (as on the python-calamine path)
             _check_extent(ws.title, ws.max_row or 0, ws.max_column or 0)
             sheet = RawSheet(ws.title, [])
             for i, row in enumerate(ws.iter_rows()):

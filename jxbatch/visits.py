@@ -41,9 +41,9 @@ from .publish import visits as publish
 from .stages import History, StageOutput
 
 SYSTEM = "系统"
-STATE_VERSION = 2  # 2: contacts carry the quoted 事件编号, "must_judged" lists the judged events
+STATE_VERSION = 2  # 2: contacts carry the quoted 事件编号, "events_seen" lists the register's events
 LOOKBACK_MONTHS = 12  # how far back the carried state (pending, concerns, forms) is looked for
-KINDS = ("contacts", "pending_must", "concerns", "confirmations", "visit_meta")
+KINDS = ("contacts", "pending_must", "concerns", "confirmations", "visit_meta", "events_seen")
 
 
 # ------------------------------------------------------------------------------ inputs
@@ -107,9 +107,10 @@ def contacts_from(state: Mapping[str, dict]) -> list[rules.Contact]:
 def late_registrations(ctx: Any, history: History, pol: rules.VisitPolicy, month: Month, owed_now: set[str],
                        visits: list[rules.VisitIn]) -> list[tuple[rules.Obligation, dt.date | None]]:
     """R-VI-3: must-visits of register events of earlier closed months (within the look-back,
-    closed with state version 2, which records what each close judged) that no close judged:
-    the events were registered after their month was closed."""
-    judged = set(owed_now)
+    closed with state version 2, which records the register's event ids at each close) whose
+    events no close saw: they were registered after their month was closed. (An event seen
+    at its close but owed by nobody then — no 联包工作人员 yet — is not named later.)"""
+    seen = set(owed_now)
     months: list[Month] = []
     contacts: list[rules.Contact] = []
     m = month
@@ -117,13 +118,14 @@ def late_registrations(ctx: Any, history: History, pol: rules.VisitPolicy, month
         m = m.prev()
         if not tracked(history, m):
             continue
-        judged |= set(history.state(str(m), "must_judged"))
-        if history.state(str(m), "visit_meta").get("visits", {}).get("version", 1) >= 2:
+        recorded = history.state(str(m), "events_seen")
+        if recorded:
+            seen |= set(recorded.get("register", {}).get("ids", []))
             months.append(m)
             contacts += contacts_from(history.state(str(m), "contacts"))
     # register events only: a generated birthday is known at every close
     owed = [o for m in months for o in rules.obligations(ctx.regs.events, ctx.regs.retirees, m.first, m.last, pol)]
-    return rules.registered_late(owed, judged, [*contacts, *visits])
+    return rules.registered_late(owed, seen, [*contacts, *visits])
 
 
 def pending_state(pending: list[rules.Obligation]) -> dict[str, dict]:
@@ -309,8 +311,7 @@ def stage(ctx: Any, history: History) -> StageOutput:
     state = {
         "contacts": contacts_state(visits),
         "pending_must": pending_state([m.obligation for m in must if m.status == rules.PENDING]),
-        "must_judged": {m.obligation.event_id: {"status": m.status} for m in must}
-        | {ob.event_id: {"status": "registered_late"} for ob, _ in late_registered},
+        "events_seen": {"register": {"ids": sorted({e.event_id for e in ctx.regs.events if e.event_id})}},
         "concerns": concerns_state(concerns.open),
         "confirmations": forms_state(forms),
         "visit_meta": {"visits": {"version": STATE_VERSION}},

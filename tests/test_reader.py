@@ -154,6 +154,31 @@ def test_error_values_are_positioned_problems(tmp_path: Path) -> None:
     assert [(p.code, p.loc.cell, p.value) for p in problems] == [("error-value", "C3", "#DIV/0!")]
 
 
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_error_value_in_a_sheet_stored_elsewhere_in_the_zip(tmp_path: Path, engine: str) -> None:
+    """SPEC §14: the sheet XML is found through the workbook's relationships, wherever the
+    part lives (here xl/data/sheet1.xml): its error cell is still a positioned problem."""
+    import zipfile
+
+    from jxbatch.reader import load_grid, read_table
+
+    path = daily_book(tmp_path, [["2026-11-03", "在岗", "x", None, "ok"]])
+    wb = openpyxl.load_workbook(path)
+    wb["日整理"]["C3"].value = "#REF!"
+    wb["日整理"]["C3"].data_type = "e"
+    wb.save(path)
+    moved = tmp_path / "moved.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(moved, "w") as out:
+        part = next(n for n in src.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+        for info in src.infolist():
+            data = src.read(info.filename).replace(part.removeprefix("xl/").encode(), b"data/sheet1.xml")
+            out.writestr("xl/data/sheet1.xml" if info.filename == part else info.filename, data)
+    raw, fatal = load_grid(moved, engine=engine)
+    assert fatal == [] and raw is not None
+    _, problems = read_table(raw.sheets["日整理"], DAILY, "moved.xlsx")
+    assert [(p.code, p.loc.cell, p.value) for p in problems] == [("error-value", "C3", "#REF!")]
+
+
 def test_meta_is_read(tmp_path: Path) -> None:
     """R-TPL-2: the hidden _meta sheet carries kind, version, month and staff id."""
     path = write_spec(tmp_path / "S01_张三_2026-11.xlsx", "personal", month="2026-11", staff_id="S01")

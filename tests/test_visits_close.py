@@ -473,3 +473,20 @@ def test_event_registered_after_its_month_was_closed_is_named(ws: Path, visited:
     assert not [i for i in nov["items"] if i["code"] == "AUTO-MUST" and "E9" in i["reason"]]
     dec = close(ws, DEC)
     assert not [p for p in dec["problems"] if p["code"] == "must-visit-registered-late"]
+
+
+def test_event_known_at_its_close_is_not_named_when_the_policy_changes_later(ws: Path) -> None:
+    """R-VI-3: in October 遇到困难 was not a must-visit type [policy], so R1's 10-20 event E8
+    (in the register) was owed by nobody; November's policy adds the type. E8 was in the
+    register at October's close, so November's close does not call it registered late."""
+    e8 = {"event_id": "E8", "retiree_id": "R1", "event_type": "遇到困难", "start_date": D(2026, 10, 20),
+          "registrar": "A1"}
+    write_spec(ws / "data" / "retirees.xlsx", "retirees", {**RETIREES, "事件登记": [*RETIREES["事件登记"], e8]})
+    toml = ws / "jxbatch.toml"
+    default = toml.read_text(encoding="utf-8")
+    toml.write_text(default + '\n[visits]\nmust_visit_types = ["住院", "家庭变故", "生日", "重大节日", "思想波动"]\n',
+                    encoding="utf-8")
+    close(ws, OCT)
+    toml.write_text(default, encoding="utf-8")
+    nov = close(ws, NOV)
+    assert not [p for p in nov["problems"] if p["code"] == "must-visit-registered-late"]

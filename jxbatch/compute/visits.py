@@ -282,10 +282,10 @@ def obligations(events: Iterable[Event], retirees: Mapping[str, Retiree], first:
     return sorted(out, key=lambda o: (o.start, o.event_id))
 
 
-def registered_late(owed: Iterable[Obligation], judged: set[str],
+def registered_late(owed: Iterable[Obligation], seen: set[str],
                     visits: Iterable[VisitIn | Contact]) -> list[tuple[Obligation, dt.date | None]]:
     """R-VI-3, an event registered after its month was closed: an obligation of a closed month
-    that no close judged (its event was not in the register then). Returned with the date of a
+    whose event no close saw (it was not in the register then). Returned with the date of a
     recorded 必访 visit quoting it in time (start … deadline), or None when there is none —
     staff could not quote an event that was not registered yet, so the visits report and the
     validation report name it for the office to judge, instead of a deduction."""
@@ -295,7 +295,7 @@ def registered_late(owed: Iterable[Obligation], judged: set[str],
             quoted[(v.event_id, v.retiree_id)].append(v.date)
     out = []
     for ob in owed:
-        if ob.event_id in judged:
+        if ob.event_id in seen:
             continue
         in_time = sorted(d for d in quoted.get((ob.event_id, ob.retiree_id), ()) if ob.start <= d <= ob.deadline)
         out.append((ob, in_time[0] if in_time else None))

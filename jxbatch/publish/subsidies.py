@@ -112,7 +112,7 @@ def write_subsidies(path: Path, payments: Sequence[Payment], outcomes: Sequence[
         write_cell(ws, row, DETAIL_COL, "\n".join(lines), fmts, "text")
         write_cell(ws, row, AMOUNT_COL, total(rows), fmts, "money")
         write_cell(ws, row, 5, None, fmts, "text")
-        height = max(ROW_HEIGHT, sum(lines_needed(t, detail_width) for t in lines) * LINE_HEIGHT + 7)
+        height = min(MAX_ROW_HEIGHT, max(ROW_HEIGHT, sum(lines_needed(t, detail_width) for t in lines) * LINE_HEIGHT + 7))
         ws.set_row(row, height)  # room for every line, and for a signature
         heights.append(height)
         row += 1
@@ -141,6 +141,7 @@ def write_subsidies(path: Path, payments: Sequence[Payment], outcomes: Sequence[
 
 ROW_HEIGHT = 22  # points: the least height of a payout row, high enough to sign in
 LINE_HEIGHT = 15  # points: one wrapped line of 11 pt text
+MAX_ROW_HEIGHT = 409  # points: Excel's largest row (about 26 payment lines; more is unheard of)
 A4_WIDTH, A4_HEIGHT = 595, 842  # points
 
 
