@@ -126,3 +126,17 @@ def test_checks_beside_compute_still_refuse_bad_input(tmp_path: Path, monkeypatc
     shutil.copytree(ROOT / "sample_data", good, ignore=shutil.ignore_patterns("out", "ledger.sqlite", ".jxbatch.lock"))
     with pytest.raises(RuntimeError, match="compute failed"):
         close_month(good, Month(2026, 11), publish_date=dt.date(2026, 12, 1))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork-based parallelism is Linux only")
+def test_cancelled_background_work_leaves_nothing_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv(parallel.ENV_MIN, "0")
+    monkeypatch.setenv(parallel.ENV_WORKERS, "2")
+    pending = parallel.background(lambda: time.sleep(30), size=1)
+    proc = pending._proc
+    assert proc is not None and proc.is_alive()
+    started = time.perf_counter()
+    pending.cancel()
+    assert not proc.is_alive() and time.perf_counter() - started < 5
