@@ -159,20 +159,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         # while this one computes (on input the checks reject, that computation is dropped)
         v = read_month(root, month)
         ctx = v.ctx
-        checked = background(lambda: run_checks(ctx), size=len(ctx.scope)) if v.ok else None
-        computed: tuple[Any, ...] | None = None
-        failure: Exception | None = None
-        try:
-            if v.ok:
-                try:
-                    computed = _compute(ctx, History(con))
-                except Exception as exc:  # judged below: it counts only if the checks pass
-                    failure = exc
-            v.report.extend(checked() if checked is not None else run_checks(ctx))
-        except BaseException:  # interrupted: no checks left running
-            if checked is not None:
-                checked.cancel()
-            raise
+        computed, failure = _check_and_compute(v, History(con))
         if not v.ok:
             where = report_folder(out_root, month)
             atomic_write(where / f"校验报告_{month}.xlsx",
@@ -216,13 +203,9 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         out_root.mkdir(parents=True, exist_ok=True)
         recover_outputs(out_root, con)
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{month}-", dir=out_root))
-        # One ledger transaction: the inserts run while the writers work, the COMMIT comes
-        # after the renames (R-LG-3); a failure anywhere rolls it back.
-        txn = ledger.transaction(con)
-        committed = entered = False
+        commit = _LedgerCommit(con)
         try:
-            txn.__enter__()
-            entered = True
+            commit.begin()
 
             def record() -> None:
                 if ledger.current(con, str(month)) is None:
@@ -236,21 +219,9 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
                     if not (tmp / kept.name).exists():
                         shutil.copy2(kept, tmp / kept.name)
 
-            @contextmanager
-            def commit_after_renames() -> Iterator[None]:
-                nonlocal committed
-                committed = True  # from here the transaction's own exit commits or rolls back
-                try:
-                    yield
-                except BaseException as exc:
-                    txn.__exit__(type(exc), exc, exc.__traceback__)
-                    raise
-                txn.__exit__(None, None, None)
-
-            replace_folder(tmp, target, out_root / f".old-{month}-{tmp.name[-8:]}", commit_after_renames())
+            replace_folder(tmp, target, out_root / f".old-{month}-{tmp.name[-8:]}", commit.after_renames())
         except BaseException as exc:
-            if entered and not committed:
-                txn.__exit__(type(exc), exc, exc.__traceback__)
+            commit.roll_back(exc)
             raise
         finally:
             if tmp.exists():
@@ -259,6 +230,58 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         return CloseOutcome(status, target, report, result, doc, [target / f.name for f in files])
     finally:
         con.close()
+
+
+def _check_and_compute(v: Validation, history: History) -> tuple[tuple[Any, ...] | None, Exception | None]:
+    """Validate and compute side by side: the checks run in a second process (their problems
+    are added to `v.report`) while this one computes. The computation's result, or the
+    exception it raised, counts only if the checks pass — on input they reject it is dropped.
+    Nothing is computed when reading already found errors."""
+    ctx = v.ctx
+    checked = background(lambda: run_checks(ctx), size=len(ctx.scope)) if v.ok else None
+    computed: tuple[Any, ...] | None = None
+    failure: Exception | None = None
+    try:
+        if v.ok:
+            try:
+                computed = _compute(ctx, history)
+            except Exception as exc:  # judged by the caller once the checks are in
+                failure = exc
+        v.report.extend(checked() if checked is not None else run_checks(ctx))
+    except BaseException:  # interrupted: no checks left running
+        if checked is not None:
+            checked.cancel()
+        raise
+    return computed, failure
+
+
+class _LedgerCommit:
+    """The close's one ledger transaction (R-LG-3): begun before publishing, so that the
+    inserts run while the writers work; committed by the guard of the folder renames, after
+    both; rolled back on any failure before that."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self._txn = ledger.transaction(con)
+        self._open = False
+
+    def begin(self) -> None:
+        self._txn.__enter__()
+        self._open = True
+
+    @contextmanager
+    def after_renames(self) -> Iterator[None]:
+        self._open = False  # from here this guard commits, or rolls back what failed inside it
+        try:
+            yield
+        except BaseException as exc:
+            self._txn.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        self._txn.__exit__(None, None, None)
+
+    def roll_back(self, exc: BaseException) -> None:
+        if self._open:
+            self._open = False
+            self._txn.__exit__(type(exc), exc, exc.__traceback__)
 
 
 def _compute(ctx: Context, history: History) -> tuple[list[Any], MonthResult | None]:
