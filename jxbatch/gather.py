@@ -10,6 +10,7 @@ from .problems import Loc
 from .reader import Row
 from .schema import APPROVED, ROLE_CODES
 from .validate import Context
+from .workspace import personal_filename
 
 
 def origin(loc: Loc) -> str:
@@ -54,14 +55,14 @@ def month_data(ctx: Context) -> MonthData:
     for p in people:
         sid = p.staff_id
         wb = ctx.inputs.personal.get(sid)
-        names[sid] = ctx.ws.personal_path(month, sid, p.name).name
+        names[sid] = personal_filename(month, sid, p.name)
         if wb is None:
             daily[sid] = weekly[sid] = None
         else:
-            daily[sid] = [DailyIn(r["date"], r["status"], r["done"], r["reflection"], _row_origin(r, "status"))
-                          for r in wb.tables["日整理"] if r["date"] is not None]
-            weekly[sid] = [WeeklyIn(r["week"], r["period"], r["summary"], _row_origin(r, "summary"))
-                           for r in wb.tables["周小结"]]
+            daily[sid] = [DailyIn(v["date"], v["status"], v["done"], v["reflection"], r.origin("status"))
+                          for r in wb.tables["日整理"] if (v := r.values)["date"] is not None]
+            weekly[sid] = [WeeklyIn(v["week"], v["period"], v["summary"], r.origin("summary"))
+                           for r in wb.tables["周小结"] for v in (r.values,)]
         days[sid] = active_working_days(p, month, cal)
         weeks[sid] = [(w.label, w.monday, w.working_days[-1]) for w in all_weeks
                       if any(p.active_on(d) for d in w.working_days)]

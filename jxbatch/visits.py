@@ -66,12 +66,13 @@ def month_visits(ctx: Any) -> tuple[list[rules.VisitIn], dict[str, Any]]:
     locs: dict[str, Any] = {}
     for sid, wb in ctx.inputs.personal.items():
         for r in wb.tables["走访记录"]:
-            if r["date"] is None or not r["retiree_id"] or r["mode"] is None or r["visit_type"] is None:
+            v = r.values  # (the dict itself: tens of thousands of rows)
+            if v["date"] is None or not v["retiree_id"] or v["mode"] is None or v["visit_type"] is None:
                 continue  # an incomplete row is an error of the reader: the close is blocked
             origin = r.origin("date")
             locs[origin] = r
-            out.append(rules.VisitIn(r["date"], r["retiree_id"], sid, r["mode"], r["visit_type"], r["event_id"],
-                                     r["concern"], r["concern_id"], r["concern_status"], r["handling"], origin))
+            out.append(rules.VisitIn(v["date"], v["retiree_id"], sid, v["mode"], v["visit_type"], v["event_id"],
+                                     v["concern"], v["concern_id"], v["concern_status"], v["handling"], origin))
     out.sort(key=lambda v: (v.date, v.staff_id, v.origin))
     return out, locs
 

@@ -57,6 +57,11 @@ JUNK_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
 _PERSONAL_NAME = re.compile(r"^(?P<sid>[^_]+)_(?P<name>.+)_(?P<month>\d{4}-\d{2})\.xlsx$", re.IGNORECASE)
 
 
+def personal_filename(month: Month, staff_id: str, name: str) -> str:
+    """A staff member's monthly workbook, e.g. S03_王芳_2026-11.xlsx."""
+    return PERSONAL.filename.format(staff_id=staff_id, name=name, month=month)
+
+
 @dataclass(frozen=True)
 class Workspace:
     root: Path
@@ -84,7 +89,7 @@ class Workspace:
         return self.data / str(month)
 
     def personal_path(self, month: Month, staff_id: str, name: str) -> Path:
-        return self.month_dir(month) / PERSONAL.filename.format(staff_id=staff_id, name=name, month=month)
+        return self.month_dir(month) / personal_filename(month, staff_id, name)
 
     def monthly_path(self, spec: WorkbookSpec, month: Month) -> Path:
         return self.month_dir(month) / spec.filename.format(month=month, year=month.year)
