@@ -228,12 +228,6 @@ def write_cell(ws: Worksheet, row: int, col: int, value: Any, fmts: dict[str, An
         ws._write_string(row, col, str(value), fmt)
 
 
-def merge_cell(ws: Any, first_row: int, first_col: int, last_row: int, last_col: int, value: Any,
-               fmts: dict[str, Any], kind: str = "text") -> None:
-    """A merged range holding one value, written by type as write_cell writes it."""
-    ws.merge_cells(first_row, first_col, last_row, last_col, fmts[kind])
-    write_cell(ws, first_row, first_col, value, fmts, kind)
-
 
 def write_table(ws: Worksheet, top: int, columns: list[tuple[str, str, int]], rows: list[list[Any]],
                 fmts: dict[str, Any]) -> int:
