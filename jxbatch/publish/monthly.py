@@ -34,7 +34,7 @@ from ..compute.ranking import id_key
 from ..compute.rounding import publish
 from ..compute.types import AUTO, BONUS, CHAINED, QUOTA, REGISTER, PersonScore
 from ..model import DEPT_HEAD, DIRECTOR, LEADER, STAFF, Duty
-from .styles import new_workbook, page_setup, title_rows, write_cell
+from .styles import new_workbook, page_setup, title_rows, write_cell, write_header
 
 ROLE_ZH = {DIRECTOR: "所长", LEADER: "班子成员", DEPT_HEAD: "科室负责人", STAFF: "工作人员"}
 SOURCE_ZH = {REGISTER: "登记扣分", AUTO: "自动规则", CHAINED: "联带扣分", QUOTA: "扣分指标", BONUS: "加分"}
@@ -414,9 +414,7 @@ def write_details(path: Path, res: MonthResult, info: PublishInfo) -> None:
     title_rows(ws, title, f"共{len(res.items)}条记录；分值为负表示扣分，为正表示加分；出处为输入工作簿的单元格或规则编号",
                ncols, fmts)
     header_row = 2
-    for j, (label, _, w) in enumerate(DETAIL_COLS):
-        ws.write_string(header_row, j, label, fmts["header"])
-        ws.set_column(j, j, w)
+    write_header(ws, header_row, DETAIL_COLS, fmts)
     rows = [[item.person, person_name(res, item.person), *item_row(res, item)] for item in res.items]
     write_rows(ws, header_row + 1, [k for _, k, _ in DETAIL_COLS], rows, fmts, [w for _, _, w in DETAIL_COLS])
     if not res.items:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..problems import Problem, Report
-from .styles import new_workbook, page_setup, title_rows, write_cell
+from .styles import new_workbook, page_setup, title_rows, write_cell, write_header
 
 COLUMNS = [("序号", "int", 6), ("级别", "text_c", 8), ("文件", "text", 30), ("工作表", "text", 12),
            ("单元格", "text_c", 9), ("列", "text", 12), ("问题", "text", 50), ("值", "text", 24),
@@ -26,9 +26,7 @@ def write_validation_report(path: Path, report: Report, center: str, month: str)
     title_rows(ws, title, f"错误 {errors} 条，警告 {warnings} 条。有错误时本月不能结账，请改正后重新运行。",
                ncols, fmts)
     top = 2
-    for j, (label, _, width) in enumerate(COLUMNS):
-        ws.write_string(top, j, label, fmts["header"])
-        ws.set_column(j, j, width)
+    write_header(ws, top, COLUMNS, fmts)
     for i, p in enumerate(report.sorted(), start=1):
         row = problem_row(i, p)
         for j, value in enumerate(row):

@@ -10,6 +10,7 @@ reason shows literally.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -229,12 +230,17 @@ def write_cell(ws: Worksheet, row: int, col: int, value: Any, fmts: dict[str, An
 
 
 
+def write_header(ws: Worksheet, row: int, columns: Sequence[tuple[str, str, float]], fmts: dict[str, Any]) -> None:
+    """A table's header at `row` and its column widths; columns are (label, kind, width)."""
+    for j, (label, _, width) in enumerate(columns):
+        ws.write_string(row, j, label, fmts["header"])
+        ws.set_column(j, j, width)
+
+
 def write_table(ws: Worksheet, top: int, columns: list[tuple[str, str, int]], rows: list[list[Any]],
                 fmts: dict[str, Any]) -> int:
     """Header at row `top`, then rows; columns are (label, kind, width). Returns next free row."""
-    for j, (label, _, width) in enumerate(columns):
-        ws.write_string(top, j, label, fmts["header"])
-        ws.set_column(j, j, width)
+    write_header(ws, top, columns, fmts)
     for i, row in enumerate(rows, start=top + 1):
         for j, value in enumerate(row):
             write_cell(ws, i, j, value, fmts, columns[j][1])

@@ -31,7 +31,7 @@ from ..compute.activities import (
 from ..compute.rounding import yuan
 from ..model import Retiree
 from .monthly import _line, lines_needed, month_zh, plain_number, row_height, write_rows, yuan_text
-from .styles import new_workbook, page_setup, title_rows, write_cell
+from .styles import new_workbook, page_setup, title_rows, write_cell, write_header
 
 SIGNATURES = "经办人：＿＿＿＿  审核人：＿＿＿＿  负责人：＿＿＿＿"
 PAY_DATE = "发放日期：＿＿＿＿年＿＿月＿＿日"
@@ -97,9 +97,7 @@ def write_subsidies(path: Path, payments: Sequence[Payment], outcomes: Sequence[
     _line(ws, 2, basis, ncols, fmts["body"], basis_height)
     header_row = 3
     ws.set_row(header_row, 20)
-    for j, (label, _, w) in enumerate(PAY_COLS):
-        ws.write_string(header_row, j, label, fmts["header"])
-        ws.set_column(j, j, w)
+    write_header(ws, header_row, PAY_COLS, fmts)
     row = header_row + 1
     heights: list[float] = []  # of each retiree's row, for the page breaks
     detail_width = widths[DETAIL_COL]
@@ -213,9 +211,7 @@ def _write_calculation(wb: Any, fmts: dict[str, Any], outcomes: Sequence[RuleOut
                "人均费用＝总费用÷参加人数（四舍五入到分）；每人补助＝人均费用×比例（四舍五入到分），不超过上限",
                ncols, fmts)
     header_row = 2
-    for j, (label, _, w) in enumerate(CALC_COLS):
-        ws.write_string(header_row, j, label, fmts["header"])
-        ws.set_column(j, j, w)
+    write_header(ws, header_row, CALC_COLS, fmts)
     rows: list[list[Any]] = []
     for o in outcomes:
         a: Activity = o.activity
@@ -266,9 +262,7 @@ def write_notification(path: Path, activity: Activity, people: Sequence[Retiree]
     note = f"{notify_rule_text(activity.activity_class, age_limit)}共{len(people)}人。"
     _line(ws, 2, note, ncols, fmts["body"], row_height([(note, sum(widths) * 0.8)]))
     header_row = 3
-    for j, (label, _, w) in enumerate(NOTIFY_COLS):
-        ws.write_string(header_row, j, label, fmts["header"])
-        ws.set_column(j, j, w)
+    write_header(ws, header_row, NOTIFY_COLS, fmts)
     kinds = [k for _, k, _ in NOTIFY_COLS]
     for i, r in enumerate(people, start=1):
         values = [i, r.retiree_id, r.name, r.branch, r.residence, None, None, None]
