@@ -207,10 +207,14 @@ _COERCERS: dict[FieldType, Callable[[Any], Result]] = {
 
 def coerce(f: Field, value: Any) -> Result:
     """Coerce one non-blank raw cell value for field `f`."""
+    return converter(f)(value)
+
+
+def converter(f: Field) -> Callable[[Any], Result]:
+    """The coercer for field `f` (looked up once per column, not once per cell)."""
     if f.type is FieldType.CHOICE:
-        text, err = coerce_id(value)
-        return (text, None) if err is None and text in f.choices else (None, "bad-choice")
-    return _COERCERS[f.type](value)
+        return make_choice(f)
+    return _COERCERS[f.type]
 
 
 def has_control_chars(value: Any) -> bool:

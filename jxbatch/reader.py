@@ -20,13 +20,15 @@ import functools
 import io
 import os
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import safety  # defusedxml must be in force before openpyxl parses
-from .coerce import EXCEL_TEXT_LIMIT, coerce, has_control_chars, is_blank
+from .coerce import EXCEL_TEXT_LIMIT, converter, has_control_chars, is_blank
 from .problems import Loc, Problem, problem
 from .schema import HEADER_SEARCH_ROWS, META_SHEET, FieldType, SheetSpec, WorkbookSpec
 
@@ -287,13 +289,65 @@ def _load_calamine(path: Path, display: str, zf: zipfile.ZipFile, data: bytes | 
         merged = [f"{col_letter(c1)}{r1 + 1}:{col_letter(c2)}{r2 + 1}"
                   for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ()]
         grids.append(RawSheet(name, sheet.to_python(skip_empty_area=False), merged))
-    parts = _sheet_parts(zf)  # wherever the workbook's relationships put each sheet
-    for sheet in grids:
-        part = parts.get(sheet.name)
-        xml = zf.read(part) if part else b""  # a part named but missing: openpyxl takes over
-        if _has_hazards(xml):
-            _mark_hazards(xml, sheet)
+    if _any_hazards(zf, data, len(wb.sheet_names)):  # most workbooks: no formula, no error cell
+        parts = _sheet_parts(zf)  # wherever the workbook's relationships put each sheet
+        for sheet in grids:
+            part = parts.get(sheet.name)
+            xml = zf.read(part) if part else b""  # a part named but missing: openpyxl takes over
+            if _has_hazards(xml):
+                _mark_hazards(xml, sheet)
     return _assemble(path, display, grids)
+
+
+_RELATIONSHIP = re.compile(rb"<Relationship\b([^>]*)>")
+_REL_TYPE = re.compile(rb'\bType="[^"]*/worksheet"')
+_REL_TARGET = re.compile(rb'\bTarget="([^"&]*)"')
+
+
+def _part(zf: zipfile.ZipFile, data: bytes | None, name: str) -> bytes:
+    """zf.read(name), straight from the file's bytes when it is a plain stored or deflated
+    member (zipfile's reader costs more than the inflating). Anything unusual, or a size or
+    CRC that does not match the directory, goes through zipfile, which raises its error."""
+    info = zf.getinfo(name)
+    if data is None or info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return zf.read(name)
+    at = info.header_offset
+    if data[at:at + 4] != b"PK\x03\x04":
+        return zf.read(name)
+    name_len, extra_len = struct.unpack_from("<HH", data, at + 26)
+    start = at + 30 + name_len + extra_len
+    packed = data[start:start + info.compress_size]
+    try:
+        out = zlib.decompressobj(-15).decompress(packed, info.file_size + 1) \
+            if info.compress_type == zipfile.ZIP_DEFLATED else packed
+    except zlib.error:
+        return zf.read(name)
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        return zf.read(name)
+    return out
+
+
+def _any_hazards(zf: zipfile.ZipFile, data: bytes | None, sheets: int) -> bool:
+    """Could any worksheet hold a formula or an error cell? The worksheet parts are taken
+    from the workbook's relationships by a pattern, without an XML parser; whenever that
+    pattern does not account for exactly one existing part per sheet (unusual quoting,
+    escaped names, chart sheets), the answer is yes and the caller parses properly."""
+    try:
+        rels = _part(zf, data, "xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return True
+    names = set(zf.namelist())
+    parts = []
+    for m in _RELATIONSHIP.finditer(rels):
+        if _REL_TYPE.search(m.group(1)):
+            target = _REL_TARGET.search(m.group(1))
+            if target is None:
+                return True
+            t = target.group(1).decode("utf-8", "replace")
+            parts.append(t.lstrip("/") if t.startswith("/") else "xl/" + t)
+    if len(parts) != sheets or len(set(parts)) != sheets or not names.issuperset(parts):
+        return True
+    return any(_has_hazards(_part(zf, data, part)) for part in parts)
 
 
 def _too_large(display: str, big: SheetTooLarge) -> Problem:
@@ -576,7 +630,8 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
     # plain text is most cells: for a text or id field, printable text of a sane length is
     # coerce()'s answer stripped (the rest takes the general path below)
     plain = [(f, j, f.type in (FieldType.TEXT, FieldType.ID, FieldType.CHOICE),
-              f.choices if f.type is FieldType.CHOICE else None) for f, j in placed]
+              f.choices if f.type is FieldType.CHOICE else None, f.type is FieldType.DATE, converter(f))
+             for f, j in placed]
     for i in range(h + 1, len(sheet.rows)):
         cells = sheet.rows[i]
         if i not in marked_rows and _blank_row(cells):
@@ -584,8 +639,15 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
         values = dict.fromkeys(all_keys)
         row = Row(Loc(file, spec.name, i + 1), values, letters, labels, cells, places)
         ncells = len(cells)
-        for f, j, textual, choices in plain:
+        for f, j, textual, choices, dated, conv in plain:
             value = cells[j] if j < ncells else None
+            if dated and i not in marked_rows:  # a date cell: what parse_date() answers
+                if value.__class__ is dt.datetime:
+                    values[f.key] = value.date()
+                    continue
+                if value.__class__ is dt.date:
+                    values[f.key] = value
+                    continue
             if value.__class__ is str and textual and i not in marked_rows and value.isprintable() \
                     and len(value) < EXCEL_TEXT_LIMIT:
                 text = value.strip()
@@ -613,7 +675,7 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
                     problems.append(problem("required", row.at(f.key)))
                     row.invalid.add(f.key)
                 continue
-            coerced, err = coerce(f, value)
+            coerced, err = conv(value)
             if err:
                 extra: dict[str, Any] = {}
                 if err == "bad-choice":

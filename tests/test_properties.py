@@ -149,3 +149,25 @@ def test_reading_text_cells_equals_coercing_them(rows) -> None:
         expected_values.append(values)
     assert [r.values for r in table.rows] == expected_values
     assert [(p.code, p.loc.cell) for p in problems] == expected_problems
+
+
+_DATES = st.one_of(st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2040, 1, 1)),
+                   st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 1, 1)),
+                   st.sampled_from(["2026-11-03", "2026/11/31", "11月3日", "2026年11月3日"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_DATES, min_size=1, max_size=6))
+def test_reading_date_cells_equals_coercing_them(cells) -> None:
+    """read_table takes a shortcut for date and datetime cells in date columns; the value
+    and any problem must be what coerce() gives for the same cell."""
+    from jxbatch.coerce import coerce
+    from jxbatch.reader import RawSheet, read_table
+    from jxbatch.schema import Field, FieldType, SheetSpec
+
+    field = Field("d", "日期", FieldType.DATE, True)
+    sheet = RawSheet("表", [["日期"], *[[v] for v in cells]])
+    table, problems = read_table(sheet, SheetSpec("表", (field,)), "f.xlsx")
+    expected = [coerce(field, v) for v in cells]
+    assert [r["d"] for r in table.rows] == [v for v, _ in expected]
+    assert [(p.code, p.loc.cell) for p in problems] == [(err, f"A{n}") for n, (_, err) in enumerate(expected, 2) if err]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+import zlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -177,6 +178,60 @@ def test_error_value_in_a_sheet_stored_elsewhere_in_the_zip(tmp_path: Path, engi
     assert fatal == [] and raw is not None
     _, problems = read_table(raw.sheets["日整理"], DAILY, "moved.xlsx")
     assert [(p.code, p.loc.cell, p.value) for p in problems] == [("error-value", "C3", "#REF!")]
+
+
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_error_value_found_whatever_the_relationships_quoting(tmp_path: Path, quote: str) -> None:
+    """SPEC §14: the quick look for formulas and error cells takes the worksheet parts from
+    the relationships by a pattern; relationships it cannot read (single quotes) send the
+    reader to the full XML parse, which still finds the error cell."""
+    import re
+    import zipfile
+
+    from jxbatch.reader import load_grid, read_table
+
+    path = daily_book(tmp_path, [["2026-11-03", "在岗", "x", None, "ok"]])
+    wb = openpyxl.load_workbook(path)
+    wb["日整理"]["C3"].value = "#REF!"
+    wb["日整理"]["C3"].data_type = "e"
+    wb.save(path)
+    requoted = tmp_path / "requoted.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(requoted, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                data = re.sub(rb'(\w+)="([^"]*)"', lambda m: m[1] + b"=" + quote.encode() + m[2] + quote.encode(), data)
+            out.writestr(info.filename, data)
+    raw, fatal = load_grid(requoted, engine="calamine")
+    assert fatal == [] and raw is not None
+    _, problems = read_table(raw.sheets["日整理"], DAILY, "requoted.xlsx")
+    assert [(p.code, p.loc.cell, p.value) for p in problems] == [("error-value", "C3", "#REF!")]
+
+
+@pytest.mark.parametrize("method", ["stored", "deflated"])
+def test_zip_parts_read_straight_from_the_bytes_match_zipfile(tmp_path: Path, method: str) -> None:
+    """The reader inflates zip members itself; it must give zipfile's bytes, and a member
+    whose bytes do not match the directory's CRC goes to zipfile, which refuses it."""
+    import zipfile
+
+    from jxbatch.reader import _part
+
+    compression = zipfile.ZIP_STORED if method == "stored" else zipfile.ZIP_DEFLATED
+    path = tmp_path / "a.zip"
+    members = {"xl/workbook.xml": b"<workbook/>" * 50, "xl/worksheets/sheet1.xml": "<c>文字</c>".encode() * 300}
+    with zipfile.ZipFile(path, "w", compression) as out:
+        for name, data in members.items():
+            out.writestr(name, data)
+    data = path.read_bytes()
+    with zipfile.ZipFile(path) as zf:
+        for name, expected in members.items():
+            assert _part(zf, data, name) == expected
+            assert _part(zf, None, name) == expected
+    info = zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml")
+    at = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + 5
+    broken = data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:]
+    with zipfile.ZipFile(io.BytesIO(broken)) as zf, pytest.raises((zipfile.BadZipFile, zlib.error)):
+        _part(zf, broken, "xl/worksheets/sheet1.xml")
 
 
 def test_meta_is_read(tmp_path: Path) -> None:
