@@ -292,6 +292,76 @@ def test_rewrite_is_byte_identical(books, tmp_path) -> None:
     assert "2000-01-01T00:00:00Z" in core
 
 
+def _stock_sheet_xml(monkeypatch) -> None:
+    """SafeWorksheet with xlsxwriter's own row writer instead of the fast one."""
+    from xlsxwriter.worksheet import Worksheet
+
+    from jxbatch.publish.styles import SafeWorksheet
+
+    monkeypatch.setattr(SafeWorksheet, "_write_rows", Worksheet._write_rows)
+    monkeypatch.setattr(SafeWorksheet, "_calculate_spans", Worksheet._calculate_spans)
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def _every_kind_of_cell(path: Path) -> None:
+    from jxbatch.publish.styles import new_workbook
+
+    wb, fmts = new_workbook(path, "t", "c")
+    ws = wb.add_worksheet("甲")
+    plain = wb.add_format({"num_format": "0.00"})
+    ws.set_column(3, 3, 12, plain)  # a column format: cells without their own take it
+    ws.set_row(4, 30, fmts["text"])  # a row format, on a row that has cells
+    ws.set_row(40, 20)  # a row with attributes only
+    ws.write_string(0, 0, "标题 <&> \"引号\"", fmts["text"])
+    ws.write_string(1, 0, "=SUM(1,1)", fmts["text"])  # quote prefix
+    ws.write_string(1, 1, "no format")
+    ws.write_number(2, 0, 3, fmts["text"])
+    ws.write_number(2, 1, -0.375, plain)
+    ws.write_number(2, 2, Dec("12345.678"), plain)
+    ws.write_number(2, 3, 1e20)  # no format of its own, column format
+    ws.write_number(4, 2, 7)  # row format
+    ws.write_datetime(3, 0, dt.datetime(2026, 11, 3), fmts["text"])
+    ws.write_boolean(3, 1, True, fmts["text"])
+    ws.write_formula(3, 2, "=1+1", fmts["text"], 2)
+    ws.write_blank(5, 0, None, fmts["text"])
+    ws.write_blank(5, 1, None)  # no format: not written at all
+    ws.write_rich_string(6, 0, "a", wb.add_format({"bold": True}), "b", "c", fmts["text"])
+    ws.merge_range(7, 0, 8, 3, "合并", fmts["text"])
+    for r in range(10, 60, 3):  # several blocks of 16 rows, sparse columns
+        ws.write_string(r, r % 7, f"第{r}行", fmts["text"])
+        ws.write_number(r, 20 + r % 5, r, plain)
+    ws2 = wb.add_worksheet("乙")
+    ws2.write_string(0, 0, "有批注", fmts["text"])
+    ws2.write_comment(0, 0, "批注")  # a sheet with comments: xlsxwriter's own writer
+    wb.add_worksheet("丙")  # an empty sheet
+    wb.close()
+
+
+def test_fast_sheet_xml_equals_xlsxwriter(tmp_path, monkeypatch) -> None:
+    """Issue 9: the faster row writer gives xlsxwriter's bytes, for every kind of cell."""
+    _every_kind_of_cell(tmp_path / "fast.xlsx")
+    fast = _members(tmp_path / "fast.xlsx")
+    _stock_sheet_xml(monkeypatch)
+    _every_kind_of_cell(tmp_path / "stock.xlsx")
+    stock = _members(tmp_path / "stock.xlsx")
+    assert fast.keys() == stock.keys()
+    for name in fast:
+        assert fast[name] == stock[name], name
+    assert b"<v>12345.678</v>" in fast["xl/worksheets/sheet1.xml"]
+
+
+def test_outputs_equal_xlsxwriter_own_writer(books, tmp_path, monkeypatch) -> None:
+    """Issue 9: the published workbooks are byte for byte what xlsxwriter's row writer gives."""
+    _stock_sheet_xml(monkeypatch)
+    stock = write_all(tmp_path / "stock", worked_example())
+    for key, path in books.items():
+        assert stock[key].read_bytes() == path.read_bytes(), key
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None and os.environ.get("CI") != "true",
                     reason="LibreOffice not installed (under CI=true this fails instead)")
 def test_libreoffice_converts_all_three_to_pdf(books, tmp_path) -> None:
