@@ -81,7 +81,7 @@ class SafeWorksheet(Worksheet):
         if clash is not None:
             raise OverlappingRange(f"Merge range '{xl_range(first_row, first_col, last_row, last_col)}' "
                                    f"overlaps previous merge range '{clash}'.")
-        ref = xl_range(first_row, first_col, last_row, last_col)
+        ref = _range_ref(first_row, first_col, last_row, last_col)
         taken.update(dict.fromkeys(cells, ref))
         self.merge.append([first_row, first_col, last_row, last_col])
         if cell_format is not None and (cell_format.top or cell_format.bottom or cell_format.left
@@ -153,6 +153,9 @@ class SafeWorksheet(Worksheet):
                     write(f'<c r="{ref}" s="{xf}"><v>{cell.number:.16G}</v></c>')
             write("</row>")
 
+    def _write_merge_cell(self, merged_range: list[int]) -> None:
+        self.fh.write(f'<mergeCell ref="{_range_ref(*merged_range)}"/>')
+
 
 _STRING, _BLANK = worksheet_module.CellStringTuple, worksheet_module.CellBlankTuple
 _FAST_CELLS = frozenset({_STRING, _BLANK, worksheet_module.CellNumberTuple})
@@ -161,6 +164,12 @@ _FAST_CELLS = frozenset({_STRING, _BLANK, worksheet_module.CellNumberTuple})
 @functools.lru_cache(maxsize=1024)
 def _col_name(col: int) -> str:
     return xl_col_to_name(col)
+
+
+@functools.lru_cache(maxsize=4096)
+def _range_ref(first_row: int, first_col: int, last_row: int, last_col: int) -> str:
+    """"A5:B5" — statement sheets repeat the same few ranges by the thousand."""
+    return f"{_col_name(first_col)}{first_row + 1}:{_col_name(last_col)}{last_row + 1}"
 
 
 def _quoted(wb: Workbook, fmt: Any) -> Any:
