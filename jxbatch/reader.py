@@ -500,13 +500,21 @@ _ERROR_VALUES = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N
 class Row:
     """One data row: coerced values by field key, and where each came from."""
 
-    loc: Loc  # file, sheet and Excel row
+    file: str
+    sheet: str
+    line: int  # the Excel row number
     values: dict[str, Any]
     columns: dict[str, str] = field(default_factory=dict)  # key -> column letter (shared by a table's rows)
     labels: dict[str, str] = field(default_factory=dict)  # key -> header label (shared by a table's rows)
     cells: list[Any] = field(default_factory=list)  # the row's cells as read
     places: dict[str, int] = field(default_factory=dict)  # key -> index in cells (shared)
     invalid: set[str] = field(default_factory=set)  # keys whose value failed coercion
+
+    @property
+    def loc(self) -> Loc:
+        """File, sheet and Excel row (built when asked: a close holds rows by the hundred
+        thousand, and most are never named in a problem)."""
+        return Loc(self.file, self.sheet, self.line)
 
     @property
     def raw(self) -> dict[str, Any]:
@@ -522,14 +530,14 @@ class Row:
         return self.values.get(key)
 
     def at(self, key: str) -> Loc:
-        return self.loc.at(column=self.columns.get(key), label=self.labels.get(key))
+        return Loc(self.file, self.sheet, self.line, self.columns.get(key), self.labels.get(key))
 
     def origin(self, key: str) -> str:
         """str(self.at(key)) — "file:sheet!D5" — without building the Loc (it runs for
         every row of every workbook)."""
-        loc, column = self.loc, self.columns.get(key)
-        if loc.file and loc.sheet and loc.row:
-            return f"{loc.file}:{loc.sheet}!{column}{loc.row}" if column else f"{loc.file}:{loc.sheet}!第{loc.row}行"
+        column = self.columns.get(key)
+        if self.file and self.sheet and self.line:
+            return f"{self.file}:{self.sheet}!{column}{self.line}" if column else f"{self.file}:{self.sheet}!第{self.line}行"
         return str(self.at(key))
 
 
@@ -637,7 +645,7 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
         if i not in marked_rows and _blank_row(cells):
             continue
         values = dict.fromkeys(all_keys)
-        row = Row(Loc(file, spec.name, i + 1), values, letters, labels, cells, places)
+        row = Row(file, spec.name, i + 1, values, letters, labels, cells, places)
         ncells = len(cells)
         for f, j, textual, choices, dated, conv in plain:
             value = cells[j] if j < ncells else None
