@@ -635,38 +635,40 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
     labels = {f.key: f.label for f, _ in placed}
     places = {f.key: j for f, j in placed}
     marked_rows = {r for r, _ in marks}
-    # plain text is most cells: for a text or id field, printable text of a sane length is
-    # coerce()'s answer stripped (the rest takes the general path below)
-    plain = [(f, j, f.type in (FieldType.TEXT, FieldType.ID, FieldType.CHOICE),
-              f.choices if f.type is FieldType.CHOICE else None, f.type is FieldType.DATE, converter(f))
-             for f, j in placed]
-    for i in range(h + 1, len(sheet.rows)):
-        cells = sheet.rows[i]
-        if i not in marked_rows and _blank_row(cells):
+    # shortcuts for most cells (the rest takes the general path below): in a text, id or
+    # choice field, printable text of a sane length is coerce()'s answer stripped; in a date
+    # field, a date or datetime cell is what parse_date() gives
+    plain = [(f, f.key, j, _shortcut(f), f.choices, converter(f)) for f, j in placed]
+    sheet_name, grid = spec.name, sheet.rows
+    for i in range(h + 1, len(grid)):
+        cells = grid[i]
+        clean = i not in marked_rows  # no error cell, no formula without a value
+        if clean and _blank_row(cells):
             continue
         values = dict.fromkeys(all_keys)
-        row = Row(file, spec.name, i + 1, values, letters, labels, cells, places)
+        row = Row(file, sheet_name, i + 1, values, letters, labels, cells, places)
         ncells = len(cells)
-        for f, j, textual, choices, dated, conv in plain:
+        for f, key, j, shortcut, choices, conv in plain:
             value = cells[j] if j < ncells else None
-            if dated and i not in marked_rows:  # a date cell: what parse_date() answers
-                if value.__class__ is dt.datetime:
-                    values[f.key] = value.date()
-                    continue
-                if value.__class__ is dt.date:
-                    values[f.key] = value
-                    continue
-            if value.__class__ is str and textual and i not in marked_rows and value.isprintable() \
-                    and len(value) < EXCEL_TEXT_LIMIT:
-                text = value.strip()
-                if text and (choices is None or text in choices):
-                    values[f.key] = text
-                    continue
-                if not text:
-                    if f.required:
-                        problems.append(problem("required", row.at(f.key)))
-                        row.invalid.add(f.key)
-                    continue  # else: not one of the choices, said below
+            if shortcut and clean:
+                kind = value.__class__
+                if shortcut is _DATED:
+                    if kind is dt.datetime:
+                        values[key] = value.date()
+                        continue
+                    if kind is dt.date:
+                        values[key] = value
+                        continue
+                elif kind is str and value.isprintable() and len(value) < EXCEL_TEXT_LIMIT:
+                    text = value.strip()
+                    if text and (shortcut is _TEXT or text in choices):
+                        values[key] = text
+                        continue
+                    if not text:
+                        if f.required:
+                            problems.append(problem("required", row.at(key)))
+                            row.invalid.add(key)
+                        continue  # else: not one of the choices, said below
             if value.__class__ is float:  # python-calamine reads 2 as 2.0; openpyxl as 2
                 if value.is_integer() and abs(value) < 2**53:
                     value = int(value)
@@ -700,6 +702,19 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
             row.values[f.key] = coerced
         rows.append(row)
     return Table(spec, rows, file), problems
+
+
+_TEXT, _CHOSEN, _DATED = "text", "choice", "date"  # read_table's shortcuts
+
+
+def _shortcut(f: Any) -> str | None:
+    if f.type in (FieldType.TEXT, FieldType.ID):
+        return _TEXT
+    if f.type is FieldType.CHOICE:
+        return _CHOSEN
+    if f.type is FieldType.DATE:
+        return _DATED
+    return None
 
 
 def _blank_row(cells: list[Any]) -> bool:
