@@ -110,6 +110,8 @@ def _open_checked(path: Path, display: str | None) -> tuple[Problem | None, tupl
         zf = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
     except zipfile.BadZipFile:
         return problem("file-truncated", where, detail="zip 目录缺失"), None
+    except NotImplementedError as exc:  # a zip feature Python does not read ("zip file version 9.9")
+        return problem("file-unreadable", where, detail=_short(exc)), None
     except PermissionError:
         return problem("file-locked", where), None
     except OSError as exc:
@@ -251,25 +253,32 @@ def _assemble(path: Path, display: str, grids: list[RawSheet]) -> RawWorkbook:
     return RawWorkbook(path, display, sheets, meta)
 
 
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+def _sheet_parts(zf: zipfile.ZipFile, data: bytes | None = None) -> dict[str, str]:
     """Sheet name -> part path, from workbook.xml and its relationships (defusedxml)."""
+    return dict(_parse_sheet_parts(_part(zf, data, "xl/_rels/workbook.xml.rels"), _part(zf, data, "xl/workbook.xml")))
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_sheet_parts(rels_xml: bytes, book_xml: bytes) -> tuple[tuple[str, str], ...]:
+    """Workbooks made from one template share these two parts byte for byte: each pair is
+    parsed once (issue 9)."""
     from defusedxml import ElementTree
 
     ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    rels = ElementTree.fromstring(rels_xml)
     targets = {}
     for rel in rels:
         target = rel.get("Target", "")
         target = target.lstrip("/") if target.startswith("/") else "xl/" + target
         targets[rel.get("Id")] = target
-    book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-    out = {}
+    book = ElementTree.fromstring(book_xml)
+    out = []
     for sheet in book.iter(f"{ns_main}sheet"):
         rid = sheet.get(f"{ns_rel}id")
         if rid in targets:
-            out[sheet.get("name")] = targets[rid]
-    return out
+            out.append((sheet.get("name"), targets[rid]))
+    return tuple(out)
 
 
 def _load_calamine(path: Path, display: str, zf: zipfile.ZipFile, data: bytes | None) -> RawWorkbook:
@@ -289,19 +298,13 @@ def _load_calamine(path: Path, display: str, zf: zipfile.ZipFile, data: bytes | 
         merged = [f"{col_letter(c1)}{r1 + 1}:{col_letter(c2)}{r2 + 1}"
                   for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ()]
         grids.append(RawSheet(name, sheet.to_python(skip_empty_area=False), merged))
-    if _any_hazards(zf, data, len(wb.sheet_names)):  # most workbooks: no formula, no error cell
-        parts = _sheet_parts(zf)  # wherever the workbook's relationships put each sheet
-        for sheet in grids:
-            part = parts.get(sheet.name)
-            xml = zf.read(part) if part else b""  # a part named but missing: openpyxl takes over
-            if _has_hazards(xml):
-                _mark_hazards(xml, sheet)
+    parts = _sheet_parts(zf, data)  # wherever the workbook's relationships put each sheet
+    for sheet in grids:
+        part = parts.get(sheet.name)
+        xml = _part(zf, data, part) if part else b""  # a part named but missing: openpyxl takes over
+        if _has_hazards(xml):
+            _mark_hazards(xml, sheet)
     return _assemble(path, display, grids)
-
-
-_RELATIONSHIP = re.compile(rb"<Relationship\b([^>]*)>")
-_REL_TYPE = re.compile(rb'\bType="[^"]*/worksheet"')
-_REL_TARGET = re.compile(rb'\bTarget="([^"&]*)"')
 
 
 def _part(zf: zipfile.ZipFile, data: bytes | None, name: str) -> bytes:
@@ -309,12 +312,17 @@ def _part(zf: zipfile.ZipFile, data: bytes | None, name: str) -> bytes:
     member (zipfile's reader costs more than the inflating). Anything unusual, or a size or
     CRC that does not match the directory, goes through zipfile, which raises its error."""
     info = zf.getinfo(name)
-    if data is None or info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+    # encrypted, patched or strongly encrypted members, other compressions: zipfile's way
+    if data is None or info.flag_bits & 0x61 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return zf.read(name)
     at = info.header_offset
     if data[at:at + 4] != b"PK\x03\x04":
         return zf.read(name)
+    (flags,) = struct.unpack_from("<H", data, at + 6)
     name_len, extra_len = struct.unpack_from("<HH", data, at + 26)
+    local_name = data[at + 30:at + 30 + name_len].decode("utf-8" if flags & 0x800 else "cp437", "replace")
+    if local_name != info.orig_filename:
+        return zf.read(name)  # the local header names another member: zipfile raises
     start = at + 30 + name_len + extra_len
     packed = data[start:start + info.compress_size]
     try:
@@ -325,29 +333,6 @@ def _part(zf: zipfile.ZipFile, data: bytes | None, name: str) -> bytes:
     if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
         return zf.read(name)
     return out
-
-
-def _any_hazards(zf: zipfile.ZipFile, data: bytes | None, sheets: int) -> bool:
-    """Could any worksheet hold a formula or an error cell? The worksheet parts are taken
-    from the workbook's relationships by a pattern, without an XML parser; whenever that
-    pattern does not account for exactly one existing part per sheet (unusual quoting,
-    escaped names, chart sheets), the answer is yes and the caller parses properly."""
-    try:
-        rels = _part(zf, data, "xl/_rels/workbook.xml.rels")
-    except KeyError:
-        return True
-    names = set(zf.namelist())
-    parts = []
-    for m in _RELATIONSHIP.finditer(rels):
-        if _REL_TYPE.search(m.group(1)):
-            target = _REL_TARGET.search(m.group(1))
-            if target is None:
-                return True
-            t = target.group(1).decode("utf-8", "replace")
-            parts.append(t.lstrip("/") if t.startswith("/") else "xl/" + t)
-    if len(parts) != sheets or len(set(parts)) != sheets or not names.issuperset(parts):
-        return True
-    return any(_has_hazards(_part(zf, data, part)) for part in parts)
 
 
 def _too_large(display: str, big: SheetTooLarge) -> Problem:
@@ -429,8 +414,9 @@ def _scan_sheet_xml(path: Path, part: str | None, sheet: RawSheet) -> None:
 
 
 def _has_hazards(xml: bytes) -> bool:
-    """Two substring tests: does this sheet hold a formula or an error cell at all?"""
-    return b"<f" in xml or b't="e"' in xml
+    """Substring tests: does this sheet hold a formula element (<f>, <f t=…>, not the
+    <formula1> of a data validation) or an error cell at all?"""
+    return b"<f>" in xml or b"<f " in xml or b"<f/" in xml or b't="e"' in xml
 
 
 def _mark_hazards(xml: bytes, sheet: RawSheet) -> None:

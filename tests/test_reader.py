@@ -180,32 +180,83 @@ def test_error_value_in_a_sheet_stored_elsewhere_in_the_zip(tmp_path: Path, engi
     assert [(p.code, p.loc.cell, p.value) for p in problems] == [("error-value", "C3", "#REF!")]
 
 
-@pytest.mark.parametrize("quote", ['"', "'"])
-def test_error_value_found_whatever_the_relationships_quoting(tmp_path: Path, quote: str) -> None:
-    """SPEC §14: the quick look for formulas and error cells takes the worksheet parts from
-    the relationships by a pattern; relationships it cannot read (single quotes) send the
-    reader to the full XML parse, which still finds the error cell."""
-    import re
-    import zipfile
-
-    from jxbatch.reader import load_grid, read_table
-
+def _hazard_book(tmp_path: Path) -> Path:
+    """A 日整理 sheet with an error cell (C3) and a formula saved without a value (E3)."""
     path = daily_book(tmp_path, [["2026-11-03", "在岗", "x", None, "ok"]])
     wb = openpyxl.load_workbook(path)
     wb["日整理"]["C3"].value = "#REF!"
     wb["日整理"]["C3"].data_type = "e"
+    wb["日整理"]["E3"] = "=A1&B1"
     wb.save(path)
-    requoted = tmp_path / "requoted.xlsx"
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(requoted, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "xl/_rels/workbook.xml.rels":
-                data = re.sub(rb'(\w+)="([^"]*)"', lambda m: m[1] + b"=" + quote.encode() + m[2] + quote.encode(), data)
-            out.writestr(info.filename, data)
-    raw, fatal = load_grid(requoted, engine="calamine")
+    return path
+
+
+def _rewrite_zip(src: Path, dst: Path, change) -> Path:
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            out.writestr(info.filename, change(info.filename, z.read(info.filename)))
+    return dst
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_hazards_found_through_unusual_relationships(tmp_path: Path, engine: str) -> None:
+    """SPEC §14: the sheet XML is looked up through the relationships as an XML parser reads
+    them — single quotes, and a commented-out relationship that a pattern would count, change
+    nothing: the error cell and the formula without a value are still positioned problems."""
+    import re
+
+    from jxbatch.reader import load_grid, read_table
+
+    def change(name: str, data: bytes) -> bytes:
+        if name == "xl/_rels/workbook.xml.rels":
+            data = re.sub(rb'(\w+)="([^"]*)"', lambda m: m[1] + b"='" + m[2] + b"'", data)
+            data = data.replace(b"</Relationships>", b'<!-- <Relationship Type="/worksheet" '
+                                                      b'Target="theme/theme1.xml"/> --></Relationships>')
+        return data
+
+    odd = _rewrite_zip(_hazard_book(tmp_path), tmp_path / "odd.xlsx", change)
+    raw, fatal = load_grid(odd, engine=engine)
     assert fatal == [] and raw is not None
-    _, problems = read_table(raw.sheets["日整理"], DAILY, "requoted.xlsx")
-    assert [(p.code, p.loc.cell, p.value) for p in problems] == [("error-value", "C3", "#REF!")]
+    _, problems = read_table(raw.sheets["日整理"], DAILY, "odd.xlsx")
+    assert [(p.code, p.loc.cell) for p in problems] == [("error-value", "C3"), ("formula-no-value", "E3")]
+
+
+def test_formula_elements_not_data_validations_send_a_sheet_to_the_scan() -> None:
+    """The quick test for a sheet worth scanning: formula elements in every form and error
+    cells, but not the <formula1> of a data validation (every template sheet has those)."""
+    from jxbatch.reader import _has_hazards
+
+    assert _has_hazards(b'<c r="A1"><f>1+1</f></c>')
+    assert _has_hazards(b'<c r="A1"><f t="shared" ref="A1:A3" si="0">B1</f><v>2</v></c>')
+    assert _has_hazards(b'<c r="A2"><f t="shared" si="0"/></c>')
+    assert _has_hazards(b'<c r="A1" t="e"><v>#REF!</v></c>')
+    assert not _has_hazards(b'<dataValidation type="list"><formula1>_lists!$A$1:$A$3</formula1></dataValidation>')
+    assert not _has_hazards(b'<c r="A1" t="s"><v>0</v></c>')
+
+
+def test_local_header_naming_another_member_is_refused(tmp_path: Path) -> None:
+    """A zip whose local header names another member than its directory is damaged: zipfile
+    refuses it, and so does the reader's own inflating (it defers to zipfile)."""
+    path = daily_book(tmp_path, [["2026-11-03", "在岗", "x", None, "ok"]])
+    data = bytearray(path.read_bytes())
+    info = zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml")
+    at = info.header_offset + 30
+    data[at:at + len(info.filename)] = b"xl/worksheets/sheetX.xml"
+    path.write_bytes(bytes(data))
+    raw, problems = load_grid(path)
+    assert raw is None and [p.code for p in problems] in (["file-truncated"], ["file-unreadable"])
+
+
+def test_zip_version_python_cannot_read_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    """SPEC §14: a zip entry needing a newer zip version than Python reads is a problem."""
+    path = daily_book(tmp_path, [["2026-11-03", "在岗", "x", None, "ok"]])
+    data = bytearray(path.read_bytes())
+    central = data.rindex(b"PK\x01\x02")  # the last directory entry: "version needed" at +6
+    data[central + 6] = 99
+    path.write_bytes(bytes(data))
+    assert preflight(path).code == "file-unreadable"
+    raw, problems = load_grid(path)
+    assert raw is None and [p.code for p in problems] == ["file-unreadable"]
 
 
 @pytest.mark.parametrize("method", ["stored", "deflated"])
