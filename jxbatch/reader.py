@@ -382,10 +382,14 @@ def _load_openpyxl(path: Path, display: str) -> tuple[RawWorkbook | None, list[P
     return _assemble(path, display, grids), []
 
 
-_CELL_XML = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+# SpreadsheetML may come with a namespace prefix on every element (<x:c>, <x:f>: some
+# generators write it so); Excel's own files have none
+_NS = rb"(?:[A-Za-z_][\w.-]*:)?"
+_CELL_XML = re.compile(rb"<" + _NS + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _NS + rb"c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
-_VALUE = re.compile(rb"<v>[^<]+</v>|<is>")
-_ERROR_TEXT = re.compile(rb"<v>([^<]+)</v>")
+_FORMULA = re.compile(rb"<" + _NS + rb"f\b")
+_VALUE = re.compile(rb"<" + _NS + rb"v>[^<]+</" + _NS + rb"v>|<" + _NS + rb"is>")
+_ERROR_TEXT = re.compile(rb"<" + _NS + rb"v>([^<]+)</" + _NS + rb"v>")
 
 
 def _col_index(letters: bytes) -> int:
@@ -395,7 +399,7 @@ def _col_index(letters: bytes) -> int:
     return n - 1
 
 
-_MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+_MERGE = re.compile(rb"<" + _NS + rb'mergeCell\b[^>]*\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 
 
 def _scan_sheet_xml(path: Path, part: str | None, sheet: RawSheet) -> None:
@@ -414,9 +418,10 @@ def _scan_sheet_xml(path: Path, part: str | None, sheet: RawSheet) -> None:
 
 
 def _has_hazards(xml: bytes) -> bool:
-    """Substring tests: does this sheet hold a formula element (<f>, <f t=…>, not the
-    <formula1> of a data validation) or an error cell at all?"""
-    return b"<f>" in xml or b"<f " in xml or b"<f/" in xml or b't="e"' in xml
+    """Substring tests: does this sheet hold a formula element (<f>, <f t=…>, <x:f>; not
+    the <formula1> of a data validation) or an error cell at all?"""
+    return (b"<f>" in xml or b"<f " in xml or b"<f/" in xml or b't="e"' in xml
+            or b":f>" in xml or b":f " in xml or b":f/" in xml)  # <x:f>: a namespace prefix
 
 
 def _mark_hazards(xml: bytes, sheet: RawSheet) -> None:
@@ -426,7 +431,7 @@ def _mark_hazards(xml: bytes, sheet: RawSheet) -> None:
     for m in _CELL_XML.finditer(xml):
         attrs, body = m.group(1), m.group(2) or b""
         is_error = b't="e"' in attrs
-        no_value = b"<f" in body and not _VALUE.search(body)
+        no_value = _FORMULA.search(body) is not None and not _VALUE.search(body)
         if not (is_error or no_value):
             continue
         ref = _REF.search(attrs)

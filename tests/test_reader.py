@@ -221,6 +221,33 @@ def test_hazards_found_through_unusual_relationships(tmp_path: Path, engine: str
     assert [(p.code, p.loc.cell) for p in problems] == [("error-value", "C3"), ("formula-no-value", "E3")]
 
 
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_hazards_found_in_sheet_xml_with_a_namespace_prefix(tmp_path: Path, engine: str) -> None:
+    """SPEC §14: some generators write SpreadsheetML with a prefix on every element (<x:c>,
+    <x:f>). python-calamine still reads the values, and the error cell and the formula
+    without a value must still be found."""
+    import re
+
+    from jxbatch.reader import load_grid, read_table
+
+    main = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+    def change(name: str, data: bytes) -> bytes:
+        if name.startswith("xl/worksheets/") and main in data:
+            data = data.replace(main, main.replace(b"xmlns=", b"xmlns:x="))
+            data = re.sub(rb"<(/?)([A-Za-z]+)([ >/])", lambda m: b"<" + m[1] + b"x:" + m[2] + m[3], data)
+        return data
+
+    prefixed = _rewrite_zip(_hazard_book(tmp_path), tmp_path / "prefixed.xlsx", change)
+    with zipfile.ZipFile(prefixed) as z:
+        assert b"<x:c " in z.read(next(n for n in z.namelist() if n.startswith("xl/worksheets/sheet")))
+    raw, fatal = load_grid(prefixed, engine=engine)
+    assert fatal == [] and raw is not None
+    table, problems = read_table(raw.sheets["日整理"], DAILY, "prefixed.xlsx")
+    assert [(p.code, p.loc.cell) for p in problems] == [("error-value", "C3"), ("formula-no-value", "E3")]
+    assert table.rows[0]["status"] == "在岗"
+
+
 def test_formula_elements_not_data_validations_send_a_sheet_to_the_scan() -> None:
     """The quick test for a sheet worth scanning: formula elements in every form and error
     cells, but not the <formula1> of a data validation (every template sheet has those)."""
@@ -230,6 +257,7 @@ def test_formula_elements_not_data_validations_send_a_sheet_to_the_scan() -> Non
     assert _has_hazards(b'<c r="A1"><f t="shared" ref="A1:A3" si="0">B1</f><v>2</v></c>')
     assert _has_hazards(b'<c r="A2"><f t="shared" si="0"/></c>')
     assert _has_hazards(b'<c r="A1" t="e"><v>#REF!</v></c>')
+    assert _has_hazards(b'<x:c r="A1"><x:f>1+1</x:f></x:c>')
     assert not _has_hazards(b'<dataValidation type="list"><formula1>_lists!$A$1:$A$3</formula1></dataValidation>')
     assert not _has_hazards(b'<c r="A1" t="s"><v>0</v></c>')
 
