@@ -91,13 +91,13 @@ class SafeWorksheet(Worksheet):
                     self._write_blank(r, c, None, cell_format)
         return 0
 
-
     # --- the sheet XML, written faster (issue 9) ------------------------------------------------
     # xlsxwriter builds every cell's tag through general helpers that escape each attribute
     # with a regular expression; cell references and style numbers never need escaping. These
-    # two overrides give the same bytes (a test compares them with xlsxwriter's own on every
-    # kind of cell) for numbers, shared strings and blanks with a format, and hand every other
-    # cell, and sheets with comments or in constant_memory mode, to xlsxwriter.
+    # overrides give the same bytes (tests compare them with xlsxwriter's own on every kind of
+    # cell and on the published workbooks) for numbers, shared strings and blanks with a
+    # format and for merged ranges, and hand every other cell, and sheets with comments or in
+    # constant_memory mode, to xlsxwriter.
 
     def _calculate_spans(self) -> None:
         if self.comments or self.constant_memory:
