@@ -248,6 +248,24 @@ def test_hazards_found_in_sheet_xml_with_a_namespace_prefix(tmp_path: Path, engi
     assert table.rows[0]["status"] == "在岗"
 
 
+@pytest.mark.parametrize("part", ["xl/_rels/workbook.xml.rels", "xl/workbook.xml"])
+def test_entity_declarations_in_the_workbook_parts_are_refused(tmp_path: Path, part: str) -> None:
+    """SPEC §14: the parts that say where each sheet lives are parsed with defusedxml, which
+    refuses entity declarations (even unused) on both engines: a problem, never a crash."""
+    import re
+
+    def change(name: str, data: bytes) -> bytes:
+        if name == part:
+            data = re.sub(rb"^(<\?xml[^>]*\?>)?", lambda m: (m[1] or b"") + b'<!DOCTYPE r [<!ENTITY e "x">]>',
+                          data, count=1)
+        return data
+
+    plain = daily_book(tmp_path, [["2026-11-03", "在岗", "x", None, "ok"]])  # no formula, no error cell
+    odd = _rewrite_zip(plain, tmp_path / "entity.xlsx", change)
+    raw, problems = load_grid(odd)
+    assert raw is None and [p.code for p in problems] == ["file-unreadable"]
+
+
 def test_formula_elements_not_data_validations_send_a_sheet_to_the_scan() -> None:
     """The quick test for a sheet worth scanning: formula elements in every form and error
     cells, but not the <formula1> of a data validation (every template sheet has those)."""
