@@ -388,7 +388,11 @@ _NS = rb"(?:[A-Za-z_][\w.-]*:)?"
 _CELL_XML = re.compile(rb"<" + _NS + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _NS + rb"c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
 _FORMULA = re.compile(rb"<" + _NS + rb"f\b")
-_VALUE = re.compile(rb"<" + _NS + rb"v>[^<]+</" + _NS + rb"v>|<" + _NS + rb"is>")
+_VALUE = re.compile(rb"<" + _NS + rb"v>[^<]+</" + _NS + rb"v>|<" + _NS + rb"is>")  # a cached value
+# a text result cached as empty text (t="str" and <v/> or <v></v>): a formula such as
+# =IF(B3="","",B3) dragged down a column; openpyxl writes <v /> without t="str" for a formula
+# it never calculated, which is no value
+_EMPTY_TEXT = re.compile(rb"<" + _NS + rb"v\s*/>|<" + _NS + rb"v></" + _NS + rb"v>")
 _ERROR_TEXT = re.compile(rb"<" + _NS + rb"v>([^<]+)</" + _NS + rb"v>")
 
 
@@ -431,7 +435,8 @@ def _mark_hazards(xml: bytes, sheet: RawSheet) -> None:
     for m in _CELL_XML.finditer(xml):
         attrs, body = m.group(1), m.group(2) or b""
         is_error = b't="e"' in attrs
-        no_value = _FORMULA.search(body) is not None and not _VALUE.search(body)
+        no_value = _FORMULA.search(body) is not None and not _VALUE.search(body) \
+            and not (b't="str"' in attrs and _EMPTY_TEXT.search(body))
         if not (is_error or no_value):
             continue
         ref = _REF.search(attrs)

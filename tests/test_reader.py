@@ -266,6 +266,32 @@ def test_entity_declarations_in_the_workbook_parts_are_refused(tmp_path: Path, p
     assert raw is None and [p.code for p in problems] == ["file-unreadable"]
 
 
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_formulas_whose_cached_result_is_empty_text_are_blank_cells(tmp_path: Path, engine: str) -> None:
+    """R-TPL-1, SPEC §14: a helper formula such as =IF(A4="","",A4) dragged down a column is
+    saved as a text result with an empty cached value (t="str", <v/> or <v></v>). That is a
+    value — empty — so the rows it sits in are blank rows, skipped; a formula saved with no
+    value (no <v>, or openpyxl's <v /> on a cell that is not text) is flagged."""
+    from jxbatch.reader import load_grid, read_table
+
+    def change(name: str, data: bytes) -> bytes:
+        if name.startswith("xl/worksheets/sheet") and b"<sheetData>" in data:
+            data = data.replace(b"</sheetData>",
+                                b'<row r="4"><c r="E4" t="str"><f>IF(A4="","",A4)</f><v/></c></row>'
+                                b'<row r="5"><c r="E5" t="str"><f>IF(A5="","",A5)</f><v></v></c></row>'
+                                b'<row r="6"><c r="E6"><f>A6</f></c></row>'
+                                b'<row r="7"><c r="E7"><f>A7</f><v /></c></row></sheetData>')
+        return data
+
+    book = _rewrite_zip(daily_book(tmp_path, [["2026-11-03", "在岗", "x", None, "ok"]]), tmp_path / "f.xlsx", change)
+    raw, fatal = load_grid(book, engine=engine)
+    assert fatal == [] and raw is not None
+    table, problems = read_table(raw.sheets["日整理"], DAILY, "f.xlsx")
+    assert [r.line for r in table.rows] == [3, 6, 7]
+    assert [(p.code, p.loc.cell) for p in problems if p.code != "required"] == [("formula-no-value", "E6"),
+                                                                                ("formula-no-value", "E7")]
+
+
 def test_formula_elements_not_data_validations_send_a_sheet_to_the_scan() -> None:
     """The quick test for a sheet worth scanning: formula elements in every form and error
     cells, but not the <formula1> of a data validation (every template sheet has those)."""
