@@ -30,6 +30,7 @@ _MONTH_PATTERNS = (
     re.compile(r"^(\d{4})\.(\d{1,2})$"),
     re.compile(r"^(\d{4})年(\d{1,2})月$"),
 )
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _QUARTER = re.compile(r"^(\d{4})\s*[Qq]([1-4])$")
 _TRUE = {"是", "y", "yes", "1", "true"}
 _FALSE = {"否", "n", "no", "0", "false"}
@@ -81,9 +82,16 @@ def parse_decimal(value: Any) -> Decimal | None:
             return Decimal(int(value))  # 2.0 and 2 read the same, whichever reader read them
         return Decimal(repr(value))  # shortest repr: 0.5 -> Decimal("0.5"), never binary noise
     if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("，", "")
+        text = value.strip()
         if text.endswith("元") or text.endswith("分"):
             text = text[:-1].strip()
+        if "_" in text:  # Decimal("1_0") is 10
+            return None
+        if "," in text or "，" in text:  # thousands separators, in groups of three only:
+            text = text.replace("，", ",")  # "0，5" is a decimal point typed wrong, not 5
+            if not _GROUPED.fullmatch(text):
+                return None
+            text = text.replace(",", "")
         try:
             d = Decimal(text)
         except InvalidOperation:

@@ -109,6 +109,18 @@ def test_non_numeric_negative_and_absurd_points(tmp_path: Path) -> None:
         ("bad-number", "D6", "abc")]
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1,000", Decimal(1000)), ("1，000.5元", Decimal("1000.5")), ("1,234,567", Decimal(1234567)),
+    ("0，5", None), ("1,5", None), ("2,50", None), ("12,34,567", None), ("1_0", None), (",5", None)])
+def test_numeric_text_separators(text: str, expected: Decimal | None) -> None:
+    """R-TPL-3: numeric text may group thousands with commas (half- or full-width); a comma
+    anywhere else — "0，5" is a decimal point typed with a Chinese IME — is not numeric text
+    and is said, never read as 5 (or "1_0" as 10)."""
+    from jxbatch.coerce import coerce_money
+
+    assert coerce_money(text) == ((expected, None) if expected is not None else (None, "bad-number"))
+
+
 @pytest.mark.parametrize(("raw", "expected"), [("是", True), ("否", False), ("Y", True), ("n", False),
                                                ("1", True), (0, False), (1, True)])
 def test_yes_no_forms(tmp_path: Path, raw: object, expected: bool) -> None:
