@@ -21,6 +21,7 @@ import io
 import os
 import re
 import struct
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -264,8 +265,6 @@ def _parse_sheet_parts(rels_xml: bytes, book_xml: bytes) -> tuple[tuple[str, str
     parsed once (issue 9)."""
     from defusedxml import ElementTree
 
-    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
     rels = ElementTree.fromstring(rels_xml)
     targets = {}
     for rel in rels:
@@ -274,8 +273,11 @@ def _parse_sheet_parts(rels_xml: bytes, book_xml: bytes) -> tuple[tuple[str, str
         targets[rel.get("Id")] = target
     book = ElementTree.fromstring(book_xml)
     out = []
-    for sheet in book.iter(f"{ns_main}sheet"):
-        rid = sheet.get(f"{ns_rel}id")
+    # by local name: a workbook saved as "Strict Open XML" has other namespaces
+    for sheet in book.iter():
+        if sheet.tag.rpartition("}")[2] != "sheet":
+            continue
+        rid = next((v for k, v in sheet.attrib.items() if k.startswith("{") and k.endswith("}id")), None)
         if rid in targets:
             out.append((sheet.get("name"), targets[rid]))
     return tuple(out)
@@ -345,7 +347,9 @@ def _load_openpyxl(path: Path, display: str) -> tuple[RawWorkbook | None, list[P
 
     where = Loc(file=display)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        with warnings.catch_warnings():  # openpyxl's English warnings mean nothing to the clerk
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except PermissionError:
         return None, [problem("file-locked", where)]
     except (zipfile.BadZipFile, EOFError) as exc:
@@ -357,9 +361,16 @@ def _load_openpyxl(path: Path, display: str) -> tuple[RawWorkbook | None, list[P
         for ws in wb.worksheets:
             if ws.title.startswith("_") and ws.title != META_SHEET:
                 continue  # a tool sheet holds no data (as on the python-calamine path)
-            _check_extent(ws.title, ws.max_row or 0, ws.max_column or 0)
+            declared = (ws.max_row or 0, ws.max_column or 0)
+            # the sheet's <dimension> may be stale (rows below it would vanish) or span the
+            # whole sheet: read every row there is, checking the extent as it grows
+            ws.reset_dimensions()
             sheet = RawSheet(ws.title, [])
+            cells = 0
             for i, row in enumerate(ws.iter_rows()):
+                cells += len(row)
+                if i >= MAX_SHEET_ROWS or len(row) > MAX_SHEET_COLS or cells > MAX_SHEET_CELLS:
+                    raise SheetTooLarge(ws.title, max(declared[0], i + 1), max(declared[1], len(row)))
                 values = []
                 for j, c in enumerate(row):
                     value, mark = _raw_cell(c)
@@ -386,7 +397,7 @@ def _load_openpyxl(path: Path, display: str) -> tuple[RawWorkbook | None, list[P
 # generators write it so); Excel's own files have none
 _NS = rb"(?:[A-Za-z_][\w.-]*:)?"
 _CELL_XML = re.compile(rb"<" + _NS + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _NS + rb"c>)", re.S)
-_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+_REF = re.compile(rb"""\br\s*=\s*["']([A-Z]+)([0-9]+)["']""")
 _FORMULA = re.compile(rb"<" + _NS + rb"f\b")
 _VALUE = re.compile(rb"<" + _NS + rb"v>[^<]+</" + _NS + rb"v>|<" + _NS + rb"is>")  # a cached value
 # a text result cached as empty text (t="str" and <v/> or <v></v>): a formula such as
@@ -423,39 +434,51 @@ def _scan_sheet_xml(path: Path, part: str | None, sheet: RawSheet) -> None:
 
 def _has_hazards(xml: bytes) -> bool:
     """Substring tests: does this sheet hold a formula element (<f>, <f t=…>, <x:f>; not
-    the <formula1> of a data validation) or an error cell at all?"""
-    return (b"<f>" in xml or b"<f " in xml or b"<f/" in xml or b't="e"' in xml
-            or b":f>" in xml or b":f " in xml or b":f/" in xml)  # <x:f>: a namespace prefix
+    the <formula1> of a data validation) or an error cell (t="e", t='e') at all?"""
+    return (b"<f>" in xml or b"<f " in xml or b"<f/" in xml or b't="e"' in xml or b"t='e'" in xml
+            or b":f>" in xml or b":f " in xml or b":f/" in xml  # <x:f>: a namespace prefix
+            or b"t =" in xml or b"t= " in xml)  # spaces around = (legal XML, rarely written)
+
+
+_ROW_XML = re.compile(rb"<" + _NS + rb"row\b([^>]*?)(?:/>|>(.*?)</" + _NS + rb"row>)", re.S)
+_ROW_NUMBER = re.compile(rb"""\br\s*=\s*["']([0-9]+)["']""")
+_ERROR_TYPE = re.compile(rb"""\bt\s*=\s*["']e["']""")
+_TEXT_TYPE = re.compile(rb"""\bt\s*=\s*["']str["']""")
 
 
 def _mark_hazards(xml: bytes, sheet: RawSheet) -> None:
     """What a value reader does not show (SPEC §14): error cells (python-calamine reads them
-    as empty) and formula cells saved without a cached value (they read as empty)."""
+    as empty) and formula cells saved without a cached value (they read as empty). A row or
+    cell without its (optional) r attribute is the one after the previous."""
     rows = sheet.rows
-    for m in _CELL_XML.finditer(xml):
-        attrs, body = m.group(1), m.group(2) or b""
-        is_error = b't="e"' in attrs
-        no_value = _FORMULA.search(body) is not None and not _VALUE.search(body) \
-            and not (b't="str"' in attrs and _EMPTY_TEXT.search(body))
-        if not (is_error or no_value):
-            continue
-        ref = _REF.search(attrs)
-        if not ref:
-            continue
-        r, c = int(ref.group(2)) - 1, _col_index(ref.group(1))
-        if r >= MAX_SHEET_ROWS or c >= 16384:
-            continue  # beyond any real sheet: the extent check refuses such sheets anyway
-        while len(rows) <= r:
-            rows.append([])
-        if len(rows[r]) <= c:
-            rows[r].extend([None] * (c + 1 - len(rows[r])))
-        if no_value:
-            rows[r][c] = None
-            sheet.marks[(r, c)] = NO_VALUE
-        else:
-            v = _ERROR_TEXT.search(body)
-            rows[r][c] = v.group(1).decode("utf-8", "replace") if v else "#ERROR"
-            sheet.marks[(r, c)] = ERROR
+    r = -1
+    for row in _ROW_XML.finditer(xml):
+        number = _ROW_NUMBER.search(row.group(1))
+        r = int(number.group(1)) - 1 if number else r + 1
+        c = -1
+        for m in _CELL_XML.finditer(row.group(2) or b""):
+            attrs, body = m.group(1), m.group(2) or b""
+            ref = _REF.search(attrs)
+            c = _col_index(ref.group(1)) if ref else c + 1
+            at = int(ref.group(2)) - 1 if ref else r
+            is_error = _ERROR_TYPE.search(attrs) is not None
+            no_value = _FORMULA.search(body) is not None and not _VALUE.search(body) \
+                and not (_TEXT_TYPE.search(attrs) and _EMPTY_TEXT.search(body))
+            if not (is_error or no_value):
+                continue
+            if at >= MAX_SHEET_ROWS or c >= 16384:
+                continue  # beyond any real sheet: the extent check refuses such sheets anyway
+            while len(rows) <= at:
+                rows.append([])
+            if len(rows[at]) <= c:
+                rows[at].extend([None] * (c + 1 - len(rows[at])))
+            if no_value:
+                rows[at][c] = None
+                sheet.marks[(at, c)] = NO_VALUE
+            else:
+                v = _ERROR_TEXT.search(body)
+                rows[at][c] = v.group(1).decode("utf-8", "replace") if v else "#ERROR"
+                sheet.marks[(at, c)] = ERROR
 
 
 def _short(exc: Exception) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from jxbatch.reader import col_letter, is_lock_file, load_grid, preflight, read_workbook
+from jxbatch.reader import col_letter, is_lock_file, load_grid, preflight, read_table, read_workbook
 from jxbatch.schema import PERSONAL, REGISTER, ROSTER
 
 from .xlsx_helpers import write_spec, write_xlsx
@@ -193,8 +193,9 @@ def test_error_value_in_a_sheet_stored_elsewhere_in_the_zip(tmp_path: Path, engi
 
 
 def _hazard_book(tmp_path: Path) -> Path:
-    """A 日整理 sheet with an error cell (C3) and a formula saved without a value (E3)."""
-    path = daily_book(tmp_path, [["2026-11-03", "在岗", "x", None, "ok"]])
+    """A 日整理 sheet with an error cell (C3) and a formula saved without a value (E3); row 3
+    has a cell in every column (its cells stay in place without their r attributes)."""
+    path = daily_book(tmp_path, [["2026-11-03", "在岗", "x", "无", "ok"]])
     wb = openpyxl.load_workbook(path)
     wb["日整理"]["C3"].value = "#REF!"
     wb["日整理"]["C3"].data_type = "e"
@@ -302,6 +303,74 @@ def test_formulas_whose_cached_result_is_empty_text_are_blank_cells(tmp_path: Pa
     assert [r.line for r in table.rows] == [3, 6, 7]
     assert [(p.code, p.loc.cell) for p in problems if p.code != "required"] == [("formula-no-value", "E6"),
                                                                                 ("formula-no-value", "E7")]
+
+
+def _sheet_xml_edit(change):
+    """A zip rewrite that applies `change` to the first worksheet's XML only."""
+    def edit(name: str, data: bytes) -> bytes:
+        return change(data) if name.startswith("xl/worksheets/sheet") and b"<sheetData>" in data else data
+    return edit
+
+
+def _no_refs_in_row_3(data: bytes) -> bytes:
+    import re
+
+    row = re.search(rb'<row r="3"[^>]*>(.*?)</row>', data, re.S).group(1)
+    return data.replace(row, re.sub(rb' r="[A-Z]+3"', b"", row))
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+@pytest.mark.parametrize("form", ["single quotes", "no cell references", "spaces around ="])
+def test_hazards_found_in_sheet_xml_written_other_valid_ways(tmp_path: Path, engine: str, form: str) -> None:
+    """SPEC §14: attributes in single quotes or with spaces around =, and cells without
+    their optional r attribute (each is the one after the previous), are valid sheet XML;
+    the error cell and the formula without a value are found in each."""
+    import re
+
+    change = {
+        "single quotes": lambda d: re.sub(rb'<c ([^>]*)>', lambda m: b"<c " + m[1].replace(b'"', b"'") + b">", d),
+        "no cell references": _no_refs_in_row_3,
+        "spaces around =": lambda d: re.sub(rb'<c ([^>]*)>', lambda m: b"<c " + m[1].replace(b'="', b' = "') + b">", d),
+    }[form]
+    odd = _rewrite_zip(_hazard_book(tmp_path), tmp_path / "odd.xlsx", _sheet_xml_edit(change))
+    raw, fatal = load_grid(odd, engine=engine)
+    assert fatal == [] and raw is not None
+    _, problems = read_table(raw.sheets["日整理"], DAILY, "odd.xlsx")
+    assert [(p.code, p.loc.cell) for p in problems] == [("error-value", "C3"), ("formula-no-value", "E3")]
+
+
+def test_hazards_found_in_a_strict_open_xml_workbook(tmp_path: Path) -> None:
+    """SPEC §14: a workbook saved as "Strict Open XML Spreadsheet" uses other namespaces; its
+    sheets are still found through the relationships and the error cell is still said."""
+    strict = {b"http://schemas.openxmlformats.org/spreadsheetml/2006/main": b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+              b"http://schemas.openxmlformats.org/officeDocument/2006/relationships":
+                  b"http://purl.oclc.org/ooxml/officeDocument/relationships"}
+
+    def change(name: str, data: bytes) -> bytes:
+        for old, new in strict.items():
+            data = data.replace(old, new)
+        return data
+
+    book = _rewrite_zip(_hazard_book(tmp_path), tmp_path / "strict.xlsx", change)
+    raw, fatal = load_grid(book, engine="calamine")
+    assert fatal == [] and raw is not None
+    _, problems = read_table(raw.sheets["日整理"], DAILY, "strict.xlsx")
+    assert [(p.code, p.loc.cell) for p in problems] == [("error-value", "C3"), ("formula-no-value", "E3")]
+
+
+def test_openpyxl_reads_rows_below_a_stale_dimension(tmp_path: Path) -> None:
+    """A sheet whose <dimension> stops short of its data (some programs leave it stale):
+    openpyxl in read-only mode trusts it and would drop the rows below; every row is read,
+    as python-calamine reads them."""
+    import re
+
+    rows = [["2026-11-03", "在岗", "a", None, "x"], ["2026-11-04", "在岗", "b", None, "y"],
+            ["2026-11-05", "在岗", "c", None, "z"]]
+    book = _rewrite_zip(daily_book(tmp_path, rows), tmp_path / "stale.xlsx",
+                        _sheet_xml_edit(lambda d: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:B3"', d)))
+    for engine in ("calamine", "openpyxl"):
+        table, problems = read_table(load_grid(book, engine=engine)[0].sheets["日整理"], DAILY, "stale.xlsx")
+        assert problems == [] and [r["done"] for r in table] == ["a", "b", "c"], engine
 
 
 def test_formula_elements_not_data_validations_send_a_sheet_to_the_scan() -> None:
