@@ -8,6 +8,7 @@ The CLI prints them one per line as ``file:sheet!cell 消息 (值)`` (R-TPL-4).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -227,6 +228,8 @@ class Problem:
 def show_value(value: object) -> str | None:
     if value is None:
         return None
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0) and value.tzinfo is None:
+        value = value.date()  # a date cell as a date, whichever reader made it a datetime
     text = str(value)
     return text if len(text) <= 60 else text[:57] + "…"
 

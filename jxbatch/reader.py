@@ -248,6 +248,8 @@ def _assemble(path: Path, display: str, grids: list[RawSheet]) -> RawWorkbook:
                 key = plain_value(r[0]) if r else None
                 if len(r) >= 2 and key is not None:
                     value = plain_value(r[1])
+                    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+                        value = value.date()  # a month retyped as a date: the same text on both readers
                     meta[str(key).strip()] = "" if value is None else str(value).strip()
         elif not sheet.name.startswith("_"):  # _lists and other tool sheets hold no data
             sheets[sheet.name] = sheet

@@ -569,3 +569,12 @@ def test_huge_exponent_in_a_year_is_a_problem_quickly() -> None:
     assert coerce_int("1e999999") == (None, "bad-integer")
     assert coerce_int("2026") == (2026, None) and coerce_int(2026.0) == (2026, None)
     assert time.perf_counter() - t0 < 0.1
+
+
+def test_a_date_cell_is_quoted_as_a_date_whichever_reader_made_it_a_datetime() -> None:
+    """R-TPL-4: python-calamine gives a date-formatted cell as a date, openpyxl as a datetime
+    at midnight; the bad value a problem quotes is the same text either way."""
+    from jxbatch.problems import show_value
+
+    assert show_value(dt.datetime(1900, 1, 1)) == show_value(dt.date(1900, 1, 1)) == "1900-01-01"
+    assert show_value(dt.datetime(2026, 11, 3, 12, 30)) == "2026-11-03 12:30:00"
