@@ -103,6 +103,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX collected_target ON collected(month, target)
     """,
+    # 4: output folders a close is about to put in place (recovery touches only these)
+    """
+    CREATE TABLE publishing (
+        id INTEGER PRIMARY KEY,
+        month TEXT NOT NULL,
+        out_root TEXT NOT NULL,
+        tmp TEXT NOT NULL,
+        parked TEXT NOT NULL,
+        started_at TEXT NOT NULL
+    )
+    """,
 )
 
 
@@ -223,6 +234,36 @@ def record_close(con: sqlite3.Connection, doc: dict, *, policy_digest: str, out_
              for key, data in sorted(entries.items())],
         )
     return close_id
+
+
+@dataclass(frozen=True)
+class Publishing:
+    """A close's output folders, named in the ledger before they exist (R-LG-3): the next run
+    recovers exactly these after a kill, and nothing else in the output folder."""
+
+    id: int
+    month: str
+    out_root: str
+    tmp: str  # the folder being written, beside the month's folder
+    parked: str  # where the month's earlier folder waits while the new one is put in place
+
+
+def begin_publishing(con: sqlite3.Connection, month: str, out_root: str, tmp: str, parked: str) -> int:
+    with transaction(con):
+        cur = con.execute("INSERT INTO publishing (month, out_root, tmp, parked, started_at) VALUES (?, ?, ?, ?, ?)",
+                          (month, out_root, tmp, parked, now()))
+    return int(cur.lastrowid)
+
+
+def end_publishing(con: sqlite3.Connection, publishing_id: int) -> None:
+    with transaction(con):
+        con.execute("DELETE FROM publishing WHERE id = ?", (publishing_id,))
+
+
+def publishing(con: sqlite3.Connection, out_root: str) -> list[Publishing]:
+    rows = con.execute("SELECT id, month, out_root, tmp, parked FROM publishing WHERE out_root = ? ORDER BY id",
+                       (out_root,)).fetchall()
+    return [Publishing(*r) for r in rows]
 
 
 def reopen(con: sqlite3.Connection, month: str, reason: str) -> CloseRecord | None:

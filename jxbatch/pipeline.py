@@ -13,7 +13,7 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -201,8 +201,15 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
             duties=duties_by_person(ctx),
         )
         out_root.mkdir(parents=True, exist_ok=True)
-        recover_outputs(out_root, con)
+        recover_outputs(out_root, con, month)
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{month}-", dir=out_root))
+        os.chmod(tmp, 0o755)  # mkdtemp's 0700 would keep the published folder from others on a share
+        parked = out_root / f".old-{month}-{tmp.name[-8:]}"
+        try:  # named in the ledger first: after a kill, recovery touches these and nothing else
+            intent = ledger.begin_publishing(con, str(month), str(out_root.resolve()), tmp.name, parked.name)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         commit = _LedgerCommit(con)
         try:
             commit.begin()
@@ -219,13 +226,16 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
                     if not (tmp / kept.name).exists():
                         shutil.copy2(kept, tmp / kept.name)
 
-            replace_folder(tmp, target, out_root / f".old-{month}-{tmp.name[-8:]}", commit.after_renames())
+            replace_folder(tmp, target, parked, commit.after_renames())
         except BaseException as exc:
             commit.roll_back(exc)
             raise
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
+            if not tmp.exists() and not parked.exists():  # else the next run finishes the recovery
+                with suppress(sqlite3.Error):  # the close stands; a leftover intent is harmless
+                    ledger.end_publishing(con, intent)
         status = UNCHANGED if rec is not None else CLOSED
         return CloseOutcome(status, target, report, result, doc, [target / f.name for f in files])
     finally:
@@ -367,36 +377,44 @@ def _published_digest(folder: Path) -> str | None:
         return None
 
 
-def recover_outputs(out_root: Path, con: sqlite3.Connection) -> None:
+def recover_outputs(out_root: Path, con: sqlite3.Connection, month: Month | str | None = None) -> None:
     """Finish or undo what a killed close left (R-LG-3), so that the published folder and the
-    ledger always agree: the ledger decides.
+    ledger always agree: the ledger decides. Only the folders a close of this workspace named
+    in its ledger before creating them (`ledger.publishing`) are touched — an output folder
+    may be shared with other workspaces, whose months are none of this one's business — and
+    the temporary folders of `month`, the month being closed now.
 
-    - `.tmp-*`: an unfinished output folder → removed.
-    - `.old-YYYY-MM-*`: the earlier outputs, parked between the two renames. If the ledger
-      committed the new close (its digest is the one in the month's results.json), the parked
-      folder is removed; otherwise the new folder is removed and the parked one put back.
-    - a month folder whose results.json matches no close in the ledger (a first close killed
-      after its rename, before its commit) → removed.
+    - the temporary folder (`.tmp-*`): an unfinished output folder → removed.
+    - the parked folder (`.old-YYYY-MM-*`): the earlier outputs, parked between the two
+      renames. If the ledger committed the new close (its digest is the one in the month's
+      results.json), the parked folder is removed; otherwise the new folder is removed and the
+      parked one put back.
+    - no parked folder, and a month folder whose results.json matches no close in the ledger
+      (a first close killed after its rename, before its commit) → removed.
     """
     if not out_root.is_dir():
         return
-    for p in out_root.glob(".tmp-*"):
-        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
-    for parked in sorted(out_root.glob(".old-*")):
-        month = parked.name[5:12]
-        target = out_root / month
-        rec = ledger.current(con, month)
-        committed = rec is not None and _published_digest(target) == rec.input_digest
-        if target.exists() and committed:
-            shutil.rmtree(parked, ignore_errors=True)
-        else:
-            if target.exists():
+    if month is not None:
+        for p in out_root.glob(f".tmp-{month}-*"):
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+    for intent in ledger.publishing(con, str(out_root.resolve())):
+        target, tmp, parked = out_root / intent.month, out_root / intent.tmp, out_root / intent.parked
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        if parked.exists():
+            rec = ledger.current(con, intent.month)
+            committed = rec is not None and _published_digest(target) == rec.input_digest
+            if target.exists() and committed:
+                shutil.rmtree(parked)
+            else:
+                if target.exists():
+                    shutil.rmtree(target)
+                os.replace(parked, target)
+        elif target.is_dir():
+            digest = _published_digest(target)
+            if digest is not None and not any(h.input_digest == digest for h in ledger.history(con, intent.month)):
                 shutil.rmtree(target)
-            os.replace(parked, target)
-    for target in sorted(p for p in out_root.iterdir() if p.is_dir() and len(p.name) == 7 and p.name[4] == "-"):
-        digest = _published_digest(target)
-        if digest is not None and not any(h.input_digest == digest for h in ledger.history(con, target.name)):
-            shutil.rmtree(target)
+        ledger.end_publishing(con, intent.id)
 
 
 def reopen_month(root: Path, month: Month, reason: str) -> ledger.CloseRecord | None:

@@ -250,18 +250,59 @@ def test_missing_workspace_is_one_sentence(tmp_path: Path) -> None:
 def test_recovery_lets_the_ledger_decide(tmp_path: Path) -> None:
     """R-LG-3: a kill after a rename but before the commit leaves outputs the ledger does not
     know; the next run removes them (first close) or puts the parked ones back (re-close)."""
+    from jxbatch import ledger
+
     root = make_ws(tmp_path / "ws")
     first = close_month(root, NOV, publish_date=DATE)
     published = snapshot(first.out_dir)
-    # a first close of another month killed after its rename: unknown to the ledger
+    out = str((root / "out").resolve())
+    con = ledger.connect(root / "ledger.sqlite")
+    # a first close of another month killed after its rename: unknown to the ledger (the
+    # close had named its folders in the ledger before creating them, as every close does)
     orphan = root / "out" / "2026-10"
     orphan.mkdir()
     (orphan / "results.json").write_text('{"input_digest": "deadbeef"}', encoding="utf-8")
+    ledger.begin_publishing(con, "2026-10", out, ".tmp-2026-10-abcdefgh", ".old-2026-10-abcdefgh")
     # a re-close killed after both renames: the new folder in place, the old one parked
     parked = root / "out" / ".old-2026-11-abcdefgh"
     shutil.copytree(first.out_dir, parked)
     (first.out_dir / "results.json").write_text('{"input_digest": "0000"}', encoding="utf-8")
+    ledger.begin_publishing(con, "2026-11", out, ".tmp-2026-11-abcdefgh", parked.name)
+    con.close()
     reopen_month(root, NOV, "测试")
     recover(root)
     assert not orphan.exists() and not parked.exists()
     assert snapshot(root / "out" / "2026-11") == published  # the ledger never committed "0000"
+    con = ledger.connect(root / "ledger.sqlite")
+    assert ledger.publishing(con, out) == []  # recovered: nothing left to do
+    con.close()
+
+
+def test_a_close_leaves_other_workspaces_folders_in_a_shared_output_folder_alone(tmp_path: Path) -> None:
+    """SPEC §12: published files are touched only by their own month's close. Two workspaces
+    (say, one per year) publishing into one folder: closing in one never removes the other's
+    months, nor its parked or temporary folders, which its own ledger knows about."""
+    shared = tmp_path / "公示"
+    root = make_ws(tmp_path / "ws")
+    other = shared / "2026-10"
+    other.mkdir(parents=True)
+    (other / "results.json").write_text('{"input_digest": "from-another-workspace"}', encoding="utf-8")
+    (other / "通知名单_2026-10.xlsx").write_bytes(b"x")
+    foreign = [shared / ".old-2026-10-zzzzzzzz", shared / ".tmp-2026-10-zzzzzzzz"]
+    for p in foreign:
+        p.mkdir()
+    assert close_month(root, NOV, out=shared, publish_date=DATE).status == CLOSED
+    assert (other / "results.json").exists() and (other / "通知名单_2026-10.xlsx").exists()
+    assert all(p.exists() for p in foreign)
+    assert (shared / "2026-11" / "results.json").exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_the_published_folder_is_readable_by_others(tmp_path: Path) -> None:
+    """The month's folder starts as a private temporary folder (0700); published, it is
+    readable like the files in it, for colleagues opening the notices on a shared drive."""
+    import stat
+
+    root = make_ws(tmp_path / "ws")
+    out = close_month(root, NOV, publish_date=DATE).out_dir
+    assert stat.S_IMODE(out.stat().st_mode) & 0o055 == 0o055
