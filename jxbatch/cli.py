@@ -16,10 +16,13 @@ import click
 from . import __version__
 from .calendar import Month
 from .cliutil import (  # noqa: F401  (re-exported: commands and tests use them from here)
+    DATE,
     EXIT_FATAL,
     EXIT_INPUT,
     EXIT_OK,
+    FOLDER,
     MONTH,
+    ChineseGroup,
     MonthType,
     atomic_write,
     fatal_errors,
@@ -29,14 +32,14 @@ from .cliutil import (  # noqa: F401  (re-exported: commands and tests use them 
 from .problems import Report
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ChineseGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="jxbatch")
 def main() -> None:
     """jxbatch — 军休所精细化服务管理月度考核工具。"""
 
 
 @main.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.argument("directory", type=FOLDER, default=Path("."))
 @click.option("--center", help="单位名称，如 常德市军休所")
 @fatal_errors
 def init(directory: Path, center: str | None) -> None:
@@ -52,7 +55,7 @@ def init(directory: Path, center: str | None) -> None:
 
 
 @main.command()
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("templates"),
+@click.option("--out", "out", type=FOLDER, default=Path("templates"),
               show_default=True, help="输出文件夹")
 @fatal_errors
 def templates(out: Path) -> None:
@@ -137,7 +140,7 @@ def month_state_text(workspace: Path, month: Month) -> str:
 @main.command()
 @click.argument("month", type=MONTH)
 @workspace_option
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", "out", type=FOLDER, default=None,
               help="校验报告的输出文件夹（默认：工作区的 out/）")
 @fatal_errors
 def validate(month: Month, workspace: Path, out: Path | None) -> None:
@@ -159,9 +162,9 @@ def validate(month: Month, workspace: Path, out: Path | None) -> None:
 @main.command("close-month")
 @click.argument("month", type=MONTH)
 @workspace_option
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", "out", type=FOLDER, default=None,
               help="输出文件夹（默认：工作区的 out/），结果写入其中的 YYYY-MM/")
-@click.option("--date", "publish_date", type=click.DateTime(["%Y-%m-%d"]), default=None,
+@click.option("--date", "publish_date", type=DATE, default=None,
               help="公示和通知的日期（默认：次月第一个工作日）")
 @fatal_errors
 def close_month(month: Month, workspace: Path, out: Path | None, publish_date: Any) -> None:
@@ -170,7 +173,7 @@ def close_month(month: Month, workspace: Path, out: Path | None, publish_date: A
     from .pipeline import CLOSED, INVALID, REFUSED, UNCHANGED
     from .pipeline import close_month as run_close
 
-    outcome = run_close(workspace, month, out, publish_date.date() if publish_date else None)
+    outcome = run_close(workspace, month, out, publish_date)
     if outcome.status == REFUSED:
         click.echo(outcome.message)
         sys.exit(EXIT_INPUT)
@@ -214,6 +217,10 @@ def reopen(month: Month, workspace: Path, reason: str) -> None:
     """重新打开已结账的月份（原结果保留在台账历史中）。"""
     from .pipeline import reopen_month
 
+    reason = reason.strip()
+    if not reason:  # SPEC §11: a reopen is recorded with its reason
+        click.echo("错误：请用 --reason 写明重新打开的原因（记入台账）", err=True)
+        sys.exit(EXIT_FATAL)
     rec = reopen_month(workspace, month, reason)
     if rec is None:
         click.echo(f"{month} 尚未结账，无需重新打开。")

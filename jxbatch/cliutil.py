@@ -3,7 +3,10 @@ handler that turns the truly fatal into one Chinese sentence, and the problem li
 
 from __future__ import annotations
 
+import datetime as dt
+import errno
 import functools
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -31,10 +34,110 @@ class MonthType(click.ParamType):
 
 
 MONTH = MonthType()
+
+
+class DateType(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"日期应写成 2026-12-01 这样的格式，而不是 {value!r}", param, ctx)
+
+
+DATE = DateType()
+
+
+class FolderType(click.ParamType):
+    """A folder, said in Chinese: it may not be a file; `must_exist` for a workspace."""
+
+    name = "文件夹"
+
+    def __init__(self, must_exist: bool = False, what: str = "文件夹") -> None:
+        self.must_exist, self.what = must_exist, what
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Path:
+        path = Path(value)
+        if path.exists() and not path.is_dir():
+            self.fail(f"“{path}”是一个文件，这里需要{self.what}", param, ctx)
+        if self.must_exist and not path.is_dir():
+            self.fail(f"找不到{self.what} {path}", param, ctx)
+        return path
+
+
+class ExistingPath(click.ParamType):
+    name = "路径"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Path:
+        path = Path(value)
+        if not path.exists():
+            self.fail(f"找不到 {path}", param, ctx)
+        return path
+
+
+FOLDER = FolderType()
 workspace_option = click.option(
-    "--workspace", "-w", "workspace", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    "--workspace", "-w", "workspace", type=FolderType(must_exist=True, what="工作区文件夹"), default=Path("."),
     show_default=True, help="工作区文件夹",
 )
+
+
+def out_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--out", "out", type=FolderType(what="输出文件夹"), default=None, help=help_text)
+
+
+class ChineseGroup(click.Group):
+    """click's usage errors ("Missing option", "No such command", a bad value) as one Chinese
+    sentence with exit code 2, like every other fatal error of the tool."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.exceptions.Exit as exc:  # --help, --version
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("已取消。", err=True)
+            sys.exit(EXIT_INPUT)
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx is not None else "jxbatch"
+            click.echo(f"错误：{usage_text(exc)}（运行 {command} --help 查看用法）", err=True)
+            sys.exit(EXIT_FATAL)
+        except click.ClickException as exc:
+            click.echo(f"错误：{exc.format_message()}", err=True)
+            sys.exit(EXIT_FATAL)
+
+
+def usage_text(exc: click.UsageError) -> str:
+    param = getattr(exc, "param", None)
+    hint = "/".join(param.opts) if param is not None and getattr(param, "opts", None) else ""
+    if param is not None and param.param_type_name == "argument":
+        hint = (param.metavar or param.name or "").upper()
+    if isinstance(exc, click.MissingParameter):
+        return f"缺少{'参数' if param is not None and param.param_type_name == 'argument' else '选项'} {hint}".rstrip()
+    if isinstance(exc, click.NoSuchOption):
+        return f"没有选项 {exc.option_name}"
+    kind = getattr(param, "type", None)
+    if isinstance(exc, click.BadParameter) and isinstance(kind, click.IntRange):
+        return f"{hint} 应是 {kind.min} 到 {kind.max} 之间的整数"
+    if isinstance(exc, click.BadParameter) and isinstance(kind, click.types.IntParamType):
+        return f"{hint} 应是整数"
+    if isinstance(exc, click.BadParameter):  # the tool's own types say it in a sentence
+        said = re.search(r"[\u4e00-\u9fff]", exc.message) is not None
+        return f"{hint}：{exc.message}" if said else f"{hint} 的值无效：{exc.message}"
+    found = re.match(r"No such command '(.+)'", exc.message)
+    if found:
+        return f"没有命令 {found.group(1)}"
+    found = re.match(r"Option '(.+)' requires an? ?(?:argument|\d+ arguments)", exc.message)
+    if found:
+        return f"选项 {found.group(1)} 后面缺少值"
+    found = re.match(r"Got unexpected extra arguments? \((.+)\)", exc.message)
+    if found:
+        return f"多余的参数 {found.group(1)}"
+    return f"命令用法有误：{exc.message}"
 
 
 def fatal_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -53,14 +156,31 @@ def fatal_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             click.echo(f"错误：{exc}", err=True)
             sys.exit(EXIT_FATAL)
         except PermissionError as exc:
-            name = Path(exc.filename).name if exc.filename else "输出文件"
-            click.echo(f"错误：文件“{name}”正被其他程序占用（可能在 Excel 中打开），请关闭后重试。", err=True)
+            click.echo(f"错误：{_os_target(exc)}正被其他程序占用（可能在 Excel 中打开），或没有写入权限；"
+                       f"请关闭后重试。", err=True)
             sys.exit(EXIT_FATAL)
         except OSError as exc:
-            click.echo(f"错误：{exc.strerror or exc}（{exc.filename or ''}）", err=True)
+            reason = _ERRNO_ZH.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+            click.echo(f"错误：无法读写{_os_target(exc)}：{reason}。", err=True)
             sys.exit(EXIT_FATAL)
 
     return wrapper
+
+
+_ERRNO_ZH = {errno.ENOSPC: "磁盘空间不足", errno.EISDIR: "这是一个文件夹", errno.ENOTDIR: "路径中有一段不是文件夹",
+             errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.EROFS: "磁盘是只读的", errno.ENOENT: "找不到",
+             errno.EEXIST: "已经存在", errno.ENAMETOOLONG: "路径太长", errno.EBUSY: "正被占用"}
+
+
+def _os_target(exc: OSError) -> str:
+    """What the clerk knows by name: for a rename (os.replace) its destination, never one of
+    the tool's own temporary files (.tmp-…); a folder is called a folder."""
+    names = [Path(str(n)) for n in (exc.filename2, exc.filename) if n]
+    known = [n for n in names if not n.name.startswith((".tmp-", ".old-"))]
+    path = known[0] if known else None
+    if path is None:
+        return "输出文件"
+    return f"{'文件夹' if path.is_dir() or not path.suffix else '文件'}“{path.name}”"
 
 
 def print_report(report: Report, limit: int | None = None) -> None:

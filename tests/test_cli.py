@@ -69,3 +69,59 @@ def test_console_script_installed() -> None:
         pytest.skip("jxbatch is not installed as a console script")
     out = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and "close-month" in out.stdout
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["close-month", "2026-11", "-w", "{ws}", "--date", "2026/12/01"], "2026-12-01 这样的格式"),
+    (["reopen", "2026-11", "-w", "{ws}"], "缺少选项 --reason"),
+    (["nosuch"], "没有命令 nosuch"),
+    (["close-month"], "缺少参数 MONTH"),
+    (["close-month", "2026-11", "-w", "{ws}", "--bogus"], "没有选项 --bogus"),
+    (["close-month", "2026-11", "-w", "{ws}", "--out", "{file}"], "是一个文件"),
+    (["close-month", "2026-11", "-w", "{file}"], "是一个文件"),
+    (["demo-data", "{tmp}/d", "--people", "2"], "4 到 100000 之间的整数"),
+    (["close-month", "2026-11", "-w"], "后面缺少值"),
+])
+def test_usage_errors_are_one_chinese_sentence(tmp_path: Path, args: list[str], said: str) -> None:
+    """SPEC §11, exit codes: a mistyped command line is exit 2 and one Chinese sentence —
+    never click's English "Usage: … Error: …"."""
+    (tmp_path / "f.txt").write_text("x", encoding="utf-8")
+    filled = [a.format(ws=ROOT / "sample_data", file=tmp_path / "f.txt", tmp=tmp_path) for a in args]
+    result = CliRunner().invoke(main, filled)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("错误：") and said in result.output, result.output
+    assert "Usage" not in result.output and "Error" not in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [["status", "2026-11"], ["validate", "2026-11"], ["close-month", "2026-11"],
+                                     ["notify", "A1", "--month", "2026-11"], ["close-year", "2026"]])
+def test_a_mistyped_workspace_is_fatal_and_creates_nothing(tmp_path: Path, command: list[str]) -> None:
+    """Every command that works in a workspace says it cannot find it (exit 2), and creates
+    no folder there (validate used to write its report into the mistyped path)."""
+    typo = tmp_path / "工作区（错）"
+    result = CliRunner().invoke(main, [*command, "-w", str(typo)])
+    assert result.exit_code == 2 and "找不到工作区文件夹" in result.output, result.output
+    assert not typo.exists()
+
+
+def test_a_reopen_needs_a_reason_in_words(tmp_path: Path) -> None:
+    """SPEC §11: a reopen is recorded with its reason; blanks are no reason."""
+    result = CliRunner().invoke(main, ["reopen", "2026-11", "-w", str(ROOT / "sample_data"), "--reason", "  "])
+    assert result.exit_code == 2 and "原因" in result.output
+
+
+def test_a_locked_output_is_named_as_the_clerk_knows_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A file held open by Excel on Windows makes the final rename fail: the message names
+    the file the clerk has open, not the tool's temporary file."""
+    import os
+
+    ws = tmp_path / "ws"
+    shutil.copytree(ROOT / "sample_data", ws, ignore=shutil.ignore_patterns("out", "ledger.sqlite", ".jxbatch.lock"))
+
+    def held_open(src: object, dst: object) -> None:
+        raise PermissionError(13, "Permission denied", str(src), None, str(dst))
+
+    monkeypatch.setattr(os, "replace", held_open)
+    result = CliRunner().invoke(main, ["validate", "2026-11", "-w", str(ws)])
+    assert result.exit_code == 2 and "“校验报告_2026-11.xlsx”正被其他程序占用" in result.output, result.output
+    assert ".tmp-" not in result.output

@@ -5,6 +5,7 @@ xlsxwriter, read back with openpyxl."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import shutil
 import subprocess
@@ -262,6 +263,11 @@ def test_sheet_names_are_legal_and_unique() -> None:
     assert sheet_name("明细", "", used) != "明细"
     rare = sheet_name("S03", "\U00020BB7" * 20, used)  # 𠮷: two UTF-16 units each
     assert len(rare.encode("utf-16-le")) // 2 <= 31
+    cut = sheet_name("S04", "欧阳" * 13 + "'" + "明明明", used)  # the 31-character cut ends in '
+    assert not cut.endswith("'") and not cut.startswith("'")
+    import xlsxwriter
+
+    xlsxwriter.Workbook(io.BytesIO()).add_worksheet(cut)  # Excel's rules: accepted
 
 
 def test_page_setup_on_every_sheet(books) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from ..cliutil import EXIT_INPUT, fatal_errors
+from ..cliutil import EXIT_INPUT, FOLDER, fatal_errors, workspace_option
 
 
 def _year(ctx: click.Context, param: click.Parameter, value: str) -> int:
@@ -29,9 +29,8 @@ def _year(ctx: click.Context, param: click.Parameter, value: str) -> int:
 
 @click.command("close-year")
 @click.argument("year", callback=_year, metavar="YYYY")
-@click.option("--workspace", "-w", "workspace", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="工作区文件夹")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@workspace_option
+@click.option("--out", "out", type=FOLDER, default=None,
               help="输出文件夹（默认：工作区的 out/），结果写入其中的 YYYY/")
 @fatal_errors
 def close_year(year: int, workspace: Path, out: Path | None) -> None:

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 
+from ..cliutil import FOLDER
+
 
 @click.command("demo-data")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", type=FOLDER)
 @click.option("--people", type=click.IntRange(4, 100_000), default=16, show_default=True, help="工作人员人数")
 @click.option("--retirees", type=click.IntRange(1, 1_000_000), default=None,
               help="军休人员人数（默认：人数 × 10，16 人时为 80）")

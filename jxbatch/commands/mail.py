@@ -21,7 +21,7 @@ from typing import Any
 import click
 
 from ..calendar import Month
-from ..cliutil import EXIT_INPUT, EXIT_OK, MONTH, fatal_errors, workspace_option
+from ..cliutil import EXIT_INPUT, EXIT_OK, MONTH, ExistingPath, fatal_errors, workspace_option
 
 # --- sending (issue --send, remind --send) ---------------------------------------------------
 
@@ -76,7 +76,7 @@ def send_issued(workspace: Path, month: Month, policy: Any, kept: Iterable[Path]
 
 @click.command("collect")
 @click.argument("month", type=MONTH)
-@click.option("--from", "source", required=True, type=click.Path(exists=True, path_type=Path),
+@click.option("--from", "source", required=True, type=ExistingPath(),
               help="交回的工作簿所在：.xlsx/.eml 文件夹、单个 .eml、mbox 文件或 Maildir 文件夹")
 @workspace_option
 @fatal_errors

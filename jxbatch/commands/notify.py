@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from ..calendar import Month
-from ..cliutil import EXIT_INPUT, fatal_errors
+from ..cliutil import EXIT_INPUT, FOLDER, fatal_errors, workspace_option
 
 
 def _month(ctx: click.Context, param: click.Parameter, value: str) -> Month:
@@ -50,9 +50,8 @@ def relevant_errors(report: Any, activities_file: str | None) -> list:
 @click.command("notify")
 @click.argument("activity")
 @click.option("--month", "month", required=True, callback=_month, metavar="YYYY-MM", help="活动所在月份")
-@click.option("--workspace", "-w", "workspace", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="工作区文件夹")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@workspace_option
+@click.option("--out", "out", type=FOLDER, default=None,
               help="输出文件夹（默认：工作区的 out/），名单写入其中的 YYYY-MM/")
 @fatal_errors
 def notify(activity: str, month: Month, workspace: Path, out: Path | None) -> None:

@@ -107,14 +107,15 @@ def sheet_name(staff_id: str, name: str, used: set[str]) -> str:
 
 
 def _cut(text: str, limit: int) -> str:
-    """At most `limit` UTF-16 units (Excel counts a rare CJK extension character as two)."""
+    """At most `limit` UTF-16 units (Excel counts a rare CJK extension character as two), and
+    no apostrophe at either end of the result (Excel refuses such a sheet name)."""
     out, size = [], 0
     for c in text:
         size += 2 if ord(c) > 0xFFFF else 1
         if size > limit:
             break
         out.append(c)
-    return "".join(out)
+    return "".join(out).strip("'") or "_"
 
 
 @functools.lru_cache(maxsize=65536)  # the same lines recur (a payment line per retiree)
