@@ -103,7 +103,8 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX collected_target ON collected(month, target)
     """,
-    # 4: output folders a close is about to put in place (recovery touches only these)
+    # 4: output folders a close is about to put in place (recovery touches only these);
+    #    the publication date of a close (a republish after outputs were removed keeps it)
     """
     CREATE TABLE publishing (
         id INTEGER PRIMARY KEY,
@@ -112,7 +113,8 @@ MIGRATIONS: tuple[str, ...] = (
         tmp TEXT NOT NULL,
         parked TEXT NOT NULL,
         started_at TEXT NOT NULL
-    )
+    );
+    ALTER TABLE closes ADD COLUMN publish_date TEXT
     """,
 )
 
@@ -175,9 +177,11 @@ class CloseRecord:
     out_dir: str
     reopened_at: str | None
     reopen_reason: str | None
+    publish_date: str | None = None  # the date on the posted sheets and notices (ISO)
 
 
-_COLS = "id, month, status, closed_at, input_digest, policy_digest, tool_version, out_dir, reopened_at, reopen_reason"
+_COLS = ("id, month, status, closed_at, input_digest, policy_digest, tool_version, out_dir, reopened_at, "
+         "reopen_reason, publish_date")
 
 
 def current(con: sqlite3.Connection, month: str) -> CloseRecord | None:
@@ -204,13 +208,13 @@ def now() -> str:
 
 
 def record_close(con: sqlite3.Connection, doc: dict, *, policy_digest: str, out_dir: str,
-                 visit_state: dict[str, dict[str, dict]] | None = None) -> int:
+                 visit_state: dict[str, dict[str, dict]] | None = None, publish_date: str | None = None) -> int:
     """Insert a closed month (call inside :func:`transaction`)."""
     cur = con.execute(
         "INSERT INTO closes (month, status, closed_at, input_digest, policy_digest, tool_version, out_dir, "
-        "results_json) VALUES (?, 'closed', ?, ?, ?, ?, ?, ?)",
+        "results_json, publish_date) VALUES (?, 'closed', ?, ?, ?, ?, ?, ?, ?)",
         (doc["month"], now(), doc["input_digest"], policy_digest, doc["tool_version"], out_dir,
-         json.dumps(doc, ensure_ascii=False)),
+         json.dumps(doc, ensure_ascii=False), publish_date),
     )
     close_id = int(cur.lastrowid)
     con.executemany(

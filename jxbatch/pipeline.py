@@ -149,7 +149,16 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
                 outcome = CloseOutcome(UNCHANGED, Path(rec.out_dir), Report())
                 if (Path(rec.out_dir) / "results.json").exists():
                     return outcome
-                # outputs were removed by hand: publish again below from the same inputs
+                # outputs were removed by hand: publish again below from the same inputs, with
+                # the same publication date (R-LG-4: the same bytes as before)
+                if rec.publish_date is not None:
+                    recorded = dt.date.fromisoformat(rec.publish_date)
+                    if publish_date is not None and publish_date != recorded:
+                        return CloseOutcome(REFUSED, Path(rec.out_dir), Report(),
+                                            message=f"{month} 已于 {rec.closed_at} 结账，公示日期为 {recorded}；"
+                                                    f"如需改用 {publish_date}，请先运行 jxbatch reopen {month} "
+                                                    f"--reason \"原因\"")
+                    publish_date = recorded
             else:
                 return CloseOutcome(REFUSED, Path(rec.out_dir), Report(),
                                     message=f"{month} 已于 {rec.closed_at} 结账，输入或设置已变化；"
@@ -217,7 +226,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
             def record() -> None:
                 if ledger.current(con, str(month)) is None:
                     ledger.record_close(con, doc, policy_digest=policy.digest, out_dir=str(target.resolve()),
-                                        visit_state=state)
+                                        visit_state=state, publish_date=info.publish_date.isoformat())
 
             files = publish_all(tmp, month, result, info, report, doc, policy.center,
                                 [w for so in stage_outputs for w in so.writers], meanwhile=record)

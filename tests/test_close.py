@@ -184,6 +184,21 @@ def test_removed_outputs_are_published_again(ws: Path) -> None:
     assert again.status == UNCHANGED and (again.out_dir / "results.json").read_bytes() == data
 
 
+def test_removed_outputs_are_published_again_with_the_recorded_date(ws: Path) -> None:
+    """R-LG-4: a month closed with --date 2026-12-10, its outputs removed by hand, closed
+    again without --date: every file comes back byte for byte (the date is in the ledger);
+    another --date for a closed month is refused until reopen."""
+    first = close_month(ws, NOV, publish_date=D(2026, 12, 10))
+    before = {p.name: p.read_bytes() for p in first.out_dir.iterdir()}
+    shutil.rmtree(first.out_dir)
+    again = close_month(ws, NOV)
+    assert again.status == UNCHANGED
+    assert {p.name: p.read_bytes() for p in again.out_dir.iterdir()} == before
+    shutil.rmtree(again.out_dir)
+    other = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert other.status == REFUSED and "2026-12-10" in other.message and "reopen" in other.message
+
+
 def test_validate_never_touches_a_published_month(ws: Path) -> None:
     """SPEC §12: after a close, `validate` (and a failed re-close after reopen) write their
     report to out/_校验/, never into the published folder."""
