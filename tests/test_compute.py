@@ -125,6 +125,20 @@ def test_quota_shortfall_pro_rata_and_outside_departments_do_not_count() -> None
     assert r.people["L1"].quota_shortfall == Dec(2)
 
 
+def test_quota_shortfall_is_capped_by_the_auto_quota_monthly_cap() -> None:
+    """R-SC-2 with R-CH-3: a 每月上限 on AUTO-QUOTA caps the shortfall like any code's total.
+    L1 issues nothing against a quota of 2 (short 2 points); cap 0.5 → 0.5 deducted.
+    办公室 own scores 100, 100, 100 → L1 = 100 − 0.5 = 99.5; L2 short 2 → 99.5 too."""
+    capped = {**RUBRIC, "AUTO-QUOTA": RubricEntry(Dec(1), "扣分指标未完成", cap=Dec("0.5"))}
+    r = score_month(MonthData(people=PEOPLE, oversight=OVERSIGHT, departments=["办公室", "财务科"], rubric=capped,
+                              deductions=[], bonuses=[], daily={}, days={}, weeks={}, weekly={},
+                              last_day=D(2026, 11, 30)))
+    assert r.people["L1"].quota_shortfall == Dec("0.5") and r.people["L1"].raw == Dec("99.5")
+    quota = [i for i in r.people["L1"].items if i.code == "AUTO-QUOTA"]
+    assert [(i.points, i.registered) for i in quota] == [(Dec("-0.5"), Dec(-2))]
+    assert r.people["D1"].raw == Dec("99.5")  # mean of 99.5 and 99.5
+
+
 def test_leader_direct_deductions_and_bonus() -> None:
     """R-CH-4: the director deducts L2 1 point; 考核办 approves a 2-point bonus for L2."""
     r = month(deductions=[ded("L2", "B01", "D1"), ded("B1", "B01", "L2", 2), ded("A1", "B01", "L1", 2)],

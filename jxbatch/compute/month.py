@@ -144,6 +144,7 @@ def score_month(data: MonthData) -> MonthResult:
         q = scoring.quota_item(p.staff_id, issued, pol.leader_quota, quota_rule.points, data.last_day,
                                quota_rule.requirement)
         if q is not None:
+            q = scoring.apply_caps([q], caps)[0]  # R-SC-2: AUTO-QUOTA's 每月上限 too
             all_items.append(q)
             r.quota_shortfall = -q.points
         r.items = [i for i in all_items if i.person == p.staff_id]
