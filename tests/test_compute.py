@@ -167,6 +167,16 @@ def test_cap_cuts_an_item_partially() -> None:
     assert out[1].registered == Dec("-0.75")
 
 
+def test_cap_counts_same_day_items_in_sheet_order() -> None:
+    """R-SC-2: same-day items are counted in the order of the register's rows — row 9 before
+    row 10 (as text, "D10" would sort first). Cap 1: row 9's 0.75 counts whole, row 10's
+    0.75 counts 0.25."""
+    items = [Item("A1", D(2026, 11, 3), "B02", Dec("-0.75"), "register", "H1", "y", "考核登记.xlsx:扣分!D10"),
+             Item("A1", D(2026, 11, 3), "B02", Dec("-0.75"), "register", "考核办", "x", "考核登记.xlsx:扣分!D9")]
+    out = scoring.apply_caps(items, {"B02": Dec(1)})
+    assert [(i.origin[-3:], i.points) for i in out] == [("!D9", Dec("-0.75")), ("D10", Dec("-0.25"))]
+
+
 def test_half_up_publication() -> None:
     """SPEC §6: 99.625 is published as 99.63 (half up), not 99.62 (half even)."""
     assert publish(Dec("99.625")) == Dec("99.63")

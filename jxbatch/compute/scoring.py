@@ -5,6 +5,7 @@ Every function is pure. Items carry signed points: deductions are negative.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -40,14 +41,22 @@ def bonus_items(rows: Iterable[BonusIn], rubric: Mapping[str, tuple[Decimal, str
 
 
 def _order(item: Item) -> tuple:
-    return (item.date.toordinal() if item.date else 0, item.origin, item.code)
+    return (item.date.toordinal() if item.date else 0, _sheet_order(item.origin), item.code)
+
+
+def _sheet_order(origin: str) -> tuple:
+    """"考核登记.xlsx:扣分!D9" before "…!D10": numbers in an origin compare as numbers."""
+    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(origin))
+
+
+_DIGITS = re.compile(r"(\d+)")
 
 
 def apply_caps(items: Sequence[Item], caps: Mapping[str, Decimal]) -> list[Item]:
     """R-SC-2: a code's 每月上限 caps its total for one person in one month.
 
-    Items are counted in date order; the item that crosses the cap counts only the rest,
-    later ones count zero. Each capped item keeps its registered points for the record.
+    Items are counted in date order, then in sheet order (row 9 before row 10); the item that
+    crosses the cap counts only the rest, later ones count zero. Each capped item keeps its registered points for the record.
     """
     used: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     out: list[Item] = []
