@@ -170,9 +170,15 @@ def validate(month: Month, workspace: Path, out: Path | None) -> None:
 def close_month(month: Month, workspace: Path, out: Path | None, publish_date: Any) -> None:
     """月度结账：校验、计算得分和排名、生成公示表和通知、记入台账。"""
     from .compute.allowance import total
-    from .pipeline import CLOSED, INVALID, REFUSED, UNCHANGED
+    from .pipeline import CLOSED, INVALID, REFUSED, UNCHANGED, later_closed_months
     from .pipeline import close_month as run_close
+    from .reader import today
 
+    if month.first > today():  # its days have not happened: all of them would count as missed
+        click.echo(f"{month.chinese()} 还没有开始（今天是 {today()}），不能结账。")
+        sys.exit(EXIT_INPUT)
+    if month.last >= today():
+        click.echo(f"提示：{month.chinese()} 到 {month.last} 才结束；今天以后的工作日按未填写计算。")
     outcome = run_close(workspace, month, out, publish_date)
     if outcome.status == REFUSED:
         click.echo(outcome.message)
@@ -206,6 +212,13 @@ def close_month(month: Month, workspace: Path, out: Path | None, publish_date: A
     click.echo(f"输出文件在：{outcome.out_dir}")
     for f in outcome.files:
         click.echo(f"  {f.name}")
+    _later_months_note(workspace, month, later_closed_months(workspace, month))
+
+
+def _later_months_note(workspace: Path, month: Month, later: list[str]) -> None:
+    if later:
+        click.echo(f"注意：之后的 {'、'.join(later)} 已结账，沿用的是{month.chinese()}此前结账时的走访记录"
+                   f"（待补的必访、季度上门、未结的关注）。如本月的改动涉及走访，请依次 reopen 并重新结账这些月份。")
 
 
 @main.command()
@@ -226,6 +239,9 @@ def reopen(month: Month, workspace: Path, reason: str) -> None:
         click.echo(f"{month} 尚未结账，无需重新打开。")
         sys.exit(EXIT_INPUT)
     click.echo(f"已重新打开 {month}（原结账时间 {rec.closed_at}），原因：{reason}。修改后请重新运行 close-month。")
+    from .pipeline import later_closed_months
+
+    _later_months_note(workspace, month, later_closed_months(workspace, month))
 
 
 def _register_extra_commands() -> None:

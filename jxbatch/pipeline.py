@@ -426,6 +426,19 @@ def recover_outputs(out_root: Path, con: sqlite3.Connection, month: Month | str 
         ledger.end_publishing(con, intent.id)
 
 
+def later_closed_months(root: Path, month: Month) -> list[str]:
+    """Closed months after `month`: they carried its visit state (pending must-visits,
+    the quarter's contacts, concerns) as it was when they were closed (R-VI-2, R-VI-3)."""
+    path = Workspace(root).ledger
+    if not path.exists():
+        return []
+    con = ledger.connect(path)
+    try:
+        return [m for m in ledger.closed_months(con) if m > str(month)]
+    finally:
+        con.close()
+
+
 def reopen_month(root: Path, month: Month, reason: str) -> ledger.CloseRecord | None:
     with workspace_lock(root):
         con = ledger.connect(Workspace(root).ledger)

@@ -125,3 +125,26 @@ def test_a_locked_output_is_named_as_the_clerk_knows_it(monkeypatch: pytest.Monk
     result = CliRunner().invoke(main, ["validate", "2026-11", "-w", str(ws)])
     assert result.exit_code == 2 and "“校验报告_2026-11.xlsx”正被其他程序占用" in result.output, result.output
     assert ".tmp-" not in result.output
+
+
+def test_a_month_that_has_not_begun_is_not_closed(tmp_path: Path) -> None:
+    """Its working days have not happened: closing it would count every one as missed."""
+    result = CliRunner().invoke(main, ["close-month", "2099-01", "-w", str(ROOT / "sample_data")])
+    assert result.exit_code == 1 and "还没有开始" in result.output
+
+
+def test_reopening_an_earlier_month_names_the_later_closed_months(tmp_path: Path) -> None:
+    """R-VI-2/3: later closed months carried the earlier month's visit state; reopening it
+    says which ones, so the clerk can re-close them in order if the change touches visits."""
+    from jxbatch import ledger
+
+    ws = tmp_path / "ws"
+    shutil.copytree(ROOT / "sample_data", ws, ignore=shutil.ignore_patterns("out", "ledger.sqlite", ".jxbatch.lock"))
+    assert CliRunner().invoke(main, ["close-month", "2026-11", "-w", str(ws), "--date", "2026-12-01"]).exit_code == 0
+    con = ledger.connect(ws / "ledger.sqlite")
+    with ledger.transaction(con):  # an earlier month, closed before (only its record matters here)
+        ledger.record_close(con, {"month": "2026-10", "input_digest": "x", "tool_version": "t", "people": [],
+                                  "items": [], "subsidies": []}, policy_digest="p", out_dir=str(ws / "out" / "2026-10"))
+    con.close()
+    result = CliRunner().invoke(main, ["reopen", "2026-10", "-w", str(ws), "--reason", "补录走访"])
+    assert result.exit_code == 0 and "之后的 2026-11 已结账" in result.output, result.output
