@@ -85,10 +85,6 @@ workspace_option = click.option(
 )
 
 
-def out_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return click.option("--out", "out", type=FolderType(what="输出文件夹"), default=None, help=help_text)
-
-
 class ChineseGroup(click.Group):
     """click's usage errors ("Missing option", "No such command", a bad value) as one Chinese
     sentence with exit code 2, like every other fatal error of the tool."""
