@@ -89,6 +89,8 @@ def issue(month: Month, workspace: Path, send: bool, dry_run: bool, resend: bool
         click.echo(f"已生成 {p}")
     for p in result.kept:
         click.echo(f"已填写，未覆盖 {p}")
+    for p in result.backed_up:
+        click.echo(f"原文件与新下发的不同，已备份到 {p}")
     click.echo(f"共生成 {len(result.written)} 个工作簿，保留已填写的 {len(result.kept)} 个。")
     if not (send or dry_run or resend):
         return

@@ -176,7 +176,11 @@ def _os_target(exc: OSError) -> str:
     path = known[0] if known else None
     if path is None:
         return "输出文件"
-    return f"{'文件夹' if path.is_dir() or not path.suffix else '文件'}“{path.name}”"
+    try:
+        folder = path.is_dir() or not path.suffix
+    except OSError:  # the very error being reported (a name too long) can stop is_dir too
+        folder = not path.suffix
+    return f"{'文件夹' if folder else '文件'}“{path.name}”"
 
 
 def print_report(report: Report, limit: int | None = None) -> None:

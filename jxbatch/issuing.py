@@ -10,7 +10,7 @@ from typing import Any
 from .calendar import Month
 from .model import DEPT_HEAD, DIRECTOR, LEADER, Person, active_working_days
 from .policy import policy_toml
-from .problems import Problem
+from .problems import Problem, problem
 from .reader import load_grid, read_table
 from .schema import (
     ACTIVITIES,
@@ -27,7 +27,7 @@ from .schema import (
     Lookup,
     WorkbookSpec,
 )
-from .workspace import Registers, Workspace, load_registers
+from .workspace import PREVIOUS, Registers, Workspace, load_registers, unsafe_staff_id
 
 
 class WorkspaceError(Exception):
@@ -130,6 +130,7 @@ def filled_rows(path: Path, spec: WorkbookSpec) -> dict[str, int]:
 class IssueResult:
     written: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)  # already filled in: not overwritten
+    backed_up: list[Path] = field(default_factory=list)  # replaced files, copied to _previous/ first
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -168,6 +169,11 @@ def _issue_month(root: Path, month: Month, center: str) -> IssueResult:
     result = IssueResult(problems=problems)
     if any(p.is_error for p in problems):
         return result
+    unsafe = [r for r in regs.workbooks[ROSTER.kind].tables["工作人员"]
+              if r["staff_id"] and unsafe_staff_id(r["staff_id"])] if ROSTER.kind in regs.workbooks else []
+    if unsafe:  # its workbook's name would break, or leave the month's folder
+        result.problems += [problem("org-staff-id-chars", r.at("staff_id"), r["staff_id"]) for r in unsafe]
+        return result
     lookups = register_lookups(regs, month)
     folder = ws.month_dir(month)
     folder.mkdir(parents=True, exist_ok=True)
@@ -191,10 +197,33 @@ def _issue_month(root: Path, month: Month, center: str) -> IssueResult:
         if path.exists() and any(filled_rows(path, spec).values()):
             result.kept.append(path)
             continue
+        before = path.read_bytes() if path.exists() else None
         wb = build_workbook(spec, month=str(month), center=center, **kw)
-        save_workbook(wb, path)
+        if before is not None:
+            # what issue cannot read as filled (a renamed sheet or header, an extra column)
+            # may still be someone's work: a copy is kept before it is replaced
+            backup = _previous_copy(path)
+            backup.write_bytes(before)
+            save_workbook(wb, path)
+            if path.read_bytes() == before:
+                backup.unlink()  # the same blank workbook again: nothing to keep
+            else:
+                result.backed_up.append(backup)
+        else:
+            save_workbook(wb, path)
         result.written.append(path)
     return result
+
+
+def _previous_copy(path: Path) -> Path:
+    """A free name for a copy of `path` in the month's _previous/ folder."""
+    folder = path.parent / PREVIOUS
+    folder.mkdir(exist_ok=True)
+    candidate, n = folder / path.name, 1
+    while candidate.exists():
+        n += 1
+        candidate = folder / f"{path.stem}（{n}）{path.suffix}"
+    return candidate
 
 
 @dataclass

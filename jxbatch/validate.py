@@ -25,7 +25,7 @@ from .schema import (
     ROSTER,
     RUBRIC,
 )
-from .workspace import MonthInputs, Registers, Workspace
+from .workspace import MonthInputs, Registers, Workspace, unsafe_staff_id
 
 
 @dataclass
@@ -114,6 +114,8 @@ def check_roster(ctx: Context) -> Iterator[Problem]:
         yield problem("org-no-leader", Loc(file=file, sheet="工作人员"))
     departments = set(roster.departments)
     for r in ctx.rows("roster", "工作人员"):
+        if r["staff_id"] and unsafe_staff_id(r["staff_id"]):
+            yield problem("org-staff-id-chars", r.at("staff_id"), r["staff_id"])
         role = r["role"]
         if role is None:
             continue

@@ -58,8 +58,21 @@ _PERSONAL_NAME = re.compile(r"^(?P<sid>[^_]+)_(?P<name>.+)_(?P<month>\d{4}-\d{2}
 
 
 def personal_filename(month: Month, staff_id: str, name: str) -> str:
-    """A staff member's monthly workbook, e.g. S03_王芳_2026-11.xlsx."""
-    return PERSONAL.filename.format(staff_id=staff_id, name=name, month=month)
+    """A staff member's monthly workbook, e.g. S03_王芳_2026-11.xlsx. The name part keeps
+    to what a file name may hold on Windows (no path separators or : * ? " < > |, at most
+    40 characters); the 工号 is checked by :func:`unsafe_staff_id` before anything is issued."""
+    shown = _UNSAFE_NAME.sub("_", name).strip(". ")[:40] or "_"
+    return PERSONAL.filename.format(staff_id=staff_id, name=shown, month=month)
+
+
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+_UNSAFE_ID = re.compile(r'[_\\/:*?"<>|\x00-\x1f]')
+
+
+def unsafe_staff_id(staff_id: str) -> bool:
+    """A 工号 that cannot stand in a file name S03_王芳_2026-11.xlsx: it would break the name
+    (an underscore), leave the month's folder (a separator, "..") or be refused by Windows."""
+    return bool(_UNSAFE_ID.search(staff_id)) or staff_id.strip(". ") != staff_id
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,69 @@ def test_issue_never_overwrites_a_filled_workbook(tmp_path: Path) -> None:
     assert (root / "data" / "2026-11" / "A2_孙二_2026-11.xlsx") in again.written  # unfilled: re-issued
 
 
+def test_issue_keeps_a_copy_of_what_it_cannot_read_as_filled(tmp_path: Path) -> None:
+    """A workbook whose filled rows issue cannot see (its 日整理 sheet renamed) may still be
+    someone's work: re-issuing copies it to _previous/ before replacing it; an untouched
+    blank workbook is replaced without a copy."""
+    root = mini_workspace(tmp_path / "ws")
+    issue_month(root, NOV)
+    folder = root / "data" / "2026-11"
+    path = folder / "A1_钱一_2026-11.xlsx"
+    book = openpyxl.load_workbook(path)
+    book["日整理"]["B3"] = "在岗"
+    book["日整理"]["C3"] = "整理档案"
+    book["日整理"].title = "日整理(1)"
+    book.save(path)
+    edited = path.read_bytes()
+    assert not any(filled_rows(path, PERSONAL).values())
+    again = issue_month(root, NOV)
+    assert path in again.written and again.backed_up == [folder / "_previous" / path.name]
+    assert (folder / "_previous" / path.name).read_bytes() == edited
+    names = [p.name for p in (folder / "_previous").iterdir()]
+    assert path.name in names and not any(n.startswith("A2_") for n in names)  # blank ones: no copies
+
+
+def test_issued_file_names_stay_in_the_month_folder(tmp_path: Path) -> None:
+    """Names from the roster become file names: separators and characters Windows refuses are
+    replaced, long names cut — every workbook lands in data/YYYY-MM/ (nothing outside it)."""
+    import copy
+
+    from .xlsx_helpers import ROSTER
+
+    roster = copy.deepcopy(ROSTER)
+    people = roster["工作人员"]
+    people[4]["name"] = "a/../../b"
+    people[5]["name"] = '王:芳*?"<>|' + "长" * 90
+    root = mini_workspace(tmp_path / "ws", roster=roster)
+    result = issue_month(root, NOV)
+    folder = (root / "data" / "2026-11").resolve()
+    assert all(p.resolve().parent == folder for p in result.written)
+    names = sorted(p.name for p in folder.iterdir() if p.name.startswith(("A1_", "A2_")))
+    assert names == ["A1_a_.._.._b_2026-11.xlsx", "A2_王_芳______" + "长" * 31 + "_2026-11.xlsx"]
+    assert sorted(p.name for p in (root / "data").iterdir() if p.is_file()) == ["retirees.xlsx", "roster.xlsx",
+                                                                                "rubric.xlsx"]
+
+
+def test_a_staff_id_that_cannot_stand_in_a_file_name_is_refused(tmp_path: Path) -> None:
+    """工号 with an underscore (it would break S_1_王芳_2026-11.xlsx) or a path separator:
+    issue refuses with the cell named, and validation says the same."""
+    import copy
+
+    from jxbatch.pipeline import validate_month
+
+    from .xlsx_helpers import ROSTER
+
+    roster = copy.deepcopy(ROSTER)
+    roster["工作人员"][4]["staff_id"] = "A_1"
+    roster["工作人员"][5]["staff_id"] = "../A2"
+    root = mini_workspace(tmp_path / "ws", roster=roster)
+    result = issue_month(root, NOV)
+    assert result.written == [] and [(p.code, p.loc.cell, p.value) for p in result.problems] == [
+        ("org-staff-id-chars", "A7", "A_1"), ("org-staff-id-chars", "A8", "../A2")]
+    codes = [p.code for p in validate_month(root, NOV).report.errors]
+    assert codes.count("org-staff-id-chars") == 2
+
+
 def test_status_lists_who_returned_what(tmp_path: Path) -> None:
     root = mini_workspace(tmp_path / "ws")
     issue_month(root, NOV)
