@@ -336,19 +336,29 @@ def _recently_left(person, month: Month) -> bool:
 
 
 def duties_by_person(ctx: Context) -> dict[str, list]:
-    """Each person's duties: their own rows, else their department's (rows without 工号)."""
+    """Each person's duties: their own rows, else their department's (rows without 工号),
+    else — for the director and leadership members, who have no department — the rows
+    without 科室 and 工号 whose 岗位 is their role (所长, 班子成员)."""
+    from .model import ROLE_CODES
+
+    role_label = {code: label for label, code in ROLE_CODES.items()}
     by_person: dict[str, list] = {}
     by_department: dict[str, list] = {}
+    by_post: dict[str, list] = {}
     for d in ctx.regs.duties:
         if d.staff_id:
             by_person.setdefault(d.staff_id, []).append(d)
-        else:
+        elif d.department:
             by_department.setdefault(d.department, []).append(d)
+        else:
+            by_post.setdefault(d.post, []).append(d)
     out: dict[str, list] = {}
     for sid, p in ctx.scope.items():
         own = by_person.get(sid, [])
         if not own and p.department:
             own = list(by_department.get(p.department, []))
+        if not own and not p.department:
+            own = list(by_post.get(role_label.get(p.role, ""), []))
         out[sid] = own
     return out
 

@@ -272,3 +272,15 @@ def test_future_joiner_listed_as_not_taking_part(tmp_path: Path) -> None:
     doc = json.loads((out.out_dir / "results.json").read_text(encoding="utf-8"))
     assert doc["out_of_scope"] == [{"id": "X1", "name": "郑离"}, {"id": "N9", "name": "新来"}]
     assert "N9" not in {p["id"] for p in doc["people"]}
+
+
+def test_statements_of_the_director_and_leaders_carry_the_duties_of_their_post(closed_sample: Path) -> None:
+    """SPEC §4.3: 岗位职责 rows without 科室 and 工号 whose 岗位 is 所长 or 班子成员 are the
+    duties of the director and of each leadership member (they have no department)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(closed_sample / "考核明细_2026-11.xlsx", read_only=True)
+    sheets = {ws.title.split(" ")[0]: [str(v) for row in ws.iter_rows(values_only=True) for v in row if v]
+              for ws in wb.worksheets}
+    assert any("主持全所全面工作" in t for t in sheets["S01"]) and "岗位职责未登记。" not in sheets["S01"]
+    assert any("协助所长工作" in t for t in sheets["S02"]) and any("协助所长工作" in t for t in sheets["S03"])
