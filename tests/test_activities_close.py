@@ -213,6 +213,9 @@ def test_close_pays_subsidies_by_hand(ws: Path) -> None:
     assert [r[0] for r in calc[3:5]] == ["F1 垂钓（11月10日）", "T1 外省旅游（11月19日）"]
     t1 = calc[4]
     assert (t1[4], t1[5], t1[6], t1[7], t1[8], t1[9]) == (3, 1000, 333.33, 166.67, 2, 333.34)
+    # the total stands under 金额合计 (J), the column it sums, not under 说明
+    (total_row,) = [r for r in calc if r[0] == "合计（与补助发放表一致）"]
+    assert total_row[9] == pytest.approx(533.34) and total_row[10] is None
 
 
 def test_formula_like_names_are_text(ws: Path) -> None:

@@ -227,9 +227,10 @@ def _write_calculation(wb: Any, fmts: dict[str, Any], outcomes: Sequence[RuleOut
     if not rows:
         _line(ws, row, "本月没有适用补助规则的活动。", ncols, fmts["plain"])
         row += 1
-    ws.merge_cells(row, 0, row, ncols - 2, fmts["total_label"])
+    ws.merge_cells(row, 0, row, ncols - 3, fmts["total_label"])
     ws.write_string(row, 0, "合计（与补助发放表一致）", fmts["total_label"])
-    write_cell(ws, row, ncols - 1, total(payments), fmts, "total_money")
+    write_cell(ws, row, ncols - 2, total(payments), fmts, "total_money")  # under 金额合计
+    ws.write_blank(row, ncols - 1, None, fmts["total_label"])  # 说明: empty, framed
     page_setup(ws, header_row, ncols, landscape=True)
 
 
