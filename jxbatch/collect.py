@@ -49,7 +49,7 @@ from .issuing import PersonStatus, WorkspaceError, filled_rows, month_status
 from .model import in_scope
 from .reader import ZIP_MAGIC, is_lock_file, load_grid
 from .schema import ACTIVITIES, EVALUATION, PERSONAL, REGISTER, ROSTER, WORKBOOKS, WorkbookSpec
-from .workspace import PREVIOUS, Registers, Workspace, load_registers
+from .workspace import PREVIOUS, Registers, Workspace, load_registers, personal_owner
 
 NEW, UPDATED, UNCHANGED, OLDER, REJECTED, IGNORED = "new", "updated", "unchanged", "older", "rejected", "ignored"
 STATUS_ZH = {NEW: "已收取", UPDATED: "已更新", UNCHANGED: "未变化", OLDER: "较旧未用", REJECTED: "拒收",
@@ -455,11 +455,24 @@ class Filer:
         if _pathlike(c.label):
             entry.reason = "附件名含路径字符，只作标签显示；"
         try:
+            if spec is PERSONAL and not target.exists():
+                self._rename_former(target, entry)
             self._place(c, target, spec, entry)
         except PermissionError:
             entry.status = REJECTED
             entry.reason += f"{target.name} 正被其他程序占用（可能在 Excel 中打开），请关闭后重新收取"
         return entry
+
+    def _rename_former(self, target: Path, entry: Entry) -> None:
+        """The person's workbook under the name the roster gave before (a name corrected since
+        it was issued): it takes the new name, and the return is then filed as for anyone —
+        rather than a second workbook of the same person, which validation refuses."""
+        sid = target.name.split("_", 1)[0]
+        former = [p for p in self.folder.iterdir()
+                  if p.is_file() and p != target and personal_owner(p.name) == (sid, str(self.month))]
+        if len(former) == 1:
+            os.replace(former[0], target)
+            entry.reason += f"原文件 {former[0].name} 已按名册改名为 {target.name}；"
 
     def _place(self, c: Candidate, target: Path, spec: WorkbookSpec, entry: Entry) -> None:
         month, name = str(self.month), target.name

@@ -65,6 +65,12 @@ def personal_filename(month: Month, staff_id: str, name: str) -> str:
     return PERSONAL.filename.format(staff_id=staff_id, name=shown, month=month)
 
 
+def personal_owner(filename: str) -> tuple[str, str] | None:
+    """(工号, YYYY-MM) of a personal workbook's file name, None when it is not one."""
+    m = _PERSONAL_NAME.match(filename)
+    return (m["sid"], m["month"]) if m else None
+
+
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _UNSAFE_ID = re.compile(r'[_\\/:*?"<>|\x00-\x1f]')
 

@@ -310,3 +310,19 @@ def test_broken_inputs_are_reported_not_fatal(ws: Path, tmp_path: Path) -> None:
     assert "旧版 .xls" in out.output and "不是工作簿或邮件文件" in out.output and "邮件中没有附件" in out.output
     missing = run("collect", "2026-11", "--from", str(tmp_path / "nowhere"), "-w", str(ws))
     assert missing.exit_code == 2
+
+
+def test_a_return_after_a_roster_name_change_takes_the_place_of_the_former_file(ws: Path, tmp_path: Path) -> None:
+    """张三 became 张珊 in the roster after issue: the return is filed as S01_张珊_…, and the
+    issued S01_张三_… takes that name first — not a second workbook of S01, which validation
+    would refuse (meta-duplicate)."""
+    people = roster()
+    people["工作人员"][-1]["name"] = "张珊"
+    write_spec(ws / "data" / "roster.xlsx", "roster", people)
+    returned = tmp_path / "交回.xlsx"
+    returned.write_bytes(filled(ws, NAME, "一"))
+    out = run("collect", "2026-11", "--from", str(returned), "-w", str(ws))
+    assert out.exit_code == 0, out.output
+    mine = sorted(p.name for p in month_dir(ws).iterdir() if p.name.startswith("S01_"))
+    assert mine == ["S01_张珊_2026-11.xlsx"] and (month_dir(ws) / mine[0]).read_bytes() == returned.read_bytes()
+    assert "原文件 S01_张三_2026-11.xlsx 已按名册改名为 S01_张珊_2026-11.xlsx" in out.output
