@@ -483,10 +483,7 @@ class Filer:
             entry.status = UNCHANGED
             entry.reason += "与现有的一份相同"
             return
-        if any(k.sha256 == sha for k in copies):
-            entry.status = UNCHANGED
-            entry.reason += "与此前收到的一份相同（已保存在 _previous/）"
-            return
+        seen_before = any(k.sha256 == sha for k in copies)
         source = f"{c.origin} 附件“{c.label}”" if c.origin != c.label else c.label
         if current_sha is None:
             atomic_write_bytes(target, c.data)
@@ -503,8 +500,12 @@ class Filer:
             current_date = None  # still blank as issued: any returned copy replaces it
         else:
             current_date = mtime
-        if current_date is None or c.date > current_date:
-            keep = previous_path(self.folder, target, current_date or mtime)
+        if seen_before and current_date is not None and c.date <= current_date:
+            entry.status = UNCHANGED
+            entry.reason += "与此前收到的一份相同（已保存在 _previous/）"
+            return
+        if current_date is None or c.date > current_date:  # newer: it becomes current, even
+            keep = previous_path(self.folder, target, current_date or mtime)  # if seen before
             atomic_write_bytes(keep, target.read_bytes())  # first keep the current copy …
             atomic_write_bytes(target, c.data)  # … then replace it (a failure here leaves it as it was)
             if record is not None:

@@ -326,3 +326,17 @@ def test_a_return_after_a_roster_name_change_takes_the_place_of_the_former_file(
     mine = sorted(p.name for p in month_dir(ws).iterdir() if p.name.startswith("S01_"))
     assert mine == ["S01_张珊_2026-11.xlsx"] and (month_dir(ws) / mine[0]).read_bytes() == returned.read_bytes()
     assert "原文件 S01_张三_2026-11.xlsx 已按名册改名为 S01_张珊_2026-11.xlsx" in out.output
+
+
+def test_a_newer_return_of_an_earlier_version_becomes_current_again(ws: Path, tmp_path: Path) -> None:
+    """Returned A (1 Dec), then B (2 Dec), then A again (3 Dec: "use A after all"): the newest
+    return wins, whatever was received before; B is kept in _previous/."""
+    v_a, v_b = filled(ws, NAME, "甲版"), filled(ws, NAME, "乙版")
+    target = month_dir(ws) / NAME
+    for n, (data, day) in enumerate([(v_a, "01"), (v_b, "02"), (v_a, "03")]):
+        message = tmp_path / f"{n}.eml"
+        message.write_bytes(eml([(NAME, data, "rfc2231")], date=f"Tue, {day} Dec 2026 09:30:00 +0800"))
+        out = run("collect", "2026-11", "--from", str(message), "-w", str(ws))
+        assert out.exit_code == 0, out.output
+    assert target.read_bytes() == v_a
+    assert any(p.read_bytes() == v_b for p in (month_dir(ws) / "_previous").iterdir())
