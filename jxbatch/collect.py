@@ -49,7 +49,7 @@ from .issuing import PersonStatus, WorkspaceError, filled_rows, month_status
 from .model import in_scope
 from .reader import ZIP_MAGIC, is_lock_file, load_grid
 from .schema import ACTIVITIES, EVALUATION, PERSONAL, REGISTER, ROSTER, WORKBOOKS, WorkbookSpec
-from .workspace import PREVIOUS, Registers, Workspace, load_registers, personal_owner
+from .workspace import PREVIOUS, Registers, Workspace, load_registers, personal_owner, previous_path
 
 NEW, UPDATED, UNCHANGED, OLDER, REJECTED, IGNORED = "new", "updated", "unchanged", "older", "rejected", "ignored"
 STATUS_ZH = {NEW: "已收取", UPDATED: "已更新", UNCHANGED: "未变化", OLDER: "较旧未用", REJECTED: "拒收",
@@ -367,17 +367,6 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-
-
-def previous_path(folder: Path, target: Path, when: dt.datetime) -> Path:
-    """A free name in data/YYYY-MM/_previous/ for a superseded copy of `target`."""
-    stamp = when.astimezone().strftime("%Y%m%d-%H%M%S")
-    base = folder / PREVIOUS / f"{target.stem}_{stamp}{target.suffix}"
-    path, n = base, 1
-    while path.exists():
-        n += 1
-        path = base.with_name(f"{target.stem}_{stamp}-{n}{target.suffix}")
-    return path
 
 
 def _rel(path: Path, folder: Path) -> str:

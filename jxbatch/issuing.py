@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ from .schema import (
     Lookup,
     WorkbookSpec,
 )
-from .workspace import PREVIOUS, Registers, Workspace, load_registers, unsafe_staff_id
+from .workspace import Registers, Workspace, load_registers, previous_path, unsafe_staff_id
 
 
 class WorkspaceError(Exception):
@@ -202,7 +203,8 @@ def _issue_month(root: Path, month: Month, center: str) -> IssueResult:
         if before is not None:
             # what issue cannot read as filled (a renamed sheet or header, an extra column)
             # may still be someone's work: a copy is kept before it is replaced
-            backup = _previous_copy(path)
+            backup = previous_path(path.parent, path, dt.datetime.fromtimestamp(path.stat().st_mtime))
+            backup.parent.mkdir(exist_ok=True)
             backup.write_bytes(before)
             save_workbook(wb, path)
             if path.read_bytes() == before:
@@ -213,17 +215,6 @@ def _issue_month(root: Path, month: Month, center: str) -> IssueResult:
             save_workbook(wb, path)
         result.written.append(path)
     return result
-
-
-def _previous_copy(path: Path) -> Path:
-    """A free name for a copy of `path` in the month's _previous/ folder."""
-    folder = path.parent / PREVIOUS
-    folder.mkdir(exist_ok=True)
-    candidate, n = folder / path.name, 1
-    while candidate.exists():
-        n += 1
-        candidate = folder / f"{path.stem}（{n}）{path.suffix}"
-    return candidate
 
 
 @dataclass

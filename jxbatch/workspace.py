@@ -8,6 +8,7 @@ Both return ``(result, problems)``; nothing here raises for bad input.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Sequence
@@ -63,6 +64,17 @@ def personal_filename(month: Month, staff_id: str, name: str) -> str:
     40 characters); the 工号 is checked by :func:`unsafe_staff_id` before anything is issued."""
     shown = _UNSAFE_NAME.sub("_", name).strip(". ")[:40] or "_"
     return PERSONAL.filename.format(staff_id=staff_id, name=shown, month=month)
+
+
+def previous_path(folder: Path, target: Path, when: dt.datetime) -> Path:
+    """A free name in data/YYYY-MM/_previous/ for a superseded copy of `target`."""
+    stamp = when.astimezone().strftime("%Y%m%d-%H%M%S")
+    base = folder / PREVIOUS / f"{target.stem}_{stamp}{target.suffix}"
+    path, n = base, 1
+    while path.exists():
+        n += 1
+        path = base.with_name(f"{target.stem}_{stamp}-{n}{target.suffix}")
+    return path
 
 
 def personal_owner(filename: str) -> tuple[str, str] | None:

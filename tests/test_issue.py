@@ -89,10 +89,11 @@ def test_issue_keeps_a_copy_of_what_it_cannot_read_as_filled(tmp_path: Path) -> 
     edited = path.read_bytes()
     assert not any(filled_rows(path, PERSONAL).values())
     again = issue_month(root, NOV)
-    assert path in again.written and again.backed_up == [folder / "_previous" / path.name]
-    assert (folder / "_previous" / path.name).read_bytes() == edited
+    (backup,) = again.backed_up  # named as collect names superseded copies: <stem>_<time>.xlsx
+    assert path in again.written and backup.parent == folder / "_previous" and backup.name.startswith(path.stem)
+    assert backup.read_bytes() == edited
     names = [p.name for p in (folder / "_previous").iterdir()]
-    assert path.name in names and not any(n.startswith("A2_") for n in names)  # blank ones: no copies
+    assert backup.name in names and not any(n.startswith("A2_") for n in names)  # blank ones: no copies
 
 
 def test_issued_file_names_stay_in_the_month_folder(tmp_path: Path) -> None:
