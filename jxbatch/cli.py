@@ -230,7 +230,7 @@ def _later_months_note(workspace: Path, month: Month, later: list[str]) -> None:
 @fatal_errors
 def reopen(month: Month, workspace: Path, reason: str) -> None:
     """重新打开已结账的月份（原结果保留在台账历史中）。"""
-    from .pipeline import reopen_month
+    from .pipeline import later_closed_months, reopen_month
 
     reason = reason.strip()
     if not reason:  # SPEC §11: a reopen is recorded with its reason
@@ -241,8 +241,6 @@ def reopen(month: Month, workspace: Path, reason: str) -> None:
         click.echo(f"{month} 尚未结账，无需重新打开。")
         sys.exit(EXIT_INPUT)
     click.echo(f"已重新打开 {month}（原结账时间 {rec.closed_at}），原因：{reason}。修改后请重新运行 close-month。")
-    from .pipeline import later_closed_months
-
     _later_months_note(workspace, month, later_closed_months(workspace, month))
 
 

@@ -456,9 +456,8 @@ class Filer:
         """The person's workbook under the name the roster gave before (a name corrected since
         it was issued): it takes the new name, and the return is then filed as for anyone —
         rather than a second workbook of the same person, which validation refuses."""
-        sid = target.name.split("_", 1)[0]
-        former = [p for p in self.folder.iterdir()
-                  if p.is_file() and p != target and personal_owner(p.name) == (sid, str(self.month))]
+        owner = personal_owner(target.name)
+        former = [p for p in self.folder.iterdir() if p.is_file() and p != target and personal_owner(p.name) == owner]
         if len(former) == 1:
             os.replace(former[0], target)
             entry.reason += f"原文件 {former[0].name} 已按名册改名为 {target.name}；"
