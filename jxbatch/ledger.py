@@ -208,13 +208,15 @@ def now() -> str:
 
 
 def record_close(con: sqlite3.Connection, doc: dict, *, policy_digest: str, out_dir: str,
-                 visit_state: dict[str, dict[str, dict]] | None = None, publish_date: str | None = None) -> int:
-    """Insert a closed month (call inside :func:`transaction`)."""
+                 visit_state: dict[str, dict[str, dict]] | None = None, publish_date: str | None = None,
+                 doc_json: str | None = None) -> int:
+    """Insert a closed month (call inside :func:`transaction`). `doc_json`: the document as
+    JSON text when the caller has it already (results.json's text: one encoding, not two)."""
     cur = con.execute(
         "INSERT INTO closes (month, status, closed_at, input_digest, policy_digest, tool_version, out_dir, "
         "results_json, publish_date) VALUES (?, 'closed', ?, ?, ?, ?, ?, ?, ?)",
         (doc["month"], now(), doc["input_digest"], policy_digest, doc["tool_version"], out_dir,
-         json.dumps(doc, ensure_ascii=False), publish_date),
+         doc_json if doc_json is not None else json.dumps(doc, ensure_ascii=False), publish_date),
     )
     close_id = int(cur.lastrowid)
     con.executemany(
@@ -234,10 +236,13 @@ def record_close(con: sqlite3.Connection, doc: dict, *, policy_digest: str, out_
     for kind, entries in (visit_state or {}).items():
         con.executemany(
             "INSERT INTO visit_state VALUES (?, ?, ?, ?)",
-            [(close_id, kind, key, json.dumps(data, ensure_ascii=False, sort_keys=True))
-             for key, data in sorted(entries.items())],
+            [(close_id, kind, key, _STATE_JSON(data)) for key, data in sorted(entries.items())],
         )
     return close_id
+
+
+# one encoder for every visit-state entry (json.dumps with options builds a new one per call)
+_STATE_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
 @dataclass(frozen=True)

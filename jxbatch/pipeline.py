@@ -223,10 +223,11 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         try:
             commit.begin()
 
-            def record() -> None:
+            def record(doc_json: str) -> None:
                 if ledger.current(con, str(month)) is None:
                     ledger.record_close(con, doc, policy_digest=policy.digest, out_dir=str(target.resolve()),
-                                        visit_state=state, publish_date=info.publish_date.isoformat())
+                                        visit_state=state, publish_date=info.publish_date.isoformat(),
+                                        doc_json=doc_json)
 
             files = publish_all(tmp, month, result, info, report, doc, policy.center,
                                 [w for so in stage_outputs for w in so.writers], meanwhile=record)
@@ -365,9 +366,10 @@ def duties_by_person(ctx: Context) -> dict[str, list]:
 
 def publish_all(folder: Path, month: Month, result: MonthResult, info: PublishInfo, report: Report, doc: dict,
                 center: str, stage_writers: Sequence[tuple[str, Callable[[Path, Any], None]]] = (),
-                meanwhile: Callable[[], Any] | None = None) -> list[Path]:
-    """Write every output into `folder`; independent writers run side by side when it pays,
-    `meanwhile()` (the ledger inserts) in this process while they do."""
+                meanwhile: Callable[[str], Any] | None = None) -> list[Path]:
+    """Write every output into `folder`; independent writers run side by side when it pays.
+    This process writes results.json while they do, then calls `meanwhile(text)` (the ledger
+    inserts) with the document's JSON text: encoded once for both."""
     from .parallel import run_all
     from .publish import monthly
 
@@ -377,16 +379,24 @@ def publish_all(folder: Path, month: Month, result: MonthResult, info: PublishIn
         (folder / f"考核排名公示_{m}.xlsx", lambda p: monthly.write_ranking(p, result, info)),
         (folder / f"津补贴增减通知_{m}.xlsx", lambda p: monthly.write_allowance(p, result, info)),
         (folder / f"校验报告_{m}.xlsx", lambda p: write_validation_report(p, report, center, m)),
-        (folder / "results.json", lambda p: p.write_bytes(dumps(doc))),
     ]
     # the stage workbooks (subsidies, visits) are the other big ones: start them early
     jobs[1:1] = [(folder / name, (lambda w: lambda p: w(p, result))(write)) for name, write in reversed(stage_writers)]
+    results_json = folder / "results.json"
+
+    def here() -> None:
+        data = dumps(doc)
+        results_json.write_bytes(data)
+        if meanwhile is not None:
+            meanwhile(data.decode("utf-8"))
+
     run_all([(lambda path=path, write=write: write(path)) for path, write in jobs], size=len(result.people),
-            meanwhile=meanwhile)
-    missing = [path.name for path, _ in jobs if not path.exists()]
+            meanwhile=here)
+    paths = [path for path, _ in jobs] + [results_json]
+    missing = [path.name for path in paths if not path.exists()]
     if missing:
         raise OSError(f"输出文件未写成：{'、'.join(missing)}")
-    return [path for path, _ in jobs]
+    return paths
 
 
 def _published_digest(folder: Path) -> str | None:

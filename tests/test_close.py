@@ -147,6 +147,24 @@ def test_results_json_is_byte_identical_for_the_same_inputs(ws: Path, tmp_path: 
         assert (a.out_dir / name).read_bytes() == (b.out_dir / name).read_bytes(), name
 
 
+
+def test_ledger_keeps_the_published_document(ws: Path) -> None:
+    """R-LG-1: the ledger's copy of the month is the document published as results.json (one
+    encoding serves both), and the visit state is stored as sorted JSON per entry."""
+    from jxbatch import ledger
+
+    out = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    con = ledger.connect(ws / "ledger.sqlite")
+    try:
+        published = json.loads((out.out_dir / "results.json").read_text(encoding="utf-8"))
+        assert ledger.results(con, "2026-11") == published == json.loads(json.dumps(out.document))
+        states = con.execute("SELECT key, data FROM visit_state ORDER BY rowid").fetchall()
+    finally:
+        con.close()
+    assert states, "the sample month has visit state"
+    for _key, data in states:
+        assert data == json.dumps(json.loads(data), ensure_ascii=False, sort_keys=True)
+
 def test_errors_write_only_the_validation_report(ws: Path) -> None:
     """SPEC §11: on errors only the validation report is written, exit 1, nothing recorded."""
     reg = register()
