@@ -385,6 +385,14 @@ def test_formula_elements_not_data_validations_send_a_sheet_to_the_scan() -> Non
     assert _has_hazards(b'<x:c r="A1"><x:f>1+1</x:f></x:c>')
     assert not _has_hazards(b'<dataValidation type="list"><formula1>_lists!$A$1:$A$3</formula1></dataValidation>')
     assert not _has_hazards(b'<c r="A1" t="s"><v>0</v></c>')
+    # legal but rare forms: whitespace after the name, spaces around =, a prefixed validation
+    assert _has_hazards(b'<c r="A1"><f\n>1+1</f\n></c>')
+    assert _has_hazards(b'<c r="A1"><f\t/></c>')
+    assert _has_hazards(b"<c r='A1' t = 'e'><v>#N/A</v></c>")
+    assert _has_hazards(b'<c r="A1" t= "e"><v>#N/A</v></c>')
+    assert _has_hazards(b'<c r="A1"><x:f')  # cut short: scanned rather than passed over
+    assert not _has_hazards(b'<x:dataValidation><x:formula1>$A$1</x:formula1></x:dataValidation>')
+    assert not _has_hazards(b'<c r="A1" t="s"><v>0</v></c><c r="B1" t="n"><v>1</v></c>' * 50)
 
 
 def test_local_header_naming_another_member_is_refused(tmp_path: Path) -> None:
