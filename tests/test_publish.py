@@ -306,6 +306,9 @@ def _stock_sheet_xml(monkeypatch) -> None:
 
     monkeypatch.setattr(SafeWorksheet, "_write_rows", Worksheet._write_rows)
     monkeypatch.setattr(SafeWorksheet, "_calculate_spans", Worksheet._calculate_spans)
+    monkeypatch.setattr(SafeWorksheet, "_write_row", Worksheet._write_row)
+    monkeypatch.setattr(SafeWorksheet, "_write_col_info", Worksheet._write_col_info)
+    monkeypatch.setattr(SafeWorksheet, "_write_merge_cell", Worksheet._write_merge_cell)
 
 
 def _members(path: Path) -> dict[str, bytes]:
@@ -322,6 +325,17 @@ def _every_kind_of_cell(path: Path) -> None:
     ws.set_column(3, 3, 12, plain)  # a column format: cells without their own take it
     ws.set_row(4, 30, fmts["text"])  # a row format, on a row that has cells
     ws.set_row(40, 20)  # a row with attributes only
+    ws.set_column(5, 6, None, fmts["text"])  # default width, with a format
+    ws.set_column(7, 7, 8.43)  # the default width, given
+    ws.set_column(8, 9, 15)  # a range of equal columns
+    ws.set_column(10, 10, 10, None, {"hidden": True})
+    ws.set_column(11, 11, 10, None, {"level": 1})
+    ws.set_row(41, None, fmts["text"])  # a row format, default height, no cells
+    ws.set_row(42, 15)  # the default height, given
+    ws.set_row(43, 12, None, {"hidden": True})
+    ws.set_row(44, 12, None, {"level": 1, "collapsed": True})
+    ws.write_string(43, 0, "隐藏行", fmts["text"])
+    ws.merge_range(46, 1, 48, 4, "有边框的合并", fmts["text"])
     ws.write_string(0, 0, "标题 <&> \"引号\"", fmts["text"])
     ws.write_string(1, 0, "=SUM(1,1)", fmts["text"])  # quote prefix
     ws.write_string(1, 1, "no format")
@@ -358,6 +372,32 @@ def test_fast_sheet_xml_equals_xlsxwriter(tmp_path, monkeypatch) -> None:
     for name in fast:
         assert fast[name] == stock[name], name
     assert b"<v>12345.678</v>" in fast["xl/worksheets/sheet1.xml"]
+
+
+def test_merged_range_blanks_only_where_a_border_is_drawn(tmp_path) -> None:
+    """Issue 9: a merged range with a bordered format gets formatted blanks on its edges
+    (Excel draws a merged range's border from its edge cells) and none inside; without a
+    border, none at all. Overlapping merges are refused as xlsxwriter refuses them."""
+    import re
+
+    from xlsxwriter.exceptions import OverlappingRange
+
+    from jxbatch.publish.styles import new_workbook
+
+    wb, fmts = new_workbook(tmp_path / "m.xlsx", "t", "c")
+    ws = wb.add_worksheet("甲")
+    ws.merge_range(1, 1, 3, 4, "边框", fmts["text"])  # B2:E4
+    ws.merge_range(6, 0, 6, 3, "无边框", wb.add_format({"bold": True}))  # A7:D7
+    with pytest.raises(OverlappingRange):
+        ws.merge_range(3, 4, 5, 5, "重叠", fmts["text"])  # E4 is taken
+    with pytest.raises(OverlappingRange):
+        ws.merge_range(6, 3, 6, 5, "重叠", fmts["text"])  # D7 is taken
+    wb.close()
+    xml = _members(tmp_path / "m.xlsx")["xl/worksheets/sheet1.xml"].decode()
+    written = set(re.findall(r'<c r="([A-Z]+[0-9]+)"', xml))
+    edges = {"B2", "C2", "D2", "E2", "B3", "E3", "B4", "C4", "D4", "E4"}
+    assert written == edges | {"A7"}
+    assert re.findall(r'<mergeCell ref="([^"]+)"/>', xml) == ["B2:E4", "A7:D7"]
 
 
 def test_outputs_equal_xlsxwriter_own_writer(books, tmp_path, monkeypatch) -> None:

@@ -75,20 +75,23 @@ class SafeWorksheet(Worksheet):
             return 0  # one cell: nothing to merge (Excel refuses a single-cell merge)
         if self._check_dimensions(first_row, first_col) or self._check_dimensions(last_row, last_col):
             return -1
-        cells = [(r, c) for r in range(first_row, last_row + 1) for c in range(first_col, last_col + 1)]
+        cells, edges = _range_cells(first_row, first_col, last_row, last_col)
         taken = self.merged_cells
-        clash = next((taken[rc] for rc in cells if rc in taken), None)
-        if clash is not None:
-            raise OverlappingRange(f"Merge range '{xl_range(first_row, first_col, last_row, last_col)}' "
-                                   f"overlaps previous merge range '{clash}'.")
-        ref = _range_ref(first_row, first_col, last_row, last_col)
-        taken.update(dict.fromkeys(cells, ref))
+        for rc in cells:
+            if rc in taken:
+                raise OverlappingRange(f"Merge range '{xl_range(first_row, first_col, last_row, last_col)}' "
+                                       f"overlaps previous merge range '{taken[rc]}'.")
+        taken.update(dict.fromkeys(cells, _range_ref(first_row, first_col, last_row, last_col)))
         self.merge.append([first_row, first_col, last_row, last_col])
         if cell_format is not None and (cell_format.top or cell_format.bottom or cell_format.left
                                         or cell_format.right):
-            for r, c in cells[1:]:
-                if r in (first_row, last_row) or c in (first_col, last_col):
+            if self.constant_memory:
+                for r, c in edges:
                     self._write_blank(r, c, None, cell_format)
+            else:  # what _write_blank stores; the corners' check above covers every cell
+                blank, table = _BLANK(cell_format), self.table
+                for r, c in edges:
+                    table[r][c] = blank
         return 0
 
     # --- the sheet XML, written faster (issue 9) ------------------------------------------------
@@ -156,6 +159,45 @@ class SafeWorksheet(Worksheet):
     def _write_merge_cell(self, merged_range: list[int]) -> None:
         self.fh.write(f'<mergeCell ref="{_range_ref(*merged_range)}"/>')
 
+    def _write_row(self, row: int, spans: str | None, row_info: Any = None, empty_row: bool = False) -> None:
+        """The <row> tag as xlsxwriter writes it, without its attribute list; hidden, grouped
+        and Excel 2010 rows go to xlsxwriter."""
+        if self.excel_version == 2010 or (row_info is not None and (row_info.hidden or row_info.level
+                                                                       or row_info.collapsed)):
+            return super()._write_row(row, spans, row_info, empty_row)
+        height = row_info.height if row_info is not None else None
+        row_format = row_info.row_format if row_info is not None else None
+        if height is None:
+            height = self.default_row_height
+        tag = f'<row r="{row + 1}"'
+        if spans:
+            tag += f' spans="{spans}"'
+        if row_format:
+            xf = row_format._get_xf_index()
+            if xf:
+                tag += f' s="{xf}"'
+            tag += ' customFormat="1"'
+        if height != self.original_row_height or height != self.default_row_height:
+            tag += f' ht="{height * 0.75:.16g}" customHeight="1"'
+        self.fh.write(tag + ("/>" if empty_row else ">"))
+
+    def _write_col_info(self, col_min: int, col_max: int, col_info: Any) -> None:
+        """The <col> tag as xlsxwriter writes it (numbers only: nothing to escape); hidden,
+        grouped and autofit columns go to xlsxwriter."""
+        if col_info.hidden or col_info.level or col_info.collapsed or col_info.autofit:
+            return super()._write_col_info(col_min, col_max, col_info)
+        width = col_info.width
+        custom = True
+        if width is None:
+            width, custom = self.default_col_width, False
+        elif width == self.default_col_width:
+            custom = False
+        tag = f'<col min="{col_min + 1}" max="{col_max + 1}" width="{(width * 256 // self.max_digit_width) / 256.0:.16g}"'
+        xf = col_info.column_format._get_xf_index() if col_info.column_format else 0
+        if xf:
+            tag += f' style="{xf}"'
+        self.fh.write(tag + (' customWidth="1"/>' if custom else "/>"))
+
 
 _STRING, _BLANK = worksheet_module.CellStringTuple, worksheet_module.CellBlankTuple
 _FAST_CELLS = frozenset({_STRING, _BLANK, worksheet_module.CellNumberTuple})
@@ -164,6 +206,15 @@ _FAST_CELLS = frozenset({_STRING, _BLANK, worksheet_module.CellNumberTuple})
 @functools.lru_cache(maxsize=1024)
 def _col_name(col: int) -> str:
     return xl_col_to_name(col)
+
+
+@functools.lru_cache(maxsize=4096)
+def _range_cells(first_row: int, first_col: int, last_row: int, last_col: int) -> tuple[tuple, tuple]:
+    """The cells of a range, and those on its edges but the first (where a border needs a
+    formatted blank)."""
+    cells = tuple((r, c) for r in range(first_row, last_row + 1) for c in range(first_col, last_col + 1))
+    edges = tuple((r, c) for r, c in cells[1:] if r in (first_row, last_row) or c in (first_col, last_col))
+    return cells, edges
 
 
 @functools.lru_cache(maxsize=4096)
