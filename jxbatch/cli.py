@@ -204,17 +204,30 @@ def close_month(month: Month, workspace: Path, out: Path | None, publish_date: A
     amounts = [r.allowance for r in res.people.values() if r.allowance is not None]
     click.echo(f"{month.chinese()} 结账完成：{len(res.people)} 人参加考核，警告 {len(warnings)} 条。")
     if ranked:
-        top = "、".join(f"{r.name} {r.score}" for r in ranked if r.rank == 1)
+        top = _names([f"{r.name} {r.score}" for r in ranked if r.rank == 1])
         low_rank = ranked[-1].rank
-        bottom = "、".join(f"{r.name} {r.score}" for r in ranked if r.rank == low_rank)
+        bottom = _names([f"{r.name} {r.score}" for r in ranked if r.rank == low_rank])
         click.echo(f"个人排名第一：{top}；最后：{bottom}")
     if res.departments:
-        click.echo("科室排名：" + "，".join(f"{d.rank}. {d.name} {d.score}" for d in res.departments))
+        shown = [f"{d.rank}. {d.name} {d.score}" for d in res.departments]
+        if len(shown) > SUMMARY_DEPARTMENTS:  # a bureau-wide workspace: the ends, the rest in the workbook
+            shown = [*shown[:5], f"……（共 {len(shown)} 个科室；其余见排名公示）", *shown[-3:]]
+        click.echo("科室排名：" + "，".join(shown))
     click.echo(f"津补贴增减合计：{total(amounts)} 元（{len(amounts)} 人）")
     click.echo(f"输出文件在：{outcome.out_dir}")
     for f in outcome.files:
         click.echo(f"  {f.name}")
     _later_months_note(workspace, month, later_closed_months(workspace, month))
+
+
+SUMMARY_DEPARTMENTS = 12  # more departments than this: the summary shows the first and last ones
+SUMMARY_NAMES = 10  # names on one line of the summary (ties may hold many more)
+
+
+def _names(names: list[str]) -> str:
+    if len(names) <= SUMMARY_NAMES:
+        return "、".join(names)
+    return "、".join(names[:SUMMARY_NAMES]) + f" 等 {len(names)} 人"
 
 
 def _later_months_note(workspace: Path, month: Month, later: list[str]) -> None:

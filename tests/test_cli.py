@@ -148,3 +148,30 @@ def test_reopening_an_earlier_month_names_the_later_closed_months(tmp_path: Path
     con.close()
     result = CliRunner().invoke(main, ["reopen", "2026-10", "-w", str(ws), "--reason", "补录走访"])
     assert result.exit_code == 0 and "之后的 2026-11 已结账" in result.output, result.output
+
+
+def test_close_summary_stays_short_for_a_bureau_wide_workspace() -> None:
+    """The close summary names at most 10 people per line and, past 12 departments, the first
+    five and last three departments with the count (the rest is in the ranking workbook)."""
+    from jxbatch.cli import SUMMARY_DEPARTMENTS, _names
+
+    names = [f"人{i} 100.00" for i in range(1, 31)]
+    assert _names(names[:10]) == "、".join(names[:10])
+    assert _names(names) == "、".join(names[:10]) + " 等 30 人"
+    assert SUMMARY_DEPARTMENTS == 12
+
+
+def test_close_summary_of_many_departments(tmp_path: Path) -> None:
+    """End to end on a generated workspace with more than 12 departments."""
+    ws = tmp_path / "ws"
+    runner = CliRunner()
+    made = runner.invoke(main, ["demo-data", str(ws), "--people", "150", "--retirees", "30", "--month", "2026-11",
+                                "--seed", "2"])
+    assert made.exit_code == 0, made.output
+    result = runner.invoke(main, ["close-month", "2026-11", "-w", str(ws), "--date", "2026-12-01"])
+    assert result.exit_code == 0, result.output
+    line = next(t for t in result.output.splitlines() if t.startswith("科室排名："))
+    parts = line.removeprefix("科室排名：").split("，")
+    count = int(re.search(r"共 (\d+) 个科室", line).group(1))
+    assert count > 12 and len(parts) == 5 + 1 + 3 and parts[5].startswith("……")
+    assert parts[0].startswith("1. ")
