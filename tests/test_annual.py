@@ -265,7 +265,30 @@ def test_evaluation_weight_formula(tmp_path: Path) -> None:
         "A1": "97.08", "H1": "100.36", "H2": "90.36", "B1": "99.50", "A2": "100.00"}
     assert ppl["A1"]["mean"] == "100.46"
     assert [p["id"] for p in out.document["people"] if p["table"] == "individual"][:3] == ["H1", "A2", "B1"]
-    assert annual_raw(Decimal(90), None, Decimal("0.5"), Decimal(100)) == Decimal(90)
+    assert annual_raw([Decimal(90)], None, Decimal("0.5"), Decimal(100)) == 90
+
+
+def test_weighted_annual_score_is_rounded_on_the_exact_value() -> None:
+    """R-YR-2/R-YR-3: computed unrounded, published half up. One month of 101.00 and eleven
+    of 100.00 is a mean of 1201/12 = 100.0833…; with w = 0.1 and a rate of 1/2:
+    0.9 × 1201/12 + 0.1 × 1/2 × 100 = 90.075 + 5 = 95.075 exactly → 95.08 (a 28-digit
+    Decimal mean gives 95.07499… → 95.07)."""
+    from fractions import Fraction
+
+    from jxbatch.compute.annual import Ratings
+    from jxbatch.compute.rounding import publish_exact
+
+    scores = [Decimal("101.00")] + [Decimal("100.00")] * 11
+    half = Ratings(satisfied=1, unsatisfied=1)
+    exact = annual_raw(scores, half, Decimal("0.1"), Decimal(100))
+    assert exact == Fraction(19015, 200) and publish_exact(exact) == Decimal("95.08")
+    # three months 100.25/100/100, everyone 不满意: 0.9 × 300.25/3 = 90.075 → 90.08
+    nobody = Ratings(unsatisfied=3)
+    exact = annual_raw([Decimal("100.25"), Decimal(100), Decimal(100)], nobody, Decimal("0.1"), Decimal(100))
+    assert exact == Fraction(18015, 200)  # 90.075
+    assert publish_exact(exact) == Decimal("90.08")
+    assert publish_exact(Fraction(-18015, 200)) == Decimal("-90.08")  # half away from zero
+    assert publish_exact(Fraction(100)) == Decimal("100.00") and str(publish_exact(Fraction(0))) == "0.00"
 
 
 def test_bad_annual_settings_are_errors(tmp_path: Path) -> None:

@@ -27,9 +27,10 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 from .ranking import id_key, rank
-from .rounding import mean, publish
+from .rounding import mean, publish, publish_exact, to_decimal
 
 LEADERSHIP_ROLES = ("leader", "director")
 SATISFIED, BASIC, UNSATISFIED = "满意", "基本满意", "不满意"
@@ -215,12 +216,17 @@ class AnnualResult:
 # ------------------------------------------------------------------------------ rules
 
 
-def annual_raw(monthly_mean: Decimal, rate: Decimal | None, weight: Decimal, base: Decimal) -> Decimal:
+def annual_raw(scores: Sequence[Decimal], ratings: Ratings | None, weight: Decimal, base: Decimal) -> Fraction:
     """R-YR-3 [policy weight]: (1 − w) × mean + w × rate × base for a rated person; the mean
-    itself when w is 0 or nobody rated the person."""
-    if rate is None or weight == 0:
-        return monthly_mean
-    return (1 - weight) * monthly_mean + weight * rate * base
+    itself when w is 0 or nobody rated the person. Exact (R-YR-2: computed unrounded): the
+    mean and the rate are fractions, so a value such as 0.9 × 1201/12 = 90.075 is published
+    90.08 — a Decimal mean of 28 digits would make it 90.07499… and publish 90.07."""
+    mean_exact = sum((Fraction(s) for s in scores), Fraction(0)) / len(scores)
+    if ratings is None or ratings.rated == 0 or weight == 0:
+        return mean_exact
+    rate = Fraction(ratings.satisfied + ratings.basic, ratings.rated)
+    w = Fraction(weight)
+    return (1 - w) * mean_exact + w * rate * Fraction(base)
 
 
 def award_quota(n: int, share: Decimal) -> int:
@@ -265,8 +271,9 @@ def annual_review(year: int, records: Sequence[MonthRecord], ratings: Mapping[st
         m = mean(list(months.values()))
         r = ratings.get(sid)
         p = AnnualPerson(sid, last.name, last.role, last.department, dict(months), m, r)
-        p.raw = annual_raw(m, p.rate, policy.evaluation_weight, policy.base)
-        p.score = publish(p.raw, policy.decimals)
+        exact = annual_raw(list(months.values()), r, policy.evaluation_weight, policy.base)
+        p.raw = to_decimal(exact)
+        p.score = publish_exact(exact, policy.decimals)
         people.append(p)
     individual = _ranked([p for p in people if p.table == "individual"])
     leadership = _ranked([p for p in people if p.table == "leadership"])
