@@ -227,6 +227,11 @@ class MonthInputs:
     activities: Workbook | None = None
     evaluation: Workbook | None = None
     files: list[Path] = field(default_factory=list)  # every file read (for the input digest)
+    # files of a one-per-month kind (register, activities, evaluation) beyond the first,
+    # and files that could not be read or told apart: the commands that need one of these
+    # workbooks (notify, close-year) say so instead of silently taking the first or none
+    extra: dict[str, list[str]] = field(default_factory=dict)  # kind -> file names
+    unread: list[str] = field(default_factory=list)
 
 
 def month_files(ws: Workspace, month: Month) -> list[Path]:
@@ -301,6 +306,8 @@ def _month_inputs(month: Month, paths: Sequence[Path], files: Sequence[MonthFile
             continue
         problems += f.problems + f.read_problems
         if wb is None:
+            if kind != PERSONAL.kind:
+                inputs.unread.append(path.name)
             continue
         loc = Loc(file=path.name)
         if kind == PERSONAL.kind:
@@ -325,7 +332,8 @@ def _month_inputs(month: Month, paths: Sequence[Path], files: Sequence[MonthFile
 def _single(inputs: MonthInputs, attr: str, wb: Workbook, problems: list[Problem], loc: Loc) -> None:
     existing = getattr(inputs, attr)
     if existing is not None:
-        problems.append(problem("meta-duplicate", loc, detail=f"{existing.display}、{loc.file}"))
+        problems.append(problem("workbook-duplicate", loc, kind=wb.spec.title, detail=f"{existing.display}、{loc.file}"))
+        inputs.extra.setdefault(attr, []).append(loc.file or wb.display)
         return
     setattr(inputs, attr, wb)
 

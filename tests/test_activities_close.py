@@ -333,6 +333,32 @@ def test_notify_refuses_when_the_retiree_register_has_errors(ws: Path) -> None:
     assert res.exit_code == 1 and "出生日期" in res.output and "名单可能不完整" in res.output
 
 
+def test_notify_refuses_bad_settings_a_second_register_and_an_unreadable_one(ws: Path) -> None:
+    """R-AC-2/R-AC-3, SPEC §14: the list depends on the age limit [policy], on the one
+    activities register of the month; none of them is silently replaced by a default, the
+    first of two, or "no register"."""
+    toml = ws / "jxbatch.toml"
+    before = toml.read_text(encoding="utf-8") if toml.exists() else ""
+    toml.write_text(before + '\n[activities]\nb3_age_limit = "abc"\n', encoding="utf-8")
+    res = notify(ws, "F1", "--month", "2026-11")
+    assert res.exit_code == 1 and "jxbatch.toml" in res.output and "b3_age_limit" in res.output, res.output
+    toml.write_text(before, encoding="utf-8")
+
+    register = ws / "data" / "2026-11" / "活动登记_2026-11.xlsx"
+    copy = register.with_name("活动登记_2026-11_更正.xlsx")
+    shutil.copy(register, copy)
+    res = notify(ws, "F1", "--month", "2026-11")
+    assert res.exit_code == 1, res.output
+    assert "本月有多份活动登记工作簿：活动登记_2026-11.xlsx、活动登记_2026-11_更正.xlsx" in res.output
+    copy.unlink()
+
+    register.write_bytes(register.read_bytes()[:300])  # cut short: no longer a readable zip
+    res = notify(ws, "F1", "--month", "2026-11")
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert "活动登记_2026-11.xlsx" in res.output and "已损坏" in res.output
+    assert "无法读取的文件中可能有活动登记表" in res.output
+
+
 # --- the sample month, on a copy -------------------------------------------------------------------
 
 @pytest.fixture()

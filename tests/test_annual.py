@@ -328,6 +328,28 @@ def test_evaluation_with_errors_is_refused(tmp_path: Path) -> None:
     assert sorted(out.report.codes()) == ["bad-choice", "unknown-retiree"]
 
 
+def test_a_second_or_unreadable_evaluation_is_refused(tmp_path: Path) -> None:
+    """R-YR-3, SPEC §14: a corrected copy beside the evaluation (which one holds the truth?)
+    refuses close-year, whatever its name sorts as; so does an evaluation that cannot be read
+    — neither is silently passed over (nor reported as "no evaluation")."""
+    import shutil
+
+    root = workspace(tmp_path / "ws")
+    first = write_evaluation(root)
+    record(root, list(range(1, 13)))
+    copy = first.with_name("民主评议_2026_更正.xlsx")
+    shutil.copy(first, copy)
+    out = close_year(root, YEAR)
+    assert out.status == INVALID and out.report.codes() == ["workbook-duplicate"]
+    assert "民主评议_2026.xlsx、民主评议_2026_更正.xlsx" in out.report.errors[0].message
+    copy.unlink()
+    first.write_bytes(first.read_bytes()[:300])  # cut short
+    out = close_year(root, YEAR)
+    assert out.status == INVALID
+    assert "file-truncated" in out.report.codes() or "file-unreadable" in out.report.codes()
+    assert any(p.loc.file == "民主评议_2026.xlsx" for p in out.report.errors)
+
+
 def test_count_ratings() -> None:
     r = count_ratings([("S1", "满意"), ("S1", "基本满意"), ("S1", "不满意"), ("S1", None), ("S2", None)])
     assert (r["S1"].rated, r["S1"].blank, r["S1"].rate) == (3, 1, Decimal(2) / Decimal(3))

@@ -37,12 +37,20 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - text_width(text), 1) if width else text
 
 
-def relevant_errors(report: Any, activities_file: str | None) -> list:
-    """Errors the list depends on: the retiree register, and the 活动 sheet of the month."""
+def relevant_errors(report: Any, inputs: Any) -> list:
+    """Errors the list depends on: the settings (the age limit, R-AC-2), the retiree register,
+    the 活动 sheet of the month's activities register, a second activities register (which
+    one holds the truth?) and, when none was found, the files that could not be read (one
+    of them may be it)."""
+    from ..policy import POLICY_FILE
+
+    wb = inputs.activities
+    files = {POLICY_FILE, "data/retirees.xlsx", *inputs.extra.get("activities", ())}
+    if wb is None:
+        files.update(inputs.unread)
     out = []
     for p in report.errors:
-        if p.loc.file == "data/retirees.xlsx" or (activities_file and p.loc.file == activities_file
-                                                   and p.loc.sheet == "活动"):
+        if p.loc.file in files or (wb is not None and p.loc.file == wb.display and p.loc.sheet == "活动"):
             out.append(p)
     return out
 
@@ -65,14 +73,15 @@ def notify(activity: str, month: Month, workspace: Path, out: Path | None) -> No
     v = validate_month(workspace, month)
     ctx = v.ctx
     wb = ctx.inputs.activities
+    errors = relevant_errors(v.report, ctx.inputs)
+    for p in errors:
+        click.echo(f"[错误] {p.line()}")
     if wb is None:
-        click.echo(f"{month.chinese()}没有活动登记表（data/{month}/活动登记_{month}.xlsx），无法生成通知名单。")
+        unread = "（以上无法读取的文件中可能有活动登记表）" if any(p.loc.file in ctx.inputs.unread for p in errors) else ""
+        click.echo(f"{month.chinese()}没有活动登记表（data/{month}/活动登记_{month}.xlsx）{unread}，无法生成通知名单。")
         sys.exit(EXIT_INPUT)
-    errors = relevant_errors(v.report, wb.display)
     if errors:
-        for p in errors:
-            click.echo(f"[错误] {p.line()}")
-        click.echo("军休人员名册或活动登记表有错误，通知名单可能不完整。请改正后重新运行。")
+        click.echo("设置、军休人员名册或活动登记表有错误，通知名单可能不完整。请改正后重新运行。")
         sys.exit(EXIT_INPUT)
     acts = month_activities(ctx).activities
     act = acts.get(activity.strip())
