@@ -64,6 +64,7 @@ _t("workbook-missing", W, "{name}（{staff_id}）本月未交个人工作簿，�
 _t("sheet-missing", E, "缺少工作表“{sheet}”")
 _t("header-missing", E, "工作表“{sheet}”前 10 行中找不到表头")
 _t("column-missing", E, "工作表“{sheet}”缺少必需列“{label}”")
+_t("column-missing-optional", W, "工作表“{sheet}”缺少“{label}”列，按这一列全部空白处理")
 _t("column-extra", W, "多余的列“{label}”已忽略")
 _t("column-duplicate", E, "列“{label}”出现了不止一次")
 _t("required", E, "“{label}”不能为空")

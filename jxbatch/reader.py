@@ -647,8 +647,9 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
         else:
             colmap[f.key] = j
     for f in spec.fields:
-        if f.key not in colmap and f.required:
-            problems.append(problem("column-missing", sheet_loc.at(label=f.label)))
+        if f.key not in colmap:  # R-TPL-1; a blank that counts needs its column (column_required)
+            code = "column-missing" if f.column_needed else "column-missing-optional"
+            problems.append(problem(code, sheet_loc.at(label=f.label)))
     for ref in sheet.merged:
         top_left, bottom_right = ref.split(":")
         first_row = int(re.sub(r"[A-Z]+", "", top_left))

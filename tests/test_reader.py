@@ -43,6 +43,18 @@ def test_header_found_under_title_row(tmp_path: Path) -> None:
     assert row["date"] == dt.date(2026, 11, 2) and row["done"] == "整理档案"
 
 
+@pytest.mark.parametrize("label", ["状态", "已完成工作", "体会"])
+def test_a_missing_column_whose_blanks_count_is_an_error(tmp_path: Path, label: str) -> None:
+    """R-TPL-1 with R-DAY-1: 状态, 已完成工作 and 体会 may be left blank in a row (the day
+    counts as missed), so without the column every day would silently count as missed: a
+    missing column is an error naming it, like a missing required one."""
+    header = [lab for lab in DAILY.labels if lab != label]
+    path = write_xlsx(tmp_path / "a.xlsx", {"日整理": [header, ["2026-11-03"] + ["在岗"] * (len(header) - 1)]})
+    _, problems = read_daily(path)
+    assert [(p.code, p.severity.value, p.loc.label) for p in problems] == [("column-missing", "error", label)]
+    assert f"缺少必需列“{label}”" in problems[0].message
+
+
 def test_header_beyond_ten_rows_is_not_found(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "a.xlsx", {"日整理": [*[["x"]] * 10, list(DAILY.labels)]}, title=None)
     _, problems = read_daily(path)
@@ -50,12 +62,14 @@ def test_header_beyond_ten_rows_is_not_found(tmp_path: Path) -> None:
 
 
 def test_columns_in_other_order_extra_and_missing(tmp_path: Path) -> None:
-    """R-TPL-1: extra columns are a warning; a missing required column is an error naming it."""
+    """R-TPL-1: extra columns are a warning; a missing required column is an error naming it;
+    a missing optional column (未完成工作) is a warning: its cells count as blank."""
     header = ["体会", "备注", "状态", "已完成工作"]  # 日期 (required) missing, 备注 extra
     path = write_xlsx(tmp_path / "a.xlsx", {"日整理": [header, ["好", "x", "在岗", "做了"]]})
     table, problems = read_daily(path)
     codes = sorted((p.code, p.severity.value, p.loc.label) for p in problems)
-    assert codes == [("column-extra", "warning", "备注"), ("column-missing", "error", "日期")]
+    assert codes == [("column-extra", "warning", "备注"), ("column-missing", "error", "日期"),
+                     ("column-missing-optional", "warning", "未完成工作")]
     assert table.rows[0]["status"] == "在岗" and table.rows[0]["done"] == "做了"
     assert table.rows[0].columns["status"] == "C"
 
