@@ -630,6 +630,10 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
         return Table(spec, [], file, present=False), [problem("header-missing", sheet_loc)]
     header = sheet.rows[h]
     marks = sheet.marks
+    for i in range(h):  # R-TPL-1: only a title above the header; a row of data there is never read
+        filled = [v for v in sheet.rows[i] if not is_blank(plain_value(v))]
+        if len(filled) >= 2:
+            problems.append(problem("rows-above-header", Loc(file, spec.name, i + 1), header=h + 1))
     by_label = {f.label: f for f in spec.fields}
     colmap: dict[str, int] = {}
     unlabeled: list[int] = []

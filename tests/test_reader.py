@@ -55,6 +55,19 @@ def test_a_missing_column_whose_blanks_count_is_an_error(tmp_path: Path, label: 
     assert f"缺少必需列“{label}”" in problems[0].message
 
 
+def test_rows_above_the_header_are_an_error_not_dropped(tmp_path: Path) -> None:
+    """R-TPL-1, SPEC §14: a sort that took the header along leaves data rows above it; they
+    would never be read, so each is an error naming its row. A title above is fine."""
+    labels = list(DAILY.labels)
+    rows = [["日整理 标题"], ["2026-11-03", "在岗", "a", None, "x"], ["2026-11-04", "在岗", "b", None, "y"],
+            labels, ["2026-11-05", "在岗", "c", None, "z"]]
+    path = write_xlsx(tmp_path / "a.xlsx", {"日整理": rows}, title=None)
+    table, problems = read_daily(path)
+    assert [(p.code, p.loc.row) for p in problems] == [("rows-above-header", 2), ("rows-above-header", 3)]
+    assert "表头（第 4 行）上方" in problems[0].message and problems[0].is_error
+    assert [r["done"] for r in table] == ["c"]
+
+
 def test_header_beyond_ten_rows_is_not_found(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "a.xlsx", {"日整理": [*[["x"]] * 10, list(DAILY.labels)]}, title=None)
     _, problems = read_daily(path)
