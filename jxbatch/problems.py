@@ -84,6 +84,8 @@ _t("control-chars", W, "文字中含有不可见的控制字符，已去除")
 _t("merged-cells", W, "数据区域有合并单元格 {detail}，只读取左上角的值")
 # --- rows and references --------------------------------------------------------------
 _t("duplicate", E, "重复：{detail}")
+_t("row-repeated", E, "与第 {first} 行完全相同（重复登记？）；同一件事只登记一次，"
+                      "确需两条时请在事由中写明区别")
 _t("date-outside-month", E, "日期不在 {month} 内")
 _t("date-not-working-day", W, "{date} 不是本人应填日整理的工作日（休息日或不在岗期间），该行不计入日整理")
 _t("week-unmatched", W, "这一行对不上本月的任何一周（周次应为 2026-W45 这样的写法，或起止日期写完整年份），不计入周小结")

@@ -9,8 +9,10 @@ warnings do not.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 
 from .calendar import Month
@@ -89,6 +91,26 @@ def check_duplicates(ctx: Context) -> Iterator[Problem]:
                               detail=f"{labels}“{shown}”与第 {first.loc.row} 行重复")
             else:
                 seen[key] = r
+
+
+REPEAT_CHECKED = (("register", "扣分"), ("register", "加分审批"), ("personal", "申报加分"))
+
+
+def check_repeated_rows(ctx: Context) -> Iterator[Problem]:
+    """SPEC §14 (duplicates): a row of the deductions, bonus approvals or bonus claims that
+    repeats an earlier row cell for cell would count twice — a paste done twice, most often."""
+    for kind, sheet in REPEAT_CHECKED:
+        for t in ctx.tables(kind, sheet):
+            seen: dict[tuple, Row] = {}
+            for r in t:
+                key = tuple(map(_hashable, r.raw.values()))  # as typed, cell for cell
+                first = seen.setdefault(key, r)
+                if first is not r:
+                    yield problem("row-repeated", Loc(r.file, r.sheet, r.line), first=first.line)
+
+
+def _hashable(v: object) -> object:
+    return v if v is None or isinstance(v, str | int | float | dt.date | Decimal) else repr(v)
 
 
 def check_dates_in_month(ctx: Context) -> Iterator[Problem]:
@@ -386,6 +408,7 @@ def check_calendar(ctx: Context) -> Iterator[Problem]:
 CHECKS: tuple[Check, ...] = (
     check_calendar,
     check_duplicates,
+    check_repeated_rows,
     check_dates_in_month,
     check_roster,
     check_retiree_refs,

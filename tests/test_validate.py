@@ -95,6 +95,23 @@ def test_duplicate_daily_row(tmp_path: Path) -> None:
     assert "与第 3 行重复" in v.report.errors[0].message
 
 
+def test_a_register_row_pasted_twice_is_an_error(tmp_path: Path) -> None:
+    """SPEC §14 (duplicates): a deduction, bonus approval or bonus claim repeated cell for cell
+    would count twice; the repeat is an error naming both rows. Rows that differ in any cell
+    (the same code on the same day with another reason) stay."""
+    approval = {"date": D(2026, 11, 6), "staff_id": "A1", "code": "J01", "reason": "表彰", "decision": "批准",
+                "approver": "考核办"}
+    claim = {"date": D(2026, 11, 6), "code": "J01", "reason": "表彰"}
+    v = run(tmp_path, register={"扣分": [deduction(), deduction(reason="桌面杂乱（下午）"), deduction()],
+                                "加分审批": [approval, approval]},
+            personal={"A1": {"申报加分": [claim, claim]}})
+    repeated = [(p.loc.file, p.loc.sheet, p.loc.row) for p in v.report.sorted() if p.code == "row-repeated"]
+    assert repeated == [("A1_某某_2026-11.xlsx", "申报加分", 4), ("考核登记_2026-11.xlsx", "加分审批", 4),
+                        ("考核登记_2026-11.xlsx", "扣分", 5)]
+    assert all(p.is_error for p in v.report.errors if p.code == "row-repeated")
+    assert "与第 3 行完全相同" in next(p.message for p in v.report.errors if p.code == "row-repeated")
+
+
 def test_pending_bonus_claim_is_a_warning(tmp_path: Path) -> None:
     """R-SC-3: a claim without a decision in the register is 待审批 (warning)."""
     claims = [{"date": D(2026, 11, 10), "code": "J01", "reason": "受表彰"},
