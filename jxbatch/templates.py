@@ -284,6 +284,10 @@ def _build_sheet(ws: Worksheet, sheet: SheetSpec, title: str,
     if ncols > 1:
         ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=ncols)
     ws.row_dimensions[TITLE_ROW].height = 24
+    if sheet.help:  # the sheet's instructions, on its title
+        note = Comment("填写说明：" + sheet.help, "jxbatch")
+        note.width, note.height = 300, 80
+        cell.comment = note
 
     # row 2: header (exact labels, R-TPL-1)
     for j, f in enumerate(sheet.fields, start=1):
@@ -353,7 +357,12 @@ def _comment_text(f: Field, list_refs: Mapping[Lookup, str]) -> str:
     lines = []
     if f.help:
         lines.append(f.help)
-    lines.append("必填" if f.required else "选填")
+    if f.required:
+        lines.append("必填")
+    elif f.column_required:  # a blank here counts (R-DAY-1, R-WK-1, R-VI-*): not merely optional
+        lines.append("可以留空，但留空按未填写计算（可能扣分）")
+    else:
+        lines.append("选填")
     if f.choices:
         lines.append("可选：" + "/".join(f.choices))
     elif f.type is FieldType.BOOL:

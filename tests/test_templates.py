@@ -65,6 +65,8 @@ def test_every_spec_builds_with_title_and_exact_header(spec: schema.WorkbookSpec
         title = ws["A1"].value
         assert title == f"常德市军休所 {spec.title} · {sheet.name}"
         assert ws["A1"].font.b and ws["A1"].font.sz > 11
+        if sheet.help:  # the sheet's instructions, as a note on its title
+            assert ws["A1"].comment.text == "填写说明：" + sheet.help
         if len(sheet.fields) > 1:
             assert f"A1:{_col(sheet, sheet.fields[-1].key)}1" in {str(r) for r in ws.merged_cells.ranges}
         assert ws.freeze_panes == "A3"
@@ -74,7 +76,9 @@ def test_every_spec_builds_with_title_and_exact_header(spec: schema.WorkbookSpec
             # required: red header, text unchanged (no asterisk)
             assert (cell.font.color is not None and cell.font.color.rgb.endswith("C00000")) == f.required
             lines = cell.comment.text.split("\n")
-            assert ("必填" if f.required else "选填") in lines
+            # a column whose blanks count (R-DAY-1, R-WK-1) says so instead of 选填
+            expected = "必填" if f.required else "可以留空，但留空按未填写计算（可能扣分）" if f.column_required else "选填"
+            assert expected in lines
             if f.help:
                 assert f.help in cell.comment.text
             width = ws.column_dimensions[openpyxl.utils.get_column_letter(j)].width
