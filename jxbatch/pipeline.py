@@ -56,7 +56,22 @@ def validate_month(root: Path, month: Month) -> Validation:
 def _validate_month(root: Path, month: Month) -> Validation:
     v = read_month(root, month)
     v.report.extend(run_checks(v.ctx))  # validate
+    if v.report.ok:  # the close's stages too, for what only they find (SPEC §11: all problems)
+        v.report.extend(stage_problems(v.ctx, root))
     return v
+
+
+def stage_problems(ctx: Context, root: Path) -> list:
+    """The problems close-month's stages (visits, activities) would add — a 季度确认 row that
+    matches nothing, an unknown 问题编号, a quarter judged on unknown months — without
+    closing anything. Earlier months come from the ledger when there is one."""
+    path = Workspace(root).ledger
+    con = ledger.connect(path) if path.exists() else None
+    try:
+        return [p for so in run_stages(ctx, History(con)) for p in so.problems]
+    finally:
+        if con is not None:
+            con.close()
 
 
 def read_month(root: Path, month: Month) -> Validation:

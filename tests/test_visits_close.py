@@ -347,6 +347,20 @@ def test_quarter_end_with_unclosed_months_counts_only_what_is_known(ws: Path) ->
     assert [p["code"] for p in doc["problems"] if p["code"] == "concern-unknown"] == ["concern-unknown"]
 
 
+def test_validate_reports_what_the_close_stages_would_say(ws: Path) -> None:
+    """SPEC §11: `validate` shows every problem, those only the close's stages find too — so
+    the clerk sees them before closing (a close then has to be reopened to fix them)."""
+    from jxbatch.pipeline import validate_month
+
+    v = validate_month(ws, DEC)
+    codes = [p.code for p in v.report.warnings]
+    assert "visit-quarter-unknown" in codes and "concern-unknown" in codes
+    assert v.report.ok  # warnings: the month may still be closed
+    doc = close(ws, DEC)
+    assert sorted(c for c in codes if c != "workbook-missing") == sorted(
+        p["code"] for p in doc["problems"] if p["code"] != "workbook-missing")
+
+
 def test_auto_items_issued_by_system_when_they_do_not_chain(ws: Path) -> None:
     """[policy] scoring.auto_items_chain = false: the AUTO-VISIT is issued by 系统 and chains to no one."""
     (ws / "jxbatch.toml").write_text('[scoring]\nleader_quota = "0"\nauto_items_chain = false\n', encoding="utf-8")
