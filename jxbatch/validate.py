@@ -398,6 +398,8 @@ def check_missing_workbooks(ctx: Context) -> Iterator[Problem]:
     folder = f"data/{ctx.month}/"
     if ctx.inputs.register is None:
         yield problem("file-missing", Loc(file=folder), detail=f"考核登记_{ctx.month}.xlsx")
+    if ctx.inputs.activities is None:  # R-SUB-*: no register, no subsidies — said, not silent
+        yield problem("activities-missing", Loc(file=folder), detail=f"活动登记_{ctx.month}.xlsx")
 
 
 def check_calendar(ctx: Context) -> Iterator[Problem]:

@@ -37,10 +37,13 @@ def found(v, code):
 
 def test_clean_mini_workspace_has_only_missing_workbook_warnings(tmp_path: Path) -> None:
     """R-ORG-4 / R-DAY-1: X1 left before the month (out of scope) and gets no warning; the
-    seven in-scope people without a workbook each get one warning."""
+    seven in-scope people without a workbook each get one warning; the month has no
+    activities register: one warning (no subsidies), not silence."""
     v = run(tmp_path, register={"扣分": [deduction()]})
     assert v.report.errors == []
-    assert sorted(p.code for p in v.report.warnings) == ["workbook-missing"] * 8
+    assert sorted(p.code for p in v.report.warnings) == ["activities-missing"] + ["workbook-missing"] * 8
+    (missing,) = [p for p in v.report.warnings if p.code == "activities-missing"]
+    assert missing.loc.file == "data/2026-11/" and "活动登记_2026-11.xlsx" in missing.message
     assert sorted(v.ctx.scope) == ["A1", "A2", "B1", "D1", "H1", "H2", "L1", "L2"]
     assert "X1" not in v.ctx.scope
 
