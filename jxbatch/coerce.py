@@ -34,7 +34,10 @@ _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _QUARTER = re.compile(r"^(\d{4})\s*[Qq]([1-4])$")
 _TRUE = {"是", "y", "yes", "1", "true"}
 _FALSE = {"否", "n", "no", "0", "false"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# control characters, and the invisible ones pasted from chat apps and web pages (zero-width
+# space, non-joiner and joiner, word joiner, byte-order mark): "S08" with a zero-width space
+# would be an unknown 工号 that looks exactly like a known one
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
 
 Result = tuple[Any, str | None]
 

@@ -54,6 +54,20 @@ def test_unknown_staff_id_in_register(tmp_path: Path) -> None:
     assert not v.ok
 
 
+def test_invisible_characters_pasted_from_chat_are_removed_and_said(tmp_path: Path) -> None:
+    """SPEC §14: a 工号 or choice pasted with a zero-width space or a byte-order mark looks
+    right but would not match; the invisible characters are removed (a warning says so) and
+    the row counts as typed."""
+    v = run(tmp_path, register={"扣分": [deduction(target_id="\ufeffA1\u200b", method="现场扣分\u2060"),
+                                        deduction(reason="桌面\u200c杂乱")]})
+    assert v.report.errors == []
+    assert found(v, "control-chars") == [("考核登记_2026-11.xlsx", "扣分", "B3", "A1"),
+                                         ("考核登记_2026-11.xlsx", "扣分", "G3", "现场扣分"),
+                                         ("考核登记_2026-11.xlsx", "扣分", "E4", "桌面杂乱")]
+    rows = list(v.ctx.rows("register", "扣分"))
+    assert rows[0]["target_id"] == "A1" and rows[0]["method"] == "现场扣分"
+
+
 def test_plain_staff_member_as_issuer(tmp_path: Path) -> None:
     """R-ISS-1: a plain staff member may not deduct; nor may anyone deduct themselves."""
     v = run(tmp_path, register={"扣分": [deduction(issuer="A2"), deduction(issuer="H1", target_id="H1"),
