@@ -111,6 +111,7 @@ _t("org-oversight-count", E, "科室“{department}”应有且只有一名分�
 _t("org-oversight-not-leader", E, "分管人“{value}”不是班子成员")
 _t("org-leader-no-department", E, "班子成员{name}（{staff_id}）没有分管科室")
 _t("org-dates", E, "离岗日期早于入职日期")
+_t("dates-inconsistent", E, "日期前后矛盾：{detail}")
 _t("org-staff-id-chars", E, "工号“{value}”含有不能用于文件名的字符（_ / \\ : * ? \" < > | 或首尾的点、空格），请只用字母、数字和“-”")
 _t("leader-no-staff", E, "班子成员{name}（{staff_id}）分管的科室本月没有参加考核的人员，得分无法计算")
 _t("issuer-not-allowed", E, "扣分人“{value}”无权扣分（只有所长、班子成员、科室负责人和考核办可以扣分）")

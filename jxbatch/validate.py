@@ -192,6 +192,28 @@ def check_retiree_refs(ctx: Context) -> Iterator[Problem]:
             yield problem("unknown-staff", r.at("registrar"), sid)
 
 
+def check_retiree_dates(ctx: Context) -> Iterator[Problem]:
+    """SPEC §14 (absurd values) in the retiree register: a birth date not before the entry
+    date or after the month, a death before the entry, an event that ends before it starts."""
+    last = ctx.month.last
+    for r in ctx.rows("retirees", "军休人员"):
+        birth, entry, death = r["birth_date"], r["entry_date"], r["death_date"]
+        if birth and birth > last:
+            yield problem("dates-inconsistent", r.at("birth_date"), birth.isoformat(),
+                          detail=f"出生日期 {birth} 在 {ctx.month} 之后")
+        elif birth and entry and birth >= entry:
+            yield problem("dates-inconsistent", r.at("birth_date"), birth.isoformat(),
+                          detail=f"出生日期 {birth} 不早于入所日期 {entry}")
+        if death and entry and death < entry:
+            yield problem("dates-inconsistent", r.at("death_date"), death.isoformat(),
+                          detail=f"去世日期 {death} 早于入所日期 {entry}")
+    for r in ctx.rows("retirees", "事件登记"):
+        start, end = r["start_date"], r["end_date"]
+        if start and end and end < start:
+            yield problem("dates-inconsistent", r.at("end_date"), end.isoformat(),
+                          detail=f"结束日期 {end} 早于开始日期 {start}")
+
+
 def check_rubric(ctx: Context) -> Iterator[Problem]:
     """Reserved automatic codes must be present (their points are policy data, SPEC §4.3)."""
     rubric = ctx.regs.rubric
@@ -414,6 +436,7 @@ CHECKS: tuple[Check, ...] = (
     check_dates_in_month,
     check_roster,
     check_retiree_refs,
+    check_retiree_dates,
     check_rubric,
     check_deductions,
     check_bonus_approvals,

@@ -68,6 +68,29 @@ def test_invisible_characters_pasted_from_chat_are_removed_and_said(tmp_path: Pa
     assert rows[0]["target_id"] == "A1" and rows[0]["method"] == "现场扣分"
 
 
+def test_absurd_dates_in_the_retiree_register(tmp_path: Path) -> None:
+    """SPEC §14 (absurd values): a birth date after the month or not before the entry date,
+    a death before the entry, an event ending before it starts — each an error at its cell."""
+    from .xlsx_helpers import RETIREES
+
+    regs = copy.deepcopy(RETIREES)
+    people = regs["军休人员"]
+    people[0]["birth_date"] = D(2036, 1, 1)  # R1: in the future
+    people[1]["birth_date"] = D(2005, 1, 1)  # R2: born the day of entry
+    people[2]["death_date"] = D(2004, 12, 31)  # R3: died before entry
+    regs["事件登记"] = [{"event_id": "E9", "retiree_id": "R1", "event_type": "住院", "start_date": D(2026, 11, 10),
+                        "end_date": D(2026, 11, 5)}]
+    root = mini_workspace(tmp_path / "ws")
+    write_spec(root / "data" / "retirees.xlsx", "retirees", regs)
+    v = validate_month(root, NOV)
+    assert found(v, "dates-inconsistent") == [
+        ("data/retirees.xlsx", "事件登记", "E3", "2026-11-05"), ("data/retirees.xlsx", "军休人员", "F3", "2036-01-01"),
+        ("data/retirees.xlsx", "军休人员", "F4", "2005-01-01"), ("data/retirees.xlsx", "军休人员", "L5", "2004-12-31")]
+    messages = [p.message for p in v.report.errors if p.code == "dates-inconsistent"]
+    assert "结束日期 2026-11-05 早于开始日期 2026-11-10" in messages[0]
+    assert "出生日期 2036-01-01 在 2026-11 之后" in messages[1]
+
+
 def test_plain_staff_member_as_issuer(tmp_path: Path) -> None:
     """R-ISS-1: a plain staff member may not deduct; nor may anyone deduct themselves."""
     v = run(tmp_path, register={"扣分": [deduction(issuer="A2"), deduction(issuer="H1", target_id="H1"),
