@@ -650,6 +650,10 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
             problems.append(problem("column-duplicate", loc, cell))
         else:
             colmap[f.key] = j
+    # rows may be wider than the header (openpyxl gives each row its own length): data right
+    # of the header's last cell is under a blank header too
+    width = max(map(len, sheet.rows[h + 1:]), default=0)
+    unlabeled += range(len(header), width)
     for f in spec.fields:
         if f.key not in colmap:  # R-TPL-1; a blank that counts needs its column (column_required)
             code = "column-missing" if f.column_needed else "column-missing-optional"

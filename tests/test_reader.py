@@ -68,6 +68,21 @@ def test_rows_above_the_header_are_an_error_not_dropped(tmp_path: Path) -> None:
     assert [r["done"] for r in table] == ["c"]
 
 
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_data_right_of_the_header_is_said_on_both_engines(tmp_path: Path, engine: str) -> None:
+    """SPEC §14: a note typed in a column right of the last header cell (K5) is under a blank
+    header: a warning naming the cell, whichever reader read the sheet (openpyxl gives rows
+    of their own lengths, python-calamine a rectangle)."""
+    labels = list(DAILY.labels)
+    rows = [labels, ["2026-11-03", "在岗", "a", None, "x"], ["2026-11-04", "在岗", "b", None, "y"],
+            ["2026-11-05", "在岗", "c", None, "z", None, None, None, None, None, "备注：待复核"]]
+    path = write_xlsx(tmp_path / "a.xlsx", {"日整理": rows})
+    raw, fatal = load_grid(path, engine=engine)
+    assert fatal == [] and raw is not None
+    _, problems = read_table(raw.sheets["日整理"], DAILY, "a.xlsx")
+    assert [(p.code, p.loc.cell, p.value) for p in problems] == [("column-unlabeled", "K5", "备注：待复核")]
+
+
 def test_header_beyond_ten_rows_is_not_found(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "a.xlsx", {"日整理": [*[["x"]] * 10, list(DAILY.labels)]}, title=None)
     _, problems = read_daily(path)
