@@ -344,14 +344,20 @@ def _too_large(display: str, big: SheetTooLarge) -> Problem:
 
 
 def _load_openpyxl(path: Path, display: str) -> tuple[RawWorkbook | None, list[Problem]]:
+    # openpyxl's English warnings (an out-of-range date serial: "will be treated as an error")
+    # mean nothing to the clerk; what they are about is reported as a problem
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _load_openpyxl_quietly(path, display)
+
+
+def _load_openpyxl_quietly(path: Path, display: str) -> tuple[RawWorkbook | None, list[Problem]]:
     safety.check_defusedxml()
     import openpyxl  # deferred: start-up stays fast for commands that never read with it
 
     where = Loc(file=display)
     try:
-        with warnings.catch_warnings():  # openpyxl's English warnings mean nothing to the clerk
-            warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except PermissionError:
         return None, [problem("file-locked", where)]
     except (zipfile.BadZipFile, EOFError) as exc:

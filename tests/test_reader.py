@@ -83,6 +83,25 @@ def test_data_right_of_the_header_is_said_on_both_engines(tmp_path: Path, engine
     assert [(p.code, p.loc.cell, p.value) for p in problems] == [("column-unlabeled", "K5", "备注：待复核")]
 
 
+def test_out_of_range_date_serial_is_a_problem_without_english_warnings(tmp_path: Path) -> None:
+    """SPEC §14: 3000000 formatted as a date is no date; on the openpyxl path too it is a
+    problem at its cell, and openpyxl's English warning does not reach the clerk's console."""
+    import warnings
+
+    path = write_xlsx(tmp_path / "a.xlsx", {"日整理": [list(DAILY.labels), [None, "在岗", "a", None, "x"]]})
+    wb = openpyxl.load_workbook(path)
+    wb["日整理"]["A3"] = 3000000
+    wb["日整理"]["A3"].number_format = "yyyy-mm-dd"
+    wb.save(path)
+    for engine in ("calamine", "openpyxl"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            raw, fatal = load_grid(path, engine=engine)
+        assert caught == [] and fatal == [] and raw is not None, engine
+        _, problems = read_table(raw.sheets["日整理"], DAILY, "a.xlsx")
+        assert [(p.loc.cell, p.is_error) for p in problems] == [("A3", True)], engine
+
+
 def test_header_beyond_ten_rows_is_not_found(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "a.xlsx", {"日整理": [*[["x"]] * 10, list(DAILY.labels)]}, title=None)
     _, problems = read_daily(path)
