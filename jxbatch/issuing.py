@@ -28,7 +28,14 @@ from .schema import (
     Lookup,
     WorkbookSpec,
 )
-from .workspace import Registers, Workspace, load_registers, previous_path, unsafe_staff_id
+from .workspace import (
+    Registers,
+    Workspace,
+    load_registers,
+    personal_owner,
+    previous_path,
+    unsafe_staff_id,
+)
 
 
 class WorkspaceError(Exception):
@@ -224,11 +231,12 @@ class PersonStatus:
     counts: Mapping[str, int]
     expected_days: int
     expected_weeks: int
+    unreadable: str | None = None  # a file of the person's that could not be read
 
     @property
     def state(self) -> str:
         if self.file is None:
-            return "缺文件"
+            return "无法读取" if self.unreadable else "缺文件"
         return "已填写" if any(self.counts.values()) else "未填写"
 
 
@@ -242,6 +250,11 @@ def month_status(root: Path, month: Month) -> tuple[list[PersonStatus], dict[str
     inputs, ps = load_month(ws, month, regs.roster)
     problems += ps
     rows: list[PersonStatus] = []
+    damaged: dict[str, str] = {}  # staff id -> a file of theirs that could not be read (by its name)
+    for name in inputs.unread:
+        owner = personal_owner(name)
+        if owner is not None and owner[1] == str(month):
+            damaged.setdefault(owner[0], name)
     for person in regs.roster.people.values():
         if not in_scope(person, month, regs.calendar):
             continue
@@ -251,7 +264,8 @@ def month_status(root: Path, month: Month) -> tuple[list[PersonStatus], dict[str
             counts = filled_rows(wb.path, PERSONAL)
         days = len(active_working_days(person, month, regs.calendar))
         weeks = len([w for w in regs.calendar.weeks(month) if any(person.active_on(d) for d in w.working_days)])
-        rows.append(PersonStatus(person, wb.display if wb else None, counts, days, weeks))
+        rows.append(PersonStatus(person, wb.display if wb else None, counts, days, weeks,
+                                 damaged.get(person.staff_id) if wb is None else None))
     registers = {
         REGISTER.title: _register_state(inputs.register),
         ACTIVITIES.title: _register_state(inputs.activities),

@@ -171,7 +171,8 @@ def issue_body(person: Person, month: Month, deadline: dt.date, filename: str, o
 
 def remind_body(person: Person, month: Month, deadline: dt.date, state: str, filename: str | None,
                 office: str) -> str:
-    what = "尚未交回" if state == "缺文件" or filename is None else "交回的工作簿中还没有填写内容"
+    what = ("交回的工作簿无法打开（可能已损坏），请重新保存后发回" if state == "无法读取"
+            else "尚未交回" if state == "缺文件" or filename is None else "交回的工作簿中还没有填写内容")
     lines = [
         f"{person.name}同志：",
         "",
@@ -505,7 +506,7 @@ def issue_jobs(root: Path, month: Month, settings: MailSettings, office: str,
 @dataclass
 class Reminder:
     person: Person
-    state: str  # 缺文件 | 未填写
+    state: str  # 缺文件 | 无法读取 | 未填写
     file: str | None
 
 

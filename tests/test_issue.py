@@ -146,12 +146,16 @@ def test_status_lists_who_returned_what(tmp_path: Path) -> None:
         book["日整理"].cell(r, 2, "在岗")
     book.save(path)
     (root / "data" / "2026-11" / "B1_吴三_2026-11.xlsx").unlink()
+    damaged = root / "data" / "2026-11" / "A2_孙二_2026-11.xlsx"
+    damaged.write_bytes(damaged.read_bytes()[:400])  # returned, but cut short
     out = CliRunner().invoke(main, ["status", "2026-11", "-w", str(root)])
     assert out.exit_code == 0, out.output
     a1 = next(line for line in out.output.splitlines() if line.startswith("A1"))
     assert "已填写" in a1 and "5/21" in a1
     b1 = next(line for line in out.output.splitlines() if line.startswith("B1"))
     assert "缺文件" in b1
+    a2 = next(line for line in out.output.splitlines() if line.startswith("A2"))
+    assert "无法读取" in a2  # not "缺文件": the person did return it
     assert "应交 8 人，已填写 1 人" in out.output and "本月状态：未结账" in out.output
 
 

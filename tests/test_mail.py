@@ -364,3 +364,16 @@ def test_send_log_schema_is_migration_3(tmp_path: Path) -> None:
     assert version >= 3
     assert cols == ["id", "kind", "month", "staff_id", "address", "sent_at", "message_id", "attachment",
                     "sha256", "status", "error"]
+
+
+def test_reminder_for_a_returned_but_damaged_workbook_asks_for_it_again() -> None:
+    """status says 无法读取 for a returned file that cannot be opened; the reminder says that
+    (not "还没有填写内容", not "尚未交回")."""
+    from jxbatch.calendar import Month
+    from jxbatch.mailing import remind_body
+    from jxbatch.model import Person
+
+    person = Person("A1", "钱一", "工作人员", "办公室")
+    body = remind_body(person, Month(2026, 11), dt.date(2026, 12, 3), "无法读取", None, "考核办")
+    assert "交回的工作簿无法打开" in body and "尚未交回" not in body and "还没有填写内容" not in body
+    assert "尚未交回" in remind_body(person, Month(2026, 11), dt.date(2026, 12, 3), "缺文件", None, "考核办")
