@@ -55,6 +55,7 @@ DATE_MAX = dt.date(2100, 12, 31)
 DATE_FORMAT = "yyyy-mm-dd"
 TEXT_FORMAT = "@"
 MAX_POINTS = 100  # SPEC §14 (coerce.MAX_POINTS)
+MIN_POINTS = "0.0001"  # the smallest positive points the workbooks show (0.00##)
 
 _TEXT_TYPES = {FieldType.TEXT, FieldType.ID, FieldType.MONTH, FieldType.QUARTER}
 
@@ -410,7 +411,8 @@ def _validation(f: Field, list_refs: Mapping[Lookup, str]) -> DataValidation | N
         )
     if f.type is FieldType.POINTS:
         return DataValidation(
-            type="decimal", operator="between", formula1="0", formula2=str(MAX_POINTS),
+            # "between" includes its bounds; the validator refuses 0 (SPEC §14), so must Excel
+            type="decimal", operator="between", formula1=MIN_POINTS, formula2=str(MAX_POINTS),
             allow_blank=True,
             showInputMessage=True, promptTitle=title, prompt=_prompt(f, "请输入分值，如 0.5"),
             showErrorMessage=True, errorStyle="stop", errorTitle="分值不正确",

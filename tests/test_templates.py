@@ -186,7 +186,9 @@ def test_date_and_points_validation_with_messages() -> None:
     assert dv.showInputMessage and dv.promptTitle == "日期" and "2026-11-03" in dv.prompt
     assert dv.showErrorMessage and dv.error and dv.errorTitle
     dv = _validation_at(ws, f"{_col(sheet, 'points')}3")
-    assert dv.type == "decimal" and dv.formula1 == "0" and dv.showInputMessage and dv.showErrorMessage
+    # 0 is refused by the validator (points > 0, SPEC §14): the drop-down check refuses it too
+    assert dv.type == "decimal" and dv.operator == "between" and (dv.formula1, dv.formula2) == ("0.0001", "100")
+    assert dv.showInputMessage and dv.showErrorMessage
 
 
 # --- read back (R-TPL-1, R-TPL-2) ---------------------------------------------------------
