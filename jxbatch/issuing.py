@@ -168,6 +168,25 @@ def issue_month(root: Path, month: Month, center: str = "常德市军休所") ->
         return _issue_month(root, month, center)
 
 
+def register_problems(ws: Workspace, month: Month, regs: Registers) -> list[Problem]:
+    """The checks of the registers alone (roster R-ORG-*, retiree register, rubric): what
+    validation would say about them whatever the month's workbooks hold."""
+    from .policy import load_policy
+    from .validate import (
+        Context,
+        check_retiree_dates,
+        check_retiree_refs,
+        check_roster,
+        check_rubric,
+        run_checks,
+    )
+    from .workspace import MonthInputs
+
+    policy, _ = load_policy(ws.root)
+    ctx = Context(ws, month, policy, regs, MonthInputs(month))
+    return run_checks(ctx, [check_roster, check_retiree_refs, check_retiree_dates, check_rubric])
+
+
 def _issue_month(root: Path, month: Month, center: str) -> IssueResult:
     from .model import in_scope
     from .templates import build_workbook, save_workbook
@@ -181,6 +200,9 @@ def _issue_month(root: Path, month: Month, center: str) -> IssueResult:
               if r["staff_id"] and unsafe_staff_id(r["staff_id"])] if ROSTER.kind in regs.workbooks else []
     if unsafe:  # its workbook's name would break, or leave the month's folder
         result.problems += [problem("org-staff-id-chars", r.at("staff_id"), r["staff_id"]) for r in unsafe]
+        return result
+    result.problems += register_problems(ws, month, regs)
+    if any(p.is_error for p in result.problems):  # no director, an unknown department, …
         return result
     lookups = register_lookups(regs, month)
     folder = ws.month_dir(month)

@@ -137,6 +137,23 @@ def test_a_staff_id_that_cannot_stand_in_a_file_name_is_refused(tmp_path: Path) 
     assert codes.count("org-staff-id-chars") == 2
 
 
+def test_issue_refuses_a_roster_validation_would_refuse(tmp_path: Path) -> None:
+    """R-ORG-1: a roster without a director is an error in validation; `issue` (exit 1 when
+    the registers have errors) refuses it too, before writing anything."""
+    import copy
+
+    from .xlsx_helpers import ROSTER
+
+    roster = copy.deepcopy(ROSTER)
+    roster["工作人员"] = [r for r in roster["工作人员"] if r["role"] != "所长"]
+    root = mini_workspace(tmp_path / "ws", roster=roster)
+    result = issue_month(root, NOV)
+    assert result.written == [] and [p.code for p in result.problems if p.is_error] == ["org-director-count"]
+    out = CliRunner().invoke(main, ["issue", "2026-11", "-w", str(root)])
+    assert out.exit_code == 1 and "名册有错误，未下发工作簿" in out.output
+    assert not (root / "data" / "2026-11" / "A1_钱一_2026-11.xlsx").exists()
+
+
 def test_status_lists_who_returned_what(tmp_path: Path) -> None:
     root = mini_workspace(tmp_path / "ws")
     issue_month(root, NOV)
