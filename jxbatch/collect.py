@@ -432,6 +432,9 @@ class Filer:
             else:
                 entry.status, entry.reason = IGNORED, "不是 Excel 工作簿，未处理"
             return entry
+        if raw.meta_conflicts:  # two identities in the hidden sheet: filed under neither
+            entry.reason = f"隐藏页 _meta 中的 {'、'.join(raw.meta_conflicts)} 出现了两次且取值不同，未收取"
+            return entry
         target, spec, who, reason = _identify(raw.meta, self.month, self.ws, self.regs)
         entry.who = who
         if target is None or spec is None:

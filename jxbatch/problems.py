@@ -59,6 +59,7 @@ _t("meta-kind", E, "工作簿类型不符：应为“{expected}”，实际为�
 _t("meta-month", E, "工作簿月份不符：应为 {expected}，实际为 {actual}")
 _t("meta-person", E, "个人工作簿的 _meta 工号为 {actual}，与文件所属人员 {expected} 不符")
 _t("meta-duplicate", E, "同一人员本月有多个个人工作簿：{detail}")
+_t("meta-conflict", E, "隐藏页 _meta 中的 {detail} 出现了两次且取值不同，无法确定这是谁的哪份工作簿；请重新下发")
 _t("workbook-duplicate", E, "本月有多份{kind}工作簿：{detail}，请只保留一份")
 _t("workbook-missing", W, "{name}（{staff_id}）本月未交个人工作簿，按全部缺记处理")
 # --- sheets and cells (R-TPL-1, R-TPL-3) --------------------------------------------------

@@ -192,6 +192,7 @@ class RawWorkbook:
     display: str
     sheets: dict[str, RawSheet]
     meta: dict[str, str] | None  # None when there is no `_meta` sheet
+    meta_conflicts: tuple[str, ...] = ()  # keys `_meta` gives twice with different values
 
 
 READER_ENV = "JXBATCH_READER"  # "calamine" (default when installed) or "openpyxl"
@@ -241,6 +242,7 @@ def load_grid(path: Path, display: str | None = None, engine: str | None = None)
 def _assemble(path: Path, display: str, grids: list[RawSheet]) -> RawWorkbook:
     sheets: dict[str, RawSheet] = {}
     meta: dict[str, str] | None = None
+    conflicts: list[str] = []
     for sheet in grids:
         if sheet.name == META_SHEET:
             meta = {}
@@ -250,10 +252,13 @@ def _assemble(path: Path, display: str, grids: list[RawSheet]) -> RawWorkbook:
                     value = plain_value(r[1])
                     if isinstance(value, dt.datetime) and value.time() == dt.time(0):
                         value = value.date()  # a month retyped as a date: the same text on both readers
-                    meta[str(key).strip()] = "" if value is None else str(value).strip()
+                    name, text = str(key).strip(), "" if value is None else str(value).strip()
+                    if meta.get(name, text) != text and name not in conflicts:
+                        conflicts.append(name)  # which one is the workbook's? not for us to pick
+                    meta[name] = text
         elif not sheet.name.startswith("_"):  # _lists and other tool sheets hold no data
             sheets[sheet.name] = sheet
-    return RawWorkbook(path, display, sheets, meta)
+    return RawWorkbook(path, display, sheets, meta, tuple(conflicts))
 
 
 def _sheet_parts(zf: zipfile.ZipFile, data: bytes | None = None) -> dict[str, str]:

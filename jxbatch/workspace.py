@@ -364,6 +364,8 @@ def _identify(raw: RawWorkbook, month: Month, staff_ids: frozenset[str] | None) 
                 return None, None, problems + [problem("file-unknown", loc)]
             return spec, file_sid, problems
         return spec, None, problems
+    if raw.meta_conflicts:  # the hidden sheet names two identities: neither is taken
+        return None, None, [problem("meta-conflict", loc, detail="、".join(raw.meta_conflicts))]
     kind = raw.meta.get("kind", "")
     spec = WORKBOOKS.get(kind)
     if spec is None or kind not in ("personal", "register", "activities", "evaluation"):

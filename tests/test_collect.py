@@ -277,6 +277,22 @@ def test_wrong_month_path_names_docx_and_foreign_workbooks(ws: Path, tmp_path: P
     assert "不是 Excel 工作簿" in out.output
 
 
+def test_a_workbook_whose_meta_names_two_people_is_rejected(ws: Path, tmp_path: Path) -> None:
+    """SPEC §14: a _meta with 工号 twice (A1 and A2) is filed under neither, and says why."""
+    book = openpyxl.load_workbook(io.BytesIO(filled(ws, "A1_钱一_2026-11.xlsx", "钱一的工作")))
+    meta = book["_meta"]
+    key = next(r[0].value for r in meta.iter_rows() if r[1].value == "A1")
+    meta.append([key, "A2"])
+    folder = tmp_path / "in"
+    folder.mkdir()
+    book.save(folder / "A1.xlsx")
+    before = {p.name: p.read_bytes() for p in month_dir(ws).glob("*.xlsx")}
+    out = run("collect", "2026-11", "--from", str(folder), "-w", str(ws))
+    assert out.exit_code == 1, out.output
+    assert "出现了两次且取值不同，未收取" in out.output
+    assert {p.name: p.read_bytes() for p in month_dir(ws).glob("*.xlsx")} == before
+
+
 def test_loose_xlsx_files_are_dated_by_their_modification_time(ws: Path, tmp_path: Path) -> None:
     v1, v2 = filled(ws, NAME, "一"), filled(ws, NAME, "二")
     folder = tmp_path / "交回"

@@ -187,6 +187,27 @@ def test_personal_workbook_of_another_person_or_month(tmp_path: Path) -> None:
                                                                 ("meta-month", "B1_吴三_2026-11.xlsx")]
 
 
+def test_meta_naming_two_identities_is_an_error(tmp_path: Path) -> None:
+    """SPEC §14 (nothing silently dropped): a _meta sheet with 工号 twice, with two values
+    (a bad copy-paste between workbooks), is not read as whichever comes last: an error
+    naming the key; a key repeated with the same value is harmless."""
+    import openpyxl
+
+    root = mini_workspace(tmp_path / "ws")
+    folder = root / "data" / "2026-11"
+    for sid, extra in (("A1", "A2"), ("B1", "B1")):
+        path = write_spec(folder / f"{sid}_x_2026-11.xlsx", "personal", month="2026-11", staff_id=sid)
+        wb = openpyxl.load_workbook(path)
+        meta = wb["_meta"]
+        key = next(r[0].value for r in meta.iter_rows() if r[1].value == sid)
+        meta.append([key, extra])
+        wb.save(path)
+    v = validate_month(root, NOV)
+    conflicts = [(p.loc.file, p.message) for p in v.report.errors if p.code == "meta-conflict"]
+    assert len(conflicts) == 1 and conflicts[0][0] == "A1_x_2026-11.xlsx" and "出现了两次且取值不同" in conflicts[0][1]
+    assert "B1" in v.ctx.inputs.personal and "A1" not in v.ctx.inputs.personal
+
+
 def test_workbook_without_meta_and_unknown_workbook(tmp_path: Path) -> None:
     """R-TPL-2 / SPEC §14: no _meta but known sheets → warning 非标准模板; unknown → error."""
     root = mini_workspace(tmp_path / "ws")
