@@ -102,6 +102,28 @@ def test_out_of_range_date_serial_is_a_problem_without_english_warnings(tmp_path
         assert [(p.loc.cell, p.is_error) for p in problems] == [("A3", True)], engine
 
 
+def test_iso_date_cells_read_the_same_on_both_engines(tmp_path: Path) -> None:
+    """A t="d" cell (ISO 8601, some programs write dates so) is text to python-calamine and a
+    datetime to openpyxl: both read the day, with or without a time and zone."""
+    import re
+
+    def change(name: str, data: bytes) -> bytes:
+        if name.startswith("xl/worksheets/sheet") and b"<sheetData>" in data:
+            data = re.sub(rb'<c r="A3"[^>]*?(/>|>.*?</c>)', b'<c r="A3" t="d"><v>2026-11-03T00:00:00Z</v></c>', data,
+                          flags=re.S)
+            data = re.sub(rb'<c r="A4"[^>]*?(/>|>.*?</c>)', b'<c r="A4" t="d"><v>2026-11-04T08:30:00</v></c>', data,
+                          flags=re.S)
+        return data
+
+    rows = [["2026-11-01", "在岗", "a", None, "x"], ["2026-11-01", "在岗", "b", None, "y"]]
+    book = _rewrite_zip(daily_book(tmp_path, rows), tmp_path / "iso.xlsx", change)
+    for engine in ("calamine", "openpyxl"):
+        raw, fatal = load_grid(book, engine=engine)
+        assert fatal == [] and raw is not None, engine
+        table, problems = read_table(raw.sheets["日整理"], DAILY, "iso.xlsx")
+        assert problems == [] and [r["date"] for r in table] == [dt.date(2026, 11, 3), dt.date(2026, 11, 4)], engine
+
+
 def test_header_beyond_ten_rows_is_not_found(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "a.xlsx", {"日整理": [*[["x"]] * 10, list(DAILY.labels)]}, title=None)
     _, problems = read_daily(path)
