@@ -136,6 +136,20 @@ def connect(path: Path) -> sqlite3.Connection:
     return con
 
 
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """Open the ledger to read, never to write (no migration): for commands that only look
+    (validate, notify). LedgerError when it cannot be read as this version's ledger."""
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(f"台账文件 {path.name} 无法打开：{exc}") from exc
+    if version > len(MIGRATIONS):  # an older one is read as it is (the next close migrates it)
+        con.close()
+        raise LedgerError(f"台账版本 {version} 比本程序新，请升级 jxbatch")
+    return con
+
+
 def migrate(con: sqlite3.Connection) -> int:
     version = con.execute("PRAGMA user_version").fetchone()[0]
     if version > len(MIGRATIONS):

@@ -25,7 +25,7 @@ from .fsutil import atomic_write, replace_folder
 from .gather import month_data
 from .parallel import background, few_collections
 from .policy import load_policy
-from .problems import Report
+from .problems import Loc, Report, problem
 from .publish.report import write_validation_report
 from .publish.results import dumps, results_document
 from .schema import CALENDAR, RETIREES, ROSTER, RUBRIC
@@ -66,9 +66,18 @@ def stage_problems(ctx: Context, root: Path) -> list:
     matches nothing, an unknown 问题编号, a quarter judged on unknown months — without
     closing anything. Earlier months come from the ledger when there is one."""
     path = Workspace(root).ledger
-    con = ledger.connect(path) if path.exists() else None
+    problems: list = []
+    con = None
+    if path.exists():
+        try:
+            con = ledger.connect_readonly(path)  # validate only looks: no migration, no lock
+        except ledger.LedgerError as exc:  # the workbooks are still checked, against no history
+            problems.append(problem("ledger-unreadable", Loc(file=path.name), detail=str(exc)))
     try:
-        return [p for so in run_stages(ctx, History(con)) for p in so.problems]
+        return problems + [p for so in run_stages(ctx, History(con)) for p in so.problems]
+    except sqlite3.Error as exc:  # a ledger damaged past its header: checked again without it
+        return [problem("ledger-unreadable", Loc(file=path.name), detail=str(exc)),
+                *(p for so in run_stages(ctx, History(None)) for p in so.problems)]
     finally:
         if con is not None:
             con.close()

@@ -175,3 +175,28 @@ def test_close_summary_of_many_departments(tmp_path: Path) -> None:
     count = int(re.search(r"共 (\d+) 个科室", line).group(1))
     assert count > 12 and len(parts) == 5 + 1 + 3 and parts[5].startswith("……")
     assert parts[0].startswith("1. ")
+
+
+@pytest.mark.parametrize("damage", ["not a database", "newer version"])
+def test_validate_checks_the_workbooks_when_the_ledger_cannot_be_read(tmp_path: Path, damage: str) -> None:
+    """validate only looks at the ledger (for earlier months' visits): one it cannot read is
+    a warning and the workbooks are checked all the same (exit 0, report written); the
+    ledger file is not touched."""
+    import sqlite3
+
+    ws = tmp_path / "ws"
+    repo = Path(__file__).resolve().parents[1]
+    shutil.copytree(repo / "sample_data", ws, ignore=shutil.ignore_patterns("ledger.sqlite", "out"))
+    ledger_path = ws / "ledger.sqlite"
+    if damage == "not a database":
+        ledger_path.write_bytes(b"this is not a database" * 10)
+    else:
+        con = sqlite3.connect(ledger_path)
+        con.execute("PRAGMA user_version = 99")
+        con.close()
+    before = ledger_path.read_bytes()
+    result = CliRunner().invoke(main, ["validate", "2026-11", "-w", str(ws)])
+    assert result.exit_code == 0, result.output
+    assert "台账无法读取" in result.output and "Traceback" not in result.output
+    assert (ws / "out" / "2026-11" / "校验报告_2026-11.xlsx").exists()
+    assert ledger_path.read_bytes() == before
