@@ -171,7 +171,7 @@ def issue_body(person: Person, month: Month, deadline: dt.date, filename: str, o
 
 def remind_body(person: Person, month: Month, deadline: dt.date, state: str, filename: str | None,
                 office: str) -> str:
-    what = ("交回的工作簿无法打开（可能已损坏），请重新保存后发回" if state == "无法读取"
+    what = ("无法打开（可能已损坏），请重新保存后发回" if state == "无法读取"
             else "尚未交回" if state == "缺文件" or filename is None else "交回的工作簿中还没有填写内容")
     lines = [
         f"{person.name}同志：",

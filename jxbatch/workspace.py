@@ -56,6 +56,7 @@ LEDGER = "ledger.sqlite"
 PREVIOUS = "_previous"
 JUNK_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
 _PERSONAL_NAME = re.compile(r"^(?P<sid>[^_]+)_(?P<name>.+)_(?P<month>\d{4}-\d{2})\.xlsx$", re.IGNORECASE)
+_PERSONAL_PREFIX = re.compile(r"^[^_]+_.+_\d{4}-\d{2}\b")  # the name of one, copies and all
 
 
 def personal_filename(month: Month, staff_id: str, name: str) -> str:
@@ -228,10 +229,15 @@ class MonthInputs:
     evaluation: Workbook | None = None
     files: list[Path] = field(default_factory=list)  # every file read (for the input digest)
     # files of a one-per-month kind (register, activities, evaluation) beyond the first,
-    # and files that could not be read or told apart: the commands that need one of these
-    # workbooks (notify, close-year) say so instead of silently taking the first or none
+    # and files that could not be opened: the commands that need one of these workbooks
+    # (notify, close-year) say so instead of silently taking the first or none
     extra: dict[str, list[str]] = field(default_factory=dict)  # kind -> file names
     unread: list[str] = field(default_factory=list)
+
+    def unread_registers(self) -> list[str]:
+        """The files that could not be opened, but those named as someone's personal workbook
+        (S03_王芳_2026-11.xlsx, or a copy of one: S03_王芳_2026-11 (2).xlsx)."""
+        return [name for name in self.unread if not _PERSONAL_PREFIX.match(name)]
 
 
 def month_files(ws: Workspace, month: Month) -> list[Path]:
@@ -257,6 +263,7 @@ class MonthFile:
     workbook: Workbook | None
     problems: list[Problem]  # reading and identifying
     read_problems: list[Problem] = field(default_factory=list)  # of the template's sheets
+    readable: bool = True  # False: not a workbook that could be opened (damaged, .xls, …)
 
 
 def _read_month_file(job: tuple[Path, Month]) -> MonthFile:
@@ -265,7 +272,7 @@ def _read_month_file(job: tuple[Path, Month]) -> MonthFile:
     shown = path.name
     raw, problems = load_grid(path, shown)
     if raw is None:
-        return MonthFile(None, None, False, None, problems)
+        return MonthFile(None, None, False, None, problems, readable=False)
     spec, staff_id, meta_ps = _identify(raw, month, None)
     problems += meta_ps
     if spec is None:
@@ -306,7 +313,7 @@ def _month_inputs(month: Month, paths: Sequence[Path], files: Sequence[MonthFile
             continue
         problems += f.problems + f.read_problems
         if wb is None:
-            if kind != PERSONAL.kind:
+            if not f.readable:
                 inputs.unread.append(path.name)
             continue
         loc = Loc(file=path.name)

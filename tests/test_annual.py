@@ -350,6 +350,22 @@ def test_a_second_or_unreadable_evaluation_is_refused(tmp_path: Path) -> None:
     assert any(p.loc.file == "民主评议_2026.xlsx" for p in out.report.errors)
 
 
+def test_a_damaged_personal_workbook_does_not_stop_close_year(tmp_path: Path) -> None:
+    """No evaluation this year (a warning), and a damaged late copy of someone's December
+    workbook: that file is named as someone's personal workbook, so it cannot be the missing
+    evaluation — close-year goes on (the month's own close dealt with it)."""
+    root = workspace(tmp_path / "ws")
+    record(root, list(range(1, 13)))
+    folder = root / "data" / f"{YEAR}-12"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "A1_钱一_2026-12 (2).xlsx").write_bytes(b"PK\x03\x04 cut short")
+    out = close_year(root, YEAR)
+    assert out.status == CLOSED and out.report.codes() == ["evaluation-missing"]
+    (folder / "民主评议_更正.xlsx").write_bytes(b"PK\x03\x04 cut short")  # this one may be it
+    out = close_year(root, YEAR)
+    assert out.status == INVALID and any(p.loc.file == "民主评议_更正.xlsx" for p in out.report.errors)
+
+
 def test_count_ratings() -> None:
     r = count_ratings([("S1", "满意"), ("S1", "基本满意"), ("S1", "不满意"), ("S1", None), ("S2", None)])
     assert (r["S1"].rated, r["S1"].blank, r["S1"].rate) == (3, 1, Decimal(2) / Decimal(3))

@@ -173,6 +173,13 @@ def test_status_lists_who_returned_what(tmp_path: Path) -> None:
     assert "缺文件" in b1
     a2 = next(line for line in out.output.splitlines() if line.startswith("A2"))
     assert "无法读取" in a2  # not "缺文件": the person did return it
+    # a readable file under H1's name that is H2's (its _meta): not "damaged" — H1's is missing
+    (root / "data" / "2026-11" / "H1_赵科长_2026-11.xlsx").write_bytes(
+        (root / "data" / "2026-11" / "H2_周科长_2026-11.xlsx").read_bytes())
+    (root / "data" / "2026-11" / "H2_周科长_2026-11.xlsx").unlink()
+    out = CliRunner().invoke(main, ["status", "2026-11", "-w", str(root)])
+    h1_line = next(line for line in out.output.splitlines() if line.startswith("H1"))
+    assert "无法读取" not in h1_line
     assert "应交 8 人，已填写 1 人" in out.output and "本月状态：未结账" in out.output
 
 

@@ -375,5 +375,6 @@ def test_reminder_for_a_returned_but_damaged_workbook_asks_for_it_again() -> Non
 
     person = Person("A1", "钱一", "工作人员", "办公室")
     body = remind_body(person, Month(2026, 11), dt.date(2026, 12, 3), "无法读取", None, "考核办")
-    assert "交回的工作簿无法打开" in body and "尚未交回" not in body and "还没有填写内容" not in body
+    assert "个人月度工作簿无法打开（可能已损坏），请重新保存后发回" in body
+    assert "尚未交回" not in body and "还没有填写内容" not in body and "工作簿交回的工作簿" not in body
     assert "尚未交回" in remind_body(person, Month(2026, 11), dt.date(2026, 12, 3), "缺文件", None, "考核办")

@@ -47,7 +47,7 @@ def relevant_errors(report: Any, inputs: Any) -> list:
     wb = inputs.activities
     files = {POLICY_FILE, "data/retirees.xlsx", *inputs.extra.get("activities", ())}
     if wb is None:
-        files.update(inputs.unread)
+        files.update(inputs.unread_registers())
     out = []
     for p in report.errors:
         if p.loc.file in files or (wb is not None and p.loc.file == wb.display and p.loc.sheet == "活动"):
@@ -77,7 +77,7 @@ def notify(activity: str, month: Month, workspace: Path, out: Path | None) -> No
     for p in errors:
         click.echo(f"[错误] {p.line()}")
     if wb is None:
-        unread = "（以上无法读取的文件中可能有活动登记表）" if any(p.loc.file in ctx.inputs.unread for p in errors) else ""
+        unread = "（以上无法读取的文件中可能有活动登记表）" if any(p.loc.file in ctx.inputs.unread_registers() for p in errors) else ""
         click.echo(f"{month.chinese()}没有活动登记表（data/{month}/活动登记_{month}.xlsx）{unread}，无法生成通知名单。")
         sys.exit(EXIT_INPUT)
     if errors:
