@@ -94,8 +94,9 @@ _t("date-not-working-day", W, "{date} 不是本人应填日整理的工作日（
 _t("week-unmatched", W, "这一行对不上本月的任何一周（周次应为 2026-W45 这样的写法，或起止日期写完整年份），不计入周小结")
 _t("sheet-extra", W, "工作表“{sheet}”不是模板中的表，其中的内容没有读取；请把数据填到模板的工作表中")
 _t("column-unlabeled", W, "这一列没有表头，其中的内容没有读取")
-_t("rows-above-header", E, "这一行在表头（第 {header} 行）上方，其中的内容不会被读取："
-                           "表头上方只能有标题；数据请写在表头下方（可能是排序时选中了表头）")
+_t("rows-above-header", E, "这一行像是数据，却在表头（第 {header} 行）上方，不会被读取："
+                           "数据请写在表头下方（可能是排序时选中了表头）")
+_t("note-above-header", W, "表头（第 {header} 行）上方这一行的内容不会被读取；如是数据，请移到表头下方")
 _t("unknown-staff", E, "未知工号“{value}”（人员名册中没有）")
 _t("unknown-retiree", E, "未知军休人员编号“{value}”（军休人员名册中没有）")
 _t("unknown-code", E, "未知标准编号“{value}”（考核标准中没有）")

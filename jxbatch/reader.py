@@ -631,6 +631,25 @@ def find_header(sheet: RawSheet, spec: SheetSpec) -> int | None:
     return best if best_hits >= needed else None
 
 
+def _above_header(sheet: RawSheet, spec: SheetSpec, file: str, h: int, colmap: dict[str, int]) -> list[Problem]:
+    """R-TPL-1: above the header only a title is expected, and nothing there is read. A row
+    that would be a valid data row under the header's columns (every required cell filled
+    and of its type: a sort that took the header along) is an error; another row of two or
+    more cells (a form line such as 填表单位…填表日期…) a warning, so it is not passed over."""
+    out = []
+    fields = [(f, colmap[f.key]) for f in spec.fields if f.key in colmap]
+    for i in range(h):
+        cells = sheet.rows[i]
+        if sum(1 for v in cells if not is_blank(plain_value(v))) < 2:
+            continue
+        data_like = all(j < len(cells) and not is_blank(plain_value(cells[j]))
+                        and converter(f)(plain_value(cells[j]))[1] is None
+                        for f, j in fields if f.required) and any(f.required for f, _ in fields)
+        code = "rows-above-header" if data_like else "note-above-header"
+        out.append(problem(code, Loc(file, spec.name, i + 1), header=h + 1))
+    return out
+
+
 def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Table, list[Problem]]:
     sheet_loc = Loc(file=file, sheet=spec.name)
     if sheet is None:
@@ -641,10 +660,6 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
         return Table(spec, [], file, present=False), [problem("header-missing", sheet_loc)]
     header = sheet.rows[h]
     marks = sheet.marks
-    for i in range(h):  # R-TPL-1: only a title above the header; a row of data there is never read
-        filled = [v for v in sheet.rows[i] if not is_blank(plain_value(v))]
-        if len(filled) >= 2:
-            problems.append(problem("rows-above-header", Loc(file, spec.name, i + 1), header=h + 1))
     by_label = {f.label: f for f in spec.fields}
     colmap: dict[str, int] = {}
     unlabeled: list[int] = []
@@ -665,6 +680,7 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
     # of the header's last cell is under a blank header too
     width = max(map(len, sheet.rows[h + 1:]), default=0)
     unlabeled += range(len(header), width)
+    problems += _above_header(sheet, spec, file, h, colmap)
     for f in spec.fields:
         if f.key not in colmap:  # R-TPL-1; a blank that counts needs its column (column_required)
             code = "column-missing" if f.column_needed else "column-missing-optional"

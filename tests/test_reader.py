@@ -59,12 +59,15 @@ def test_rows_above_the_header_are_an_error_not_dropped(tmp_path: Path) -> None:
     """R-TPL-1, SPEC §14: a sort that took the header along leaves data rows above it; they
     would never be read, so each is an error naming its row. A title above is fine."""
     labels = list(DAILY.labels)
-    rows = [["日整理 标题"], ["2026-11-03", "在岗", "a", None, "x"], ["2026-11-04", "在岗", "b", None, "y"],
+    rows = [["日整理 标题"], ["填表人：张三", None, "填表日期：2026年11月30日"],
+            ["2026-11-03", "在岗", "a", None, "x"], ["2026-11-04", "在岗", "b", None, "y"],
             labels, ["2026-11-05", "在岗", "c", None, "z"]]
     path = write_xlsx(tmp_path / "a.xlsx", {"日整理": rows}, title=None)
     table, problems = read_daily(path)
-    assert [(p.code, p.loc.row) for p in problems] == [("rows-above-header", 2), ("rows-above-header", 3)]
-    assert "表头（第 4 行）上方" in problems[0].message and problems[0].is_error
+    # the form line (no date under 日期) is a warning; the two rows that read as data are errors
+    assert [(p.code, p.loc.row, p.is_error) for p in problems] == [
+        ("note-above-header", 2, False), ("rows-above-header", 3, True), ("rows-above-header", 4, True)]
+    assert "表头（第 5 行）上方" in problems[1].message and "排序" in problems[1].message
     assert [r["done"] for r in table] == ["c"]
 
 
