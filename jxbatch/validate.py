@@ -19,7 +19,7 @@ from .calendar import Month
 from .model import DIRECTOR, LEADER, Person, in_scope
 from .policy import Policy
 from .problems import Loc, Problem, problem
-from .reader import Row, Table
+from .reader import Row, Table, plain_value
 from .schema import (
     ASSESSMENT_OFFICE,
     AUTO_CATEGORY,
@@ -103,14 +103,19 @@ def check_repeated_rows(ctx: Context) -> Iterator[Problem]:
         for t in ctx.tables(kind, sheet):
             seen: dict[tuple, Row] = {}
             for r in t:
-                key = tuple(map(_hashable, r.raw.values()))  # as typed, cell for cell
+                key = _row_key(r)
                 first = seen.setdefault(key, r)
                 if first is not r:
                     yield problem("row-repeated", Loc(r.file, r.sheet, r.line), first=first.line)
 
 
-def _hashable(v: object) -> object:
-    return v if v is None or isinstance(v, str | int | float | dt.date | Decimal) else repr(v)
+def _row_key(r: Row) -> tuple:
+    """The row as typed, cell for cell — every column, the template's and any added (a 序号
+    column makes two otherwise equal rows different)."""
+    cells = [plain_value(v) for v in r.cells]
+    while cells and cells[-1] is None:
+        cells.pop()
+    return tuple(v if v is None or isinstance(v, str | int | float | dt.date | Decimal) else repr(v) for v in cells)
 
 
 def check_dates_in_month(ctx: Context) -> Iterator[Problem]:

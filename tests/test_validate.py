@@ -146,10 +146,30 @@ def test_a_register_row_pasted_twice_is_an_error(tmp_path: Path) -> None:
                                 "加分审批": [approval, approval]},
             personal={"A1": {"申报加分": [claim, claim]}})
     repeated = [(p.loc.file, p.loc.sheet, p.loc.row) for p in v.report.sorted() if p.code == "row-repeated"]
+    # (rows 3 and 5 of 扣分 are equal in every column; an added 序号 column is tested below)
     assert repeated == [("A1_某某_2026-11.xlsx", "申报加分", 4), ("考核登记_2026-11.xlsx", "加分审批", 4),
                         ("考核登记_2026-11.xlsx", "扣分", 5)]
     assert all(p.is_error for p in v.report.errors if p.code == "row-repeated")
     assert "与第 3 行完全相同" in next(p.message for p in v.report.errors if p.code == "row-repeated")
+
+
+def test_rows_that_differ_only_in_an_added_column_are_not_repeats(tmp_path: Path) -> None:
+    """An office that numbers its register rows (an added 序号 column) has two deductions
+    equal in the template's columns but not the same row: no row-repeated."""
+    import openpyxl
+
+    root = mini_workspace(tmp_path / "ws", register={"扣分": [deduction(), deduction()]})
+    path = root / "data" / "2026-11" / "考核登记_2026-11.xlsx"
+    wb = openpyxl.load_workbook(path)
+    sheet = wb["扣分"]
+    col = sheet.max_column + 1
+    sheet.cell(2, col, "序号")
+    sheet.cell(3, col, 1)
+    sheet.cell(4, col, 2)
+    wb.save(path)
+    v = validate_month(root, NOV)
+    assert [p.code for p in v.report.errors] == []
+    assert "column-extra" in [p.code for p in v.report.warnings]
 
 
 def test_pending_bonus_claim_is_a_warning(tmp_path: Path) -> None:
