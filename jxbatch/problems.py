@@ -54,7 +54,7 @@ _t("sheet-too-large", E, "工作表“{sheet}”的数据区域过大（{rows} �
                          "请删除表格下方或右侧误填的内容后重新保存")
 _t("file-unknown", E, "无法识别的工作簿，请移出本月文件夹")
 _t("file-missing", E, "缺少必需的文件：{detail}")
-_t("activities-missing", W, "本月没有活动登记表（{detail}），不计活动补助；本月确实没有活动时可忽略")
+_t("activities-missing", W, "本月没有活动登记表（{detail}），本月的活动和参加人员都不计；本月确实没有活动时可忽略")
 _t("file-not-standard", W, "非标准模板（缺少 _meta 隐藏页），已按表头识别为“{detail}”")
 _t("meta-kind", E, "工作簿类型不符：应为“{expected}”，实际为“{actual}”")
 _t("meta-month", E, "工作簿月份不符：应为 {expected}，实际为 {actual}")

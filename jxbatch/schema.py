@@ -55,6 +55,7 @@ class Field:
     # without 体会 is a deduction, R-DAY-1), so a missing column would change the result
     # silently. Other optional columns missing are a warning.
     column_required: bool = False
+    blank: str = ""  # what a blank cell means, for the template's help (column_required fields)
 
     @property
     def column_needed(self) -> bool:
@@ -313,10 +314,12 @@ PERSONAL = WorkbookSpec(
                 F_DATE,
                 # not required: a day left blank is an AUTO-DAILY deduction (R-DAY-1), not an error
                 Field("status", "状态", T.CHOICE, False, DAY_STATUSES, help="在岗时须填写已完成工作和体会", width=8,
-                      column_required=True),
-                Field("done", "已完成工作", T.TEXT, width=40, column_required=True),
+                      column_required=True, blank="留空按当天未填写计算（扣分）"),
+                Field("done", "已完成工作", T.TEXT, width=40, column_required=True,
+                      blank="在岗的日子留空按未填写计算（扣分）；请假等日子不填"),
                 Field("undone", "未完成工作", T.TEXT, width=30),
-                Field("reflection", "体会", T.TEXT, width=30, column_required=True),
+                Field("reflection", "体会", T.TEXT, width=30, column_required=True,
+                      blank="在岗的日子留空按未填写计算（扣分）；请假等日子不填"),
             ),
             help="每个工作日一行：在岗须填写已完成工作和体会；请假/出差/公休/病假选择状态即可。",
             unique=("date",),
@@ -326,7 +329,8 @@ PERSONAL = WorkbookSpec(
             (
                 Field("week", "周次", T.TEXT, True, width=8),
                 Field("period", "起止日期", T.TEXT, True, width=24),
-                Field("summary", "本周小结", T.TEXT, width=40, column_required=True),
+                Field("summary", "本周小结", T.TEXT, width=40, column_required=True,
+                      blank="留空按本周未填写计算（扣分）"),
                 Field("plan", "下周计划", T.TEXT, width=40),
             ),
             help="本月的每一周都要填写本周小结。",
@@ -339,12 +343,14 @@ PERSONAL = WorkbookSpec(
                 F_RETIREE_ID.but(label="军休人员编号", lookup=Lookup.ASSIGNED, help="从下拉列表选择联包对象", width=12),
                 Field("mode", "方式", T.CHOICE, True, VISIT_MODES, width=10),
                 Field("visit_type", "类型", T.CHOICE, True, VISIT_TYPES, width=8),
-                F_EVENT_ID.but(help="必访时填写事件编号；生日为 生日-编号-年份", column_required=True),
+                F_EVENT_ID.but(help="必访时填写事件编号；生日为 生日-编号-年份", column_required=True,
+                               blank="定期访不填；必访不填事件编号，这次走访不算完成必访"),
                 Field("situation", "了解情况", T.TEXT, width=30),
                 Field("concern", "反映问题", T.TEXT, width=30),
                 Field("concern_id", "问题编号", T.ID, help="有反映问题时填写，如 Q-S03-01", width=12,
-                      column_required=True),
-                Field("concern_status", "问题状态", T.CHOICE, False, CONCERN_STATUSES, width=10, column_required=True),
+                      column_required=True, blank="没有反映问题时不填；不填编号的问题不会被跟踪"),
+                Field("concern_status", "问题状态", T.CHOICE, False, CONCERN_STATUSES, width=10, column_required=True,
+                      blank="新问题留空按“处理中”计，已登记的问题留空表示状态不变"),
                 Field("handling", "处理情况", T.TEXT, width=30),
             ),
         ),

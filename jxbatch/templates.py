@@ -360,8 +360,8 @@ def _comment_text(f: Field, list_refs: Mapping[Lookup, str]) -> str:
         lines.append(f.help)
     if f.required:
         lines.append("必填")
-    elif f.column_required:  # a blank here counts (R-DAY-1, R-WK-1, R-VI-*): not merely optional
-        lines.append("可以留空，但留空按未填写计算（可能扣分）")
+    elif f.blank:  # what a blank here means (R-DAY-1, R-WK-1, R-VI-3, R-VI-4): not merely 选填
+        lines.append("可以留空：" + f.blank)
     else:
         lines.append("选填")
     if f.choices:

@@ -76,9 +76,10 @@ def test_every_spec_builds_with_title_and_exact_header(spec: schema.WorkbookSpec
             # required: red header, text unchanged (no asterisk)
             assert (cell.font.color is not None and cell.font.color.rgb.endswith("C00000")) == f.required
             lines = cell.comment.text.split("\n")
-            # a column whose blanks count (R-DAY-1, R-WK-1) says so instead of 选填
-            expected = "必填" if f.required else "可以留空，但留空按未填写计算（可能扣分）" if f.column_required else "选填"
+            # a column whose blanks count (R-DAY-1, R-WK-1, R-VI-*) says what a blank means
+            expected = "必填" if f.required else "可以留空：" + f.blank if f.blank else "选填"
             assert expected in lines
+            assert not f.column_required or f.required or f.blank, f"{f.label}: say what a blank means"
             if f.help:
                 assert f.help in cell.comment.text
             width = ws.column_dimensions[openpyxl.utils.get_column_letter(j)].width
