@@ -38,9 +38,12 @@ _QUARTER = re.compile(r"^(\d{4})\s*[Qq]([1-4])$")
 _TRUE = {"是", "y", "yes", "1", "true"}
 _FALSE = {"否", "n", "no", "0", "false"}
 # control characters, and the invisible ones pasted from chat apps and web pages (zero-width
-# space, non-joiner and joiner, word joiner, byte-order mark): "S08" with a zero-width space
-# would be an unknown 工号 that looks exactly like a known one
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
+# space and non-joiner, word joiner, byte-order mark, soft hyphen, direction marks, embeddings
+# and isolates): "S08" with a zero-width space would be an unknown 工号 that looks exactly like
+# a known one. The zero-width joiner is kept in free text (it joins emoji: 👨‍👩‍👧).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b\u200c\u200e\u200f"
+                      "\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+_JOINER = "\u200d"
 
 Result = tuple[Any, str | None]
 
@@ -53,6 +56,12 @@ def clean_text(value: str) -> str:
     if value.isprintable():  # the common case: no control characters at all
         return value.strip()
     return _CONTROL.sub("", value).strip()
+
+
+def strip_invisible(value: str, keep_joiner: bool = True) -> str:
+    """`value` without control and invisible characters (the joiner too, unless kept)."""
+    out = _CONTROL.sub("", value)
+    return out if keep_joiner else out.replace(_JOINER, "")
 
 
 def parse_date(value: Any) -> Result:
@@ -155,7 +164,7 @@ def coerce_id(value: Any) -> Result:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value), None
     if isinstance(value, str):
-        return clean_text(value), None
+        return clean_text(value.replace(_JOINER, "")), None
     return coerce_text(value)
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import safety  # defusedxml must be in force before openpyxl parses
-from .coerce import EXCEL_TEXT_LIMIT, converter, has_control_chars, is_blank
+from .coerce import EXCEL_TEXT_LIMIT, converter, is_blank, strip_invisible
 from .problems import Loc, Problem, problem
 from .schema import HEADER_SEARCH_ROWS, META_SHEET, FieldType, SheetSpec, WorkbookSpec
 
@@ -750,11 +750,18 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
                 problems.append(problem(code, row.at(f.key), value if mark == ERROR else None))
                 row.invalid.add(f.key)
                 continue
+            cleaned = False
+            if value.__class__ is str and not value.isprintable():  # control or invisible characters?
+                visible = strip_invisible(value, keep_joiner=f.type is FieldType.TEXT)
+                if visible != value:  # removed before any conversion: "2026-11-20<ZWSP>" is that day
+                    value, cleaned = visible, True
             if value is None or (value.__class__ is str and not value.strip()):
                 if f.required:
                     problems.append(problem("required", row.at(f.key)))
                     row.invalid.add(f.key)
                 continue
+            if cleaned:
+                problems.append(problem("control-chars", row.at(f.key), value))
             coerced, err = conv(value)
             if err:
                 extra: dict[str, Any] = {}
@@ -767,8 +774,6 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
                 problems.append(problem(err, row.at(f.key), value, **extra))
                 row.invalid.add(f.key)
                 continue
-            if value.__class__ is str and not value.isprintable() and has_control_chars(value):
-                problems.append(problem("control-chars", row.at(f.key), coerced))
             row.values[f.key] = coerced
         rows.append(row)
     return Table(spec, rows, file), problems

@@ -91,6 +91,20 @@ def test_absurd_dates_in_the_retiree_register(tmp_path: Path) -> None:
     assert "出生日期 2036-01-01 在 2026-11 之后" in messages[1]
 
 
+def test_invisible_characters_in_dates_points_and_ids_and_emoji_kept(tmp_path: Path) -> None:
+    """SPEC §14: a date or points typed with a zero-width space, a 工号 with a direction mark
+    or a joiner read as what they show (with the warning); a family emoji in free text keeps
+    its joiners and draws no warning."""
+    family = "\U0001F468\u200d\U0001F469\u200d\U0001F467"
+    v = run(tmp_path, register={"扣分": [deduction(date="2026-11-05\u200b", points="1\u200b", target_id="\u200eA\u200d1",
+                                                  reason=f"家访 {family}")]})
+    assert v.report.errors == []
+    assert [p.loc.cell for p in v.report.warnings if p.code == "control-chars"] == ["A3", "B3", "D3"]
+    (row,) = v.ctx.rows("register", "扣分")
+    assert (row["date"], row["points"], row["target_id"]) == (D(2026, 11, 5), 1, "A1")
+    assert row["reason"] == f"家访 {family}"
+
+
 def test_plain_staff_member_as_issuer(tmp_path: Path) -> None:
     """R-ISS-1: a plain staff member may not deduct; nor may anyone deduct themselves."""
     v = run(tmp_path, register={"扣分": [deduction(issuer="A2"), deduction(issuer="H1", target_id="H1"),
