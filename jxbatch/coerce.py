@@ -238,7 +238,3 @@ def converter(f: Field) -> Callable[[Any], Result]:
     if f.type is FieldType.CHOICE:
         return make_choice(f)
     return _COERCERS[f.type]
-
-
-def has_control_chars(value: Any) -> bool:
-    return isinstance(value, str) and bool(_CONTROL.search(value))
