@@ -637,17 +637,28 @@ def _above_header(sheet: RawSheet, spec: SheetSpec, file: str, h: int, colmap: d
     and of its type: a sort that took the header along) is an error; another row of two or
     more cells (a form line such as 填表单位…填表日期…) a warning, so it is not passed over."""
     out = []
-    fields = [(f, colmap[f.key]) for f in spec.fields if f.key in colmap]
     for i in range(h):
         cells = sheet.rows[i]
-        if sum(1 for v in cells if not is_blank(plain_value(v))) < 2:
+        if _filled_cells(cells) < 2:  # a title (or nothing): the usual case
             continue
+        fields = [(f, colmap[f.key]) for f in spec.fields if f.key in colmap]
         data_like = all(j < len(cells) and not is_blank(plain_value(cells[j]))
                         and converter(f)(plain_value(cells[j]))[1] is None
                         for f, j in fields if f.required) and any(f.required for f, _ in fields)
         code = "rows-above-header" if data_like else "note-above-header"
         out.append(problem(code, Loc(file, spec.name, i + 1), header=h + 1))
     return out
+
+
+def _filled_cells(cells: list[Any]) -> int:
+    """How many cells of a row hold something (counting stops at two)."""
+    n = 0
+    for v in cells:
+        if v is not None and v != "" and not (v.__class__ is str and v.isspace()):
+            n += 1
+            if n == 2:
+                break
+    return n
 
 
 def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Table, list[Problem]]:
