@@ -116,7 +116,7 @@ def read_evaluation(root: Path, year: int, recorded: dict | None, regs: Register
     problems: list[Problem] = []
     # a second 民主评议 workbook (which one is right?) and, when none was found, files that
     # could not be read (one of them may be it) are errors here, as in validation (SPEC §14)
-    concerned = {*inputs.extra.get("evaluation", ()), *(inputs.unread_registers() if wb is None else ())}
+    concerned = {*inputs.extra.get("evaluation", ()), *(inputs.candidates(regs.roster.people) if wb is None else ())}
     problems += [p for p in loaded if p.is_error and p.loc.file in concerned]
     current = None if wb is None else hashlib.sha256(wb.path.read_bytes()).hexdigest()
     if recorded is not None and recorded.get("sha256") != current:

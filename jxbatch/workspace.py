@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,7 +56,7 @@ LEDGER = "ledger.sqlite"
 PREVIOUS = "_previous"
 JUNK_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
 _PERSONAL_NAME = re.compile(r"^(?P<sid>[^_]+)_(?P<name>.+)_(?P<month>\d{4}-\d{2})\.xlsx$", re.IGNORECASE)
-_PERSONAL_PREFIX = re.compile(r"^[^_]+_.+_\d{4}-\d{2}\b")  # the name of one, copies and all
+_PERSONAL_PREFIX = re.compile(r"^(?P<sid>[^_]+)_.+_\d{4}-\d{2}\b")  # the name of one, copies and all
 
 
 def personal_filename(month: Month, staff_id: str, name: str) -> str:
@@ -232,12 +232,20 @@ class MonthInputs:
     # and files that could not be opened: the commands that need one of these workbooks
     # (notify, close-year) say so instead of silently taking the first or none
     extra: dict[str, list[str]] = field(default_factory=dict)  # kind -> file names
-    unread: list[str] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # could not be opened (damaged, .xls, …)
+    unidentified: list[str] = field(default_factory=list)  # opened, but refused (month, kind, _meta)
 
-    def unread_registers(self) -> list[str]:
-        """The files that could not be opened, but those named as someone's personal workbook
-        (S03_王芳_2026-11.xlsx, or a copy of one: S03_王芳_2026-11 (2).xlsx)."""
-        return [name for name in self.unread if not _PERSONAL_PREFIX.match(name)]
+    def candidates(self, staff_ids: Iterable[str]) -> list[str]:
+        """Files that may be a register of the month nobody could take — not opened, or
+        opened and refused — but those named as the personal workbook of someone on the
+        roster (S03_王芳_2026-11.xlsx, or a copy of one: S03_王芳_2026-11 (2).xlsx)."""
+        ids = set(staff_ids)
+        out = []
+        for name in (*self.unread, *self.unidentified):
+            m = _PERSONAL_PREFIX.match(name)
+            if m is None or m["sid"] not in ids:
+                out.append(name)
+        return out
 
 
 def month_files(ws: Workspace, month: Month) -> list[Path]:
@@ -313,8 +321,7 @@ def _month_inputs(month: Month, paths: Sequence[Path], files: Sequence[MonthFile
             continue
         problems += f.problems + f.read_problems
         if wb is None:
-            if not f.readable:
-                inputs.unread.append(path.name)
+            (inputs.unread if not f.readable else inputs.unidentified).append(path.name)
             continue
         loc = Loc(file=path.name)
         if kind == PERSONAL.kind:

@@ -345,6 +345,7 @@ def test_notify_refuses_bad_settings_a_second_register_and_an_unreadable_one(ws:
     toml.write_text(before, encoding="utf-8")
 
     register = ws / "data" / "2026-11" / "活动登记_2026-11.xlsx"
+    copy_bytes = register.read_bytes()
     copy = register.with_name("活动登记_2026-11_更正.xlsx")
     shutil.copy(register, copy)
     res = notify(ws, "F1", "--month", "2026-11")
@@ -356,7 +357,18 @@ def test_notify_refuses_bad_settings_a_second_register_and_an_unreadable_one(ws:
     res = notify(ws, "F1", "--month", "2026-11")
     assert res.exit_code == 1 and "Traceback" not in res.output
     assert "活动登记_2026-11.xlsx" in res.output and "已损坏" in res.output
-    assert "无法读取的文件中可能有活动登记表" in res.output
+    assert "有问题的文件中可能有活动登记表" in res.output
+
+    # readable, but last month's (its _meta says 2026-10): refused, and the reason is shown
+    register.write_bytes(copy_bytes)
+    wb = openpyxl.load_workbook(register)
+    meta = wb["_meta"]
+    for row in meta.iter_rows():
+        if row[1].value == "2026-11":
+            row[1].value = "2026-10"
+    wb.save(register)
+    res = notify(ws, "F1", "--month", "2026-11")
+    assert res.exit_code == 1 and "工作簿月份不符" in res.output and "活动登记_2026-11.xlsx" in res.output
 
 
 # --- the sample month, on a copy -------------------------------------------------------------------

@@ -364,6 +364,14 @@ def test_a_damaged_personal_workbook_does_not_stop_close_year(tmp_path: Path) ->
     (folder / "民主评议_更正.xlsx").write_bytes(b"PK\x03\x04 cut short")  # this one may be it
     out = close_year(root, YEAR)
     assert out.status == INVALID and any(p.loc.file == "民主评议_更正.xlsx" for p in out.report.errors)
+    (folder / "民主评议_更正.xlsx").unlink()
+    # readable, but last year's (its _meta says 2025-12): refused with the reason, not "no evaluation"
+    write_evaluation(root, year=YEAR - 1).rename(folder / f"民主评议_{YEAR}.xlsx")
+    out = close_year(root, YEAR)
+    assert out.status == INVALID and "meta-month" in out.report.codes()
+    # a damaged register whose name looks like a personal workbook's of nobody on the roster
+    (folder / f"民主评议_修改_{YEAR}-12.xlsx").write_bytes(b"PK\x03\x04 cut short")
+    assert any(p.loc.file == f"民主评议_修改_{YEAR}-12.xlsx" for p in close_year(root, YEAR).report.errors)
 
 
 def test_count_ratings() -> None:

@@ -37,7 +37,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - text_width(text), 1) if width else text
 
 
-def relevant_errors(report: Any, inputs: Any) -> list:
+def relevant_errors(report: Any, inputs: Any, staff_ids: Any = ()) -> list:
     """Errors the list depends on: the settings (the age limit, R-AC-2), the retiree register,
     the 活动 sheet of the month's activities register, a second activities register (which
     one holds the truth?) and, when none was found, the files that could not be read (one
@@ -47,7 +47,7 @@ def relevant_errors(report: Any, inputs: Any) -> list:
     wb = inputs.activities
     files = {POLICY_FILE, "data/retirees.xlsx", *inputs.extra.get("activities", ())}
     if wb is None:
-        files.update(inputs.unread_registers())
+        files.update(inputs.candidates(staff_ids))
     out = []
     for p in report.errors:
         if p.loc.file in files or (wb is not None and p.loc.file == wb.display and p.loc.sheet == "活动"):
@@ -73,11 +73,12 @@ def notify(activity: str, month: Month, workspace: Path, out: Path | None) -> No
     v = validate_month(workspace, month)
     ctx = v.ctx
     wb = ctx.inputs.activities
-    errors = relevant_errors(v.report, ctx.inputs)
+    errors = relevant_errors(v.report, ctx.inputs, ctx.regs.roster.people)
     for p in errors:
         click.echo(f"[错误] {p.line()}")
     if wb is None:
-        unread = "（以上无法读取的文件中可能有活动登记表）" if any(p.loc.file in ctx.inputs.unread_registers() for p in errors) else ""
+        others = ctx.inputs.candidates(ctx.regs.roster.people)
+        unread = "（以上有问题的文件中可能有活动登记表）" if any(p.loc.file in others for p in errors) else ""
         click.echo(f"{month.chinese()}没有活动登记表（data/{month}/活动登记_{month}.xlsx）{unread}，无法生成通知名单。")
         sys.exit(EXIT_INPUT)
     if errors:
