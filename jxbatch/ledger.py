@@ -137,16 +137,30 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def connect_readonly(path: Path) -> sqlite3.Connection:
-    """Open the ledger to read, never to write (no migration): for commands that only look
-    (validate, notify). LedgerError when it cannot be read as this version's ledger."""
+    """Open the ledger to read, never to write: for commands that only look (validate,
+    notify). An older ledger is migrated in a copy in memory (the file is left as it is; the
+    next close migrates it). LedgerError, in Chinese, when it cannot be read."""
     try:
         con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
         version = con.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        raise LedgerError(f"台账文件 {path.name} 无法打开：{exc}") from exc
-    if version > len(MIGRATIONS):  # an older one is read as it is (the next close migrates it)
+        if Path(f"{path}-journal").exists():
+            raise LedgerError("上次结账的写入没有完成（有 ledger.sqlite-journal），下次结账时会自动恢复") from exc
+        raise LedgerError("文件已损坏，或不是 jxbatch 的台账") from exc
+    if version > len(MIGRATIONS):
         con.close()
         raise LedgerError(f"台账版本 {version} 比本程序新，请升级 jxbatch")
+    if version < len(MIGRATIONS):
+        copy = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            con.backup(copy)
+            migrate(copy)
+        except sqlite3.DatabaseError as exc:
+            copy.close()
+            raise LedgerError("文件已损坏，或不是 jxbatch 的台账") from exc
+        finally:
+            con.close()
+        return copy
     return con
 
 

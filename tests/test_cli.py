@@ -200,3 +200,35 @@ def test_validate_checks_the_workbooks_when_the_ledger_cannot_be_read(tmp_path: 
     assert "台账无法读取" in result.output and "Traceback" not in result.output
     assert (ws / "out" / "2026-11" / "校验报告_2026-11.xlsx").exists()
     assert ledger_path.read_bytes() == before
+
+
+def test_validate_reads_an_older_ledger_without_changing_it(tmp_path: Path) -> None:
+    """A ledger written by the previous version (schema 3, before closes.publish_date): validate
+    reads it through a migrated copy in memory — November counts as closed, no warning — and
+    the file is left for the next close to migrate."""
+    import sqlite3
+
+    from jxbatch.calendar import Month
+    from jxbatch.ledger import connect_readonly
+    from jxbatch.pipeline import close_month, validate_month
+
+    ws = tmp_path / "ws"
+    repo = Path(__file__).resolve().parents[1]
+    shutil.copytree(repo / "sample_data", ws, ignore=shutil.ignore_patterns("ledger.sqlite", "out"))
+    import datetime as dt
+
+    assert close_month(ws, Month(2026, 11), publish_date=dt.date(2026, 12, 1)).status == "closed"
+    con = sqlite3.connect(ws / "ledger.sqlite")
+    con.execute("DROP TABLE publishing")
+    con.execute("ALTER TABLE closes DROP COLUMN publish_date")
+    con.execute("PRAGMA user_version = 3")
+    con.commit()
+    con.close()
+    before = (ws / "ledger.sqlite").read_bytes()
+    v = validate_month(ws, Month(2026, 12))
+    assert "ledger-unreadable" not in v.report.codes()
+    copy = connect_readonly(ws / "ledger.sqlite")
+    assert copy.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert copy.execute("SELECT month FROM closes").fetchall() == [("2026-11",)]
+    copy.close()
+    assert (ws / "ledger.sqlite").read_bytes() == before
