@@ -44,6 +44,7 @@ _FALSE = {"否", "n", "no", "0", "false"}
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b\u200c\u200e\u200f"
                       "\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 _JOINER = "\u200d"
+_LOOSE_JOINER = re.compile(r"(?<!\S)\u200d+|\u200d+(?!\S)")  # not between two visible characters
 
 Result = tuple[Any, str | None]
 
@@ -55,13 +56,16 @@ def is_blank(value: Any) -> bool:
 def clean_text(value: str) -> str:
     if value.isprintable():  # the common case: no control characters at all
         return value.strip()
-    return _CONTROL.sub("", value).strip()
+    return strip_invisible(value).strip()
 
 
 def strip_invisible(value: str, keep_joiner: bool = True) -> str:
-    """`value` without control and invisible characters (the joiner too, unless kept)."""
+    """`value` without control and invisible characters. The zero-width joiner stays only
+    between two visible characters (inside an emoji), and only when `keep_joiner`."""
     out = _CONTROL.sub("", value)
-    return out if keep_joiner else out.replace(_JOINER, "")
+    if _JOINER not in out:
+        return out
+    return _LOOSE_JOINER.sub("", out) if keep_joiner else out.replace(_JOINER, "")
 
 
 def parse_date(value: Any) -> Result:

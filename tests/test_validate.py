@@ -105,6 +105,19 @@ def test_invisible_characters_in_dates_points_and_ids_and_emoji_kept(tmp_path: P
     assert row["reason"] == f"家访 {family}"
 
 
+def test_a_cell_of_nothing_but_joiners_is_blank(tmp_path: Path) -> None:
+    """R-DAY-1 with SPEC §14: 已完成工作 and 体会 holding only zero-width joiners are blank
+    (the day is not filled), with the warning; a joiner at the end of a 周次 is removed."""
+    daily = [{"date": D(2026, 11, 3), "status": "在岗", "done": "\u200d", "reflection": "\u200d\u200d"}]
+    weekly = [{"week": "第1周\u200d", "period": "11月2日-11月6日", "summary": "小结"}]
+    v = run(tmp_path, personal={"A1": {"日整理": daily, "周小结": weekly}})
+    (day,) = v.ctx.inputs.personal["A1"].tables["日整理"].rows
+    assert day["done"] is None and day["reflection"] is None
+    (week,) = v.ctx.inputs.personal["A1"].tables["周小结"].rows
+    assert week["week"] == "第1周"
+    assert [p.loc.cell for p in v.report.warnings if p.code == "control-chars"] == ["A3"]
+
+
 def test_plain_staff_member_as_issuer(tmp_path: Path) -> None:
     """R-ISS-1: a plain staff member may not deduct; nor may anyone deduct themselves."""
     v = run(tmp_path, register={"扣分": [deduction(issuer="A2"), deduction(issuer="H1", target_id="H1"),
