@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import safety  # defusedxml must be in force before openpyxl parses
-from .coerce import EXCEL_TEXT_LIMIT, converter, is_blank, strip_invisible
+from .coerce import EXCEL_TEXT_LIMIT, converter, is_blank, parse_date, strip_invisible
 from .problems import Loc, Problem, problem
 from .schema import HEADER_SEARCH_ROWS, META_SHEET, FieldType, SheetSpec, WorkbookSpec
 
@@ -248,14 +248,16 @@ def _assemble(path: Path, display: str, grids: list[RawSheet]) -> RawWorkbook:
             meta = {}
             for r in sheet.rows:
                 key = plain_value(r[0]) if r else None
-                if len(r) >= 2 and key is not None:
-                    value = plain_value(r[1])
+                if key is not None:  # a key without its value cell: as an empty one (both readers)
+                    value = plain_value(r[1]) if len(r) >= 2 else None
                     if isinstance(value, dt.datetime) and value.time() == dt.time(0):
                         value = value.date()  # a month retyped as a date: the same text on both readers
                     name, text = str(key).strip(), "" if value is None else str(value).strip()
-                    if meta.get(name, text) != text and name not in conflicts:
+                    known = meta.get(name, "")
+                    if known and text and known != text and name not in conflicts:
                         conflicts.append(name)  # which one is the workbook's? not for us to pick
-                    meta[name] = text
+                    if text or name not in meta:  # a blank repeat takes nothing away
+                        meta[name] = text
         elif not sheet.name.startswith("_"):  # _lists and other tool sheets hold no data
             sheets[sheet.name] = sheet
     return RawWorkbook(path, display, sheets, meta, tuple(conflicts))
@@ -633,18 +635,22 @@ def find_header(sheet: RawSheet, spec: SheetSpec) -> int | None:
 
 def _above_header(sheet: RawSheet, spec: SheetSpec, file: str, h: int, colmap: dict[str, int]) -> list[Problem]:
     """R-TPL-1: above the header only a title is expected, and nothing there is read. A row
-    that would be a valid data row under the header's columns (every required cell filled
-    and of its type: a sort that took the header along) is an error; another row of two or
-    more cells (a form line such as 填表单位…填表日期…) a warning, so it is not passed over."""
+    that reads as data under the header's columns (a sort that took the header along) is an
+    error; another row of two cells or more (a form line such as 填表人…填表日期…) a warning,
+    so it is not passed over. Reads as data: a real date under the sheet's date column or,
+    in a sheet without one, more than half of the columns filled."""
     out = []
+    dated = next((j for f in spec.fields if f.type is FieldType.DATE and (j := colmap.get(f.key)) is not None), None)
     for i in range(h):
         cells = sheet.rows[i]
         if _filled_cells(cells) < 2:  # a title (or nothing): the usual case
             continue
-        fields = [(f, colmap[f.key]) for f in spec.fields if f.key in colmap]
-        data_like = all(j < len(cells) and not is_blank(plain_value(cells[j]))
-                        and converter(f)(plain_value(cells[j]))[1] is None
-                        for f, j in fields if f.required) and any(f.required for f, _ in fields)
+        if dated is not None:
+            value = plain_value(cells[dated]) if dated < len(cells) else None
+            data_like = value is not None and parse_date(value)[1] is None
+        else:
+            filled = sum(1 for j in colmap.values() if j < len(cells) and not is_blank(plain_value(cells[j])))
+            data_like = filled * 2 > len(colmap)
         code = "rows-above-header" if data_like else "note-above-header"
         out.append(problem(code, Loc(file, spec.name, i + 1), header=h + 1))
     return out

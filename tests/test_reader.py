@@ -114,8 +114,8 @@ def test_iso_date_cells_read_the_same_on_both_engines(tmp_path: Path) -> None:
         if name.startswith("xl/worksheets/sheet") and b"<sheetData>" in data:
             data = re.sub(rb'<c r="A3"[^>]*?(/>|>.*?</c>)', b'<c r="A3" t="d"><v>2026-11-03T00:00:00Z</v></c>', data,
                           flags=re.S)
-            data = re.sub(rb'<c r="A4"[^>]*?(/>|>.*?</c>)', b'<c r="A4" t="d"><v>2026-11-04T08:30:00</v></c>', data,
-                          flags=re.S)
+            data = re.sub(rb'<c r="A4"[^>]*?(/>|>.*?</c>)', b'<c r="A4" t="d"><v>2026-11-04T08:30:00,5+08</v></c>',
+                          data, flags=re.S)
         return data
 
     rows = [["2026-11-01", "在岗", "a", None, "x"], ["2026-11-01", "在岗", "b", None, "y"]]
@@ -125,6 +125,38 @@ def test_iso_date_cells_read_the_same_on_both_engines(tmp_path: Path) -> None:
         assert fatal == [] and raw is not None, engine
         table, problems = read_table(raw.sheets["日整理"], DAILY, "iso.xlsx")
         assert problems == [] and [r["date"] for r in table] == [dt.date(2026, 11, 3), dt.date(2026, 11, 4)], engine
+
+
+def test_above_the_header_judged_by_the_date_or_by_most_columns() -> None:
+    """R-TPL-1: a 走访记录 row with a real date is data (an error) even with a typo in another
+    cell; in 周小结 (no date column) a form line of two cells is a note (a warning) and a row
+    filling three of the four columns is data."""
+    from jxbatch.reader import RawSheet
+    from jxbatch.schema import PERSONAL
+
+    visits, weekly = PERSONAL.sheet("走访记录"), PERSONAL.sheet("周小结")
+    sheet = RawSheet("走访记录", [["标题"], [dt.date(2026, 11, 3), "R1", "电话访问", "定期访"], list(visits.labels)])
+    _, problems = read_table(sheet, visits, "f.xlsx")
+    assert [(p.code, p.loc.row) for p in problems] == [("rows-above-header", 2)]
+    sheet = RawSheet("周小结", [["填表人：张三", "填表日期：11月30日"], ["第1周", "11月2日-11月6日", "小结", ""],
+                                list(weekly.labels)])
+    _, problems = read_table(sheet, weekly, "f.xlsx")
+    assert [(p.code, p.loc.row) for p in problems] == [("note-above-header", 1), ("rows-above-header", 2)]
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_meta_key_repeated_blank_is_no_conflict_on_either_engine(tmp_path: Path, engine: str) -> None:
+    """A _meta key given once without a value cell and once with a value: the value, on both
+    readers (python-calamine pads the row, openpyxl does not); two different values conflict."""
+    labels = list(DAILY.labels)
+    path = write_xlsx(tmp_path / "a.xlsx", {"日整理": [labels]},
+                      meta=[("kind", "personal"), ("staff_id", None), ("staff_id", "S01"), ("month", "2026-11")])
+    raw, _ = load_grid(path, engine=engine)
+    assert raw.meta_conflicts == () and raw.meta["staff_id"] == "S01"
+    path = write_xlsx(tmp_path / "b.xlsx", {"日整理": [labels]},
+                      meta=[("kind", "personal"), ("staff_id", "S02"), ("staff_id", "S01"), ("month", "2026-11")])
+    raw, _ = load_grid(path, engine=engine)
+    assert raw.meta_conflicts == ("staff_id",)
 
 
 def test_header_beyond_ten_rows_is_not_found(tmp_path: Path) -> None:
