@@ -115,7 +115,7 @@ def read_evaluation(root: Path, year: int, recorded: dict | None, regs: Register
     wb = inputs.evaluation
     problems: list[Problem] = []
     # a second 民主评议 workbook (which one is right?) and, when none was found, files that
-    # could not be read (one of them may be it) are errors here, as in validation (SPEC §14)
+    # could not be read or were refused (one may be it) are errors here, as in validation (SPEC §14)
     concerned = {*inputs.extra.get("evaluation", ()), *(inputs.candidates(regs.roster.people) if wb is None else ())}
     problems += [p for p in loaded if p.is_error and p.loc.file in concerned]
     current = None if wb is None else hashlib.sha256(wb.path.read_bytes()).hexdigest()

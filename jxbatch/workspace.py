@@ -229,8 +229,8 @@ class MonthInputs:
     evaluation: Workbook | None = None
     files: list[Path] = field(default_factory=list)  # every file read (for the input digest)
     # files of a one-per-month kind (register, activities, evaluation) beyond the first,
-    # and files that could not be opened: the commands that need one of these workbooks
-    # (notify, close-year) say so instead of silently taking the first or none
+    # and files that could not be opened or were refused: the commands that need one of
+    # these workbooks (notify, close-year) say so instead of silently taking the first or none
     extra: dict[str, list[str]] = field(default_factory=dict)  # kind -> file names
     unread: list[str] = field(default_factory=list)  # could not be opened (damaged, .xls, …)
     unidentified: list[str] = field(default_factory=list)  # opened, but refused (month, kind, _meta)

@@ -40,8 +40,8 @@ def _pad(text: str, width: int) -> str:
 def relevant_errors(report: Any, inputs: Any, staff_ids: Any = ()) -> list:
     """Errors the list depends on: the settings (the age limit, R-AC-2), the retiree register,
     the 活动 sheet of the month's activities register, a second activities register (which
-    one holds the truth?) and, when none was found, the files that could not be read (one
-    of them may be it)."""
+    one holds the truth?) and, when none was found, the files that could not be read or were
+    refused (one of them may be it)."""
     from ..policy import POLICY_FILE
 
     wb = inputs.activities
