@@ -30,7 +30,7 @@ from .publish.report import write_validation_report
 from .publish.results import dumps, results_document
 from .schema import CALENDAR, RETIREES, ROSTER, RUBRIC
 from .stages import History, run_stages
-from .validate import Context, run_checks
+from .validate import Context, match_id_case, run_checks
 from .workspace import Workspace, input_digest, load_inputs, month_files
 
 if TYPE_CHECKING:
@@ -93,7 +93,9 @@ def read_month(root: Path, month: Month) -> Validation:
     regs, ps, inputs, month_ps = load_inputs(ws, month)  # read: registers and the month's workbooks
     report.extend(ps)
     report.extend(month_ps)
-    return Validation(Context(ws, month, policy, regs, inputs), report)
+    ctx = Context(ws, month, policy, regs, inputs)
+    report.extend(match_id_case(ctx))
+    return Validation(ctx, report)
 
 
 # --- close-month -------------------------------------------------------------------------------

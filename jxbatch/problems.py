@@ -84,6 +84,7 @@ _t("error-value", E, "单元格是错误值，请改正公式或直接填写数�
 _t("formula-no-value", E, "单元格是没有计算结果的公式，请在 Excel 中打开并保存，或直接填写数值")
 _t("text-too-long", E, "文字超过 Excel 单元格上限（{detail} 字）")
 _t("control-chars", W, "文字中含有不可见的控制字符，已去除")
+_t("id-case", W, "“{value}”与“{detail}”只差大小写，已按“{detail}”读取")
 _t("merged-cells", W, "数据区域有合并单元格 {detail}，只读取左上角的值")
 # --- rows and references --------------------------------------------------------------
 _t("duplicate", E, "重复：{detail}")

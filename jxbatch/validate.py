@@ -26,6 +26,7 @@ from .schema import (
     AUTO_CODES,
     ROSTER,
     RUBRIC,
+    Lookup,
 )
 from .workspace import MonthInputs, Registers, Workspace, unsafe_staff_id
 
@@ -62,6 +63,46 @@ class Context:
 
 
 Check = Callable[[Context], Iterable[Problem]]
+
+
+def match_id_case(ctx: Context) -> list[Problem]:
+    """Excel's drop-down check ignores case, so "s05" passes it in a month's workbook where
+    the roster says "S05": such a 工号, 编号 or 标准编号 is read as the register's (a
+    warning says so) when exactly one register id matches it case-blind. The registers
+    themselves are the clerk's and are checked as typed."""
+    roster = list(ctx.regs.roster.people)
+    by_lookup = {
+        Lookup.STAFF: roster, Lookup.LEADER: roster, Lookup.ISSUER: roster, Lookup.APPROVER: roster,
+        Lookup.RETIREE: list(ctx.regs.retirees), Lookup.ASSIGNED: list(ctx.regs.retirees),
+        Lookup.RUBRIC: list(ctx.regs.rubric), Lookup.BONUS: list(ctx.regs.rubric),
+    }
+    known = {lookup: set(ids) for lookup, ids in by_lookup.items()}  # once: 20,000 retirees at scale
+    folded: dict[Lookup, dict[str, str | None]] = {}
+    for lookup, ids in by_lookup.items():
+        table: dict[str, str | None] = {}
+        for i in ids:
+            key = i.casefold()
+            table[key] = None if key in table and table[key] != i else i  # None: ambiguous
+        folded[lookup] = table
+    out: list[Problem] = []
+    wbs = [*ctx.inputs.personal.values(), ctx.inputs.register, ctx.inputs.activities, ctx.inputs.evaluation]
+    for wb in wbs:
+        if wb is None:
+            continue
+        for t in wb.tables.values():
+            fields = [(f.key, folded[f.lookup], known[f.lookup]) for f in t.spec.fields if f.lookup in folded]
+            if not fields:
+                continue
+            for r in t:
+                for key, table, ids in fields:
+                    v = r.values.get(key)
+                    if v.__class__ is not str or v in ids:
+                        continue
+                    match = table.get(v.casefold())
+                    if match is not None:
+                        out.append(problem("id-case", r.at(key), v, detail=match))
+                        r.values[key] = match
+    return out
 
 
 # --- single-sheet checks ---------------------------------------------------------------------

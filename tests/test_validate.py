@@ -118,6 +118,32 @@ def test_a_cell_of_nothing_but_joiners_is_blank(tmp_path: Path) -> None:
     assert [p.loc.cell for p in v.report.warnings if p.code == "control-chars"] == ["A3"]
 
 
+def test_ids_that_differ_only_in_case_are_read_as_the_registers(tmp_path: Path) -> None:
+    """Excel's drop-down check ignores case: "a1" passes where the roster has "A1". In the
+    month's workbooks such an id is read as the register's, with a warning naming the cell;
+    the deduction then counts for A1. Unknown ids stay errors."""
+    v = run(tmp_path, register={"扣分": [deduction(target_id="a1", code="b01"), deduction(target_id="zz9")]})
+    assert found(v, "id-case") == [("考核登记_2026-11.xlsx", "扣分", "B3", "a1"),
+                                   ("考核登记_2026-11.xlsx", "扣分", "C3", "b01")]
+    assert "“a1”与“A1”只差大小写" in next(p.message for p in v.report.warnings if p.code == "id-case")
+    first = next(iter(v.ctx.rows("register", "扣分")))
+    assert (first["target_id"], first["code"]) == ("A1", "B01")
+    assert found(v, "unknown-staff") == [("考核登记_2026-11.xlsx", "扣分", "B4", "zz9")]
+
+
+def test_a_case_matched_id_counts_in_the_close(tmp_path: Path) -> None:
+    """The deduction typed for "a1" is A1's in results.json (B01, 1 point)."""
+    import datetime as dt
+
+    from jxbatch.pipeline import close_month
+
+    root = mini_workspace(tmp_path / "ws", register={"扣分": [deduction(target_id="a1")]})
+    out = close_month(root, NOV, publish_date=dt.date(2026, 12, 1))
+    assert out.status == "closed", out.report.errors
+    items = [(i["person"], i["code"], i["points"]) for i in out.document["items"] if i["source"] == "register"]
+    assert items == [("A1", "B01", "-1.00")]
+
+
 def test_plain_staff_member_as_issuer(tmp_path: Path) -> None:
     """R-ISS-1: a plain staff member may not deduct; nor may anyone deduct themselves."""
     v = run(tmp_path, register={"扣分": [deduction(issuer="A2"), deduction(issuer="H1", target_id="H1"),
