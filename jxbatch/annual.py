@@ -107,7 +107,7 @@ class Evaluation:
 def read_evaluation(root: Path, year: int, recorded: dict | None, regs: Registers, policy: Policy) -> Evaluation:
     """R-YR-3: the 民主评议 workbook of data/YYYY-12/ (found by the month loader by its kind),
     its problems, and whether it is still the one December's close recorded."""
-    from .validate import Context, check_duplicates, check_evaluation, run_checks
+    from .validate import Context, check_duplicates, check_evaluation, match_id_case, run_checks
 
     ws = Workspace(root)
     dec = Month(year, 12)
@@ -127,6 +127,7 @@ def read_evaluation(root: Path, year: int, recorded: dict | None, regs: Register
         problems.append(problem("evaluation-missing", Loc(file=f"data/{dec}/"), month=str(dec), year=year))
         return Evaluation(None, {}, problems)
     ctx = Context(ws, dec, policy, regs, inputs)
+    loaded = [*loaded, *match_id_case(ctx)]  # read as December's close read it ("r1" as R1)
     checked = run_checks(ctx, [check_duplicates, check_evaluation])
     problems += [p for p in [*loaded, *checked] if p.loc.file == wb.display]
     rows = [(r["staff_id"], r["rating"]) for r in wb.tables["评议"] if r["staff_id"]]

@@ -22,7 +22,8 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
     # ISO 8601 with a time (a t="d" cell some programs write, which python-calamine gives as
     # text while openpyxl gives a datetime): the day counts, as for a date cell with a time
-    re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$"),
+    # (a zone only after a time: "2026-11-01-15", a range typed in the cell, stays an error)
+    re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$"),
     re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
     re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),

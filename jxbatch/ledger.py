@@ -140,10 +140,13 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
     """Open the ledger to read, never to write: for commands that only look (validate,
     notify). An older ledger is migrated in a copy in memory (the file is left as it is; the
     next close migrates it). LedgerError, in Chinese, when it cannot be read."""
+    con = None
     try:
         con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
         version = con.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
+        if con is not None:
+            con.close()  # nothing keeps the file open (Windows would hold it)
         if Path(f"{path}-journal").exists():
             raise LedgerError("上次结账的写入没有完成（有 ledger.sqlite-journal），下次结账时会自动恢复") from exc
         raise LedgerError("文件已损坏，或不是 jxbatch 的台账") from exc

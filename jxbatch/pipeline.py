@@ -75,8 +75,9 @@ def stage_problems(ctx: Context, root: Path) -> list:
             problems.append(problem("ledger-unreadable", Loc(file=path.name), detail=str(exc)))
     try:
         return problems + [p for so in run_stages(ctx, History(con)) for p in so.problems]
-    except sqlite3.Error:  # a ledger damaged past its header: checked again without it
-        return [problem("ledger-unreadable", Loc(file=path.name), detail="内容已损坏"),
+    except sqlite3.Error as exc:  # damaged past its header, or held by a close: checked again without it
+        busy = "locked" in str(exc) or "busy" in str(exc)
+        return [problem("ledger-unreadable", Loc(file=path.name), detail="正被另一个结账占用" if busy else "内容已损坏"),
                 *(p for so in run_stages(ctx, History(None)) for p in so.problems)]
     finally:
         if con is not None:

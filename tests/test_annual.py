@@ -374,6 +374,18 @@ def test_a_damaged_personal_workbook_does_not_stop_close_year(tmp_path: Path) ->
     assert any(p.loc.file == f"民主评议_修改_{YEAR}-12.xlsx" for p in close_year(root, YEAR).report.errors)
 
 
+def test_close_year_reads_ids_case_blind_as_december_did(tmp_path: Path) -> None:
+    """The evaluation row ("r1", "a1", 满意) passed December's validation with id-case
+    warnings (Excel's drop-down ignores case); close-year reads it the same way: A1 rated."""
+    root = workspace(tmp_path / "ws")
+    write_evaluation(root, [("r1", "a1", "满意"), ("R2", "A1", "不满意")])
+    record(root, list(range(1, 13)))
+    out = close_year(root, YEAR)
+    assert out.status == CLOSED, out.report.errors
+    assert out.report.codes().count("id-case") == 2
+    assert out.result.ratings["A1"].rated == 2 and out.result.ratings["A1"].satisfied == 1
+
+
 def test_count_ratings() -> None:
     r = count_ratings([("S1", "满意"), ("S1", "基本满意"), ("S1", "不满意"), ("S1", None), ("S2", None)])
     assert (r["S1"].rated, r["S1"].blank, r["S1"].rate) == (3, 1, Decimal(2) / Decimal(3))

@@ -118,6 +118,10 @@ def test_iso_date_cells_read_the_same_on_both_engines(tmp_path: Path) -> None:
                           data, flags=re.S)
         return data
 
+    from jxbatch.coerce import parse_date
+
+    # a range typed in a date cell is no date (the "-15" is not a time zone)
+    assert parse_date("2026-11-01-15") == (None, "bad-date") and parse_date("2026-11-03-04")[1] == "bad-date"
     rows = [["2026-11-01", "在岗", "a", None, "x"], ["2026-11-01", "在岗", "b", None, "y"]]
     book = _rewrite_zip(daily_book(tmp_path, rows), tmp_path / "iso.xlsx", change)
     for engine in ("calamine", "openpyxl"):
