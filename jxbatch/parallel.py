@@ -14,9 +14,10 @@ import multiprocessing as mp
 import os
 import pickle
 import sys
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from multiprocessing.connection import wait
 from typing import Any, TypeVar
 
@@ -52,22 +53,103 @@ def pmap(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
 
 
 def pmap_beside(fn: Callable[[T], R], items: Sequence[T], meanwhile: Callable[[], M]) -> tuple[list[R], M]:
-    """pmap(fn, items), and `meanwhile()` in this process while the workers run (this process
-    would only wait for them). In this process and in order when pmap would not fork:
-    `meanwhile()` first, then the items."""
+    """pmap(fn, items), and `meanwhile()` in this process while the workers run. In this
+    process and in order when pmap would not fork: `meanwhile()` first, then the items.
+
+    This process takes part: after `meanwhile()` it maps items too, so that on n cores there
+    are n busy processes, not n + 1 taking turns (issue 9). Every process takes the next few
+    items from a shared counter whenever it is free, so the work evens out by itself, and
+    the forked helpers send their results back as they go (received by a thread, unpickled
+    here between items) rather than in one piece at the end."""
     n = workers()
     if n <= 1 or len(items) < max(threshold(), 2):
         other = meanwhile()
         return [fn(x) for x in items], other
-    chunk = max(1, len(items) // (n * 4))
-    gc.freeze()
-    with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("fork")) as pool:
+    return _shared_map(fn, items, meanwhile, n - 1)
+
+
+def _shared_map(fn: Callable[[T], R], items: Sequence[T], meanwhile: Callable[[], M],
+                helpers: int) -> tuple[list[R], M]:
+    ctx = mp.get_context("fork")
+    size = len(items)
+    step = max(1, min(_STEP, size // (8 * (helpers + 1))))
+    counter = ctx.Value("q", 0)
+
+    def claim() -> int:
+        with counter.get_lock():
+            start = counter.value
+            counter.value = start + step
+        return start
+
+    def helper(send: Any) -> None:
         try:
-            results = pool.map(fn, items, chunksize=chunk)  # every chunk is submitted at once
-            other = meanwhile()
-            return list(results), other
-        finally:
-            gc.unfreeze()
+            while (start := claim()) < size:
+                chunk = [fn(x) for x in items[start:start + step]]
+                send.send_bytes(pickle.dumps((start, chunk), protocol=pickle.HIGHEST_PROTOCOL))
+        except BaseException as exc:  # raised again in this process
+            send.send_bytes(_pickled_failure(exc))
+        send.close()
+        os._exit(0)
+
+    arrived: deque[bytes] = deque()
+
+    def receive(conn: Any) -> None:  # a thread: waits on the pipe without holding the GIL
+        with suppress(EOFError, OSError):
+            while True:
+                arrived.append(conn.recv_bytes())
+
+    results: list[Any] = [_MISSING] * size
+    procs: list[Any] = []
+    threads: list[threading.Thread] = []
+    gc.freeze()  # the helpers' collector leaves the inherited heap alone (less copy-on-write)
+    try:
+        for _ in range(helpers):
+            receiving, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=helper, args=(send,))
+            proc.start()
+            send.close()
+            procs.append(proc)
+            threads.append(threading.Thread(target=receive, args=(receiving,), daemon=True))
+            threads[-1].start()
+    finally:
+        gc.unfreeze()
+
+    def unpack() -> None:
+        while arrived:
+            start, chunk = pickle.loads(arrived.popleft())
+            if start < 0:
+                raise chunk
+            results[start:start + len(chunk)] = chunk
+
+    try:
+        other = meanwhile()
+        while (start := claim()) < size:
+            results[start:start + step] = [fn(x) for x in items[start:start + step]]
+            unpack()
+        for t in threads:
+            t.join()
+        unpack()
+    except BaseException:  # an error or an interruption: leave nothing running
+        for proc in procs:
+            proc.terminate()
+        raise
+    finally:
+        for proc in procs:
+            proc.join()
+    if any(r is _MISSING for r in results):
+        raise OSError("后台进程意外退出")
+    return results, other
+
+
+_STEP = 4  # items a process takes at a time
+_MISSING = object()
+
+
+def _pickled_failure(exc: BaseException) -> bytes:
+    try:
+        return pickle.dumps((-1, exc), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # an exception that cannot cross: its text does
+        return pickle.dumps((-1, RuntimeError(f"{type(exc).__name__}: {exc}")), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _run_job(job: Callable[[], Any]) -> None:

@@ -557,6 +557,10 @@ class Row:
     places: dict[str, int] = field(default_factory=dict)  # key -> index in cells (shared)
     invalid: set[str] = field(default_factory=set)  # keys whose value failed coercion
 
+    def __reduce__(self) -> Any:  # positional: a forked reader sends back rows by the thousand
+        return (Row, (self.file, self.sheet, self.line, self.values, self.columns, self.labels, self.cells,
+                      self.places, self.invalid))
+
     @property
     def loc(self) -> Loc:
         """File, sheet and Excel row (built when asked: a close holds rows by the hundred

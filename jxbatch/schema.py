@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import cache
+from typing import Any
 
 
 class FieldType(StrEnum):
@@ -85,6 +87,10 @@ class SheetSpec:
     def label(self, key: str) -> str:
         return self.field(key).label
 
+    def __reduce_ex__(self, protocol: Any) -> Any:  # a template's own sheet crosses by name
+        home = _homes().get(id(self))
+        return (_template_part, home) if home else object.__reduce_ex__(self, protocol)
+
 
 @dataclass(frozen=True)
 class WorkbookSpec:
@@ -101,6 +107,27 @@ class WorkbookSpec:
             if s.name == name:
                 return s
         raise KeyError(name)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:  # a template crosses by name (issue 9)
+        home = _homes().get(id(self))
+        return (_template_part, home) if home else object.__reduce_ex__(self, protocol)
+
+
+@cache
+def _homes() -> dict[int, tuple[str, ...]]:
+    """Where each template and template sheet lives in WORKBOOKS. A forked reader sends back
+    thousands of tables: each names its spec instead of repeating it (see __reduce_ex__)."""
+    homes: dict[int, tuple[str, ...]] = {}
+    for wb in WORKBOOKS.values():
+        homes[id(wb)] = (wb.kind,)
+        for sh in wb.sheets:
+            homes[id(sh)] = (wb.kind, sh.name)
+    return homes
+
+
+def _template_part(kind: str, sheet: str | None = None) -> WorkbookSpec | SheetSpec:
+    wb = WORKBOOKS[kind]
+    return wb if sheet is None else wb.sheet(sheet)
 
 
 TEMPLATE_VERSION = "1"

@@ -140,3 +140,59 @@ def test_cancelled_background_work_leaves_nothing_running(monkeypatch: pytest.Mo
     started = time.perf_counter()
     pending.cancel()
     assert not proc.is_alive() and time.perf_counter() - started < 5
+
+
+def _tagged(x: int) -> tuple[int, int]:
+    import os
+    import time
+
+    time.sleep(0.002)
+    return -x, os.getpid()
+
+
+def _fails_at_7(x: int) -> int:
+    if x == 7:
+        raise ValueError("bad item 7")
+    return x
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork-based parallelism is Linux only")
+def test_pmap_beside_shares_the_items_with_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process maps items too once `meanwhile()` is done (n busy processes on n cores,
+    issue 9); results keep the input order; a helper's error is raised here and nothing is
+    left running."""
+    import multiprocessing
+    import os
+    import time
+
+    monkeypatch.setenv(parallel.ENV_MIN, "0")
+    monkeypatch.setenv(parallel.ENV_WORKERS, "2")
+    items = list(range(300))
+    results, other = parallel.pmap_beside(_tagged, items, lambda: time.sleep(0.05) or "regs")
+    assert other == "regs"
+    assert [r for r, _ in results] == [-x for x in items]
+    pids = {pid for _, pid in results}
+    assert os.getpid() in pids and len(pids) == 2
+    with pytest.raises(ValueError, match="bad item 7"):
+        parallel.pmap_beside(_fails_at_7, list(range(40)), lambda: time.sleep(0.05))
+    assert multiprocessing.active_children() == []
+
+
+def test_read_tables_cross_processes_compactly() -> None:
+    """A forked reader sends back thousands of tables: a template's own spec crosses by name
+    (the same object comes out), any other spec by value; rows keep every field."""
+    import pickle
+
+    from jxbatch import schema
+    from jxbatch.reader import Row
+
+    sheet = schema.PERSONAL.sheet("日整理")
+    assert pickle.loads(pickle.dumps(schema.PERSONAL)) is schema.PERSONAL
+    assert pickle.loads(pickle.dumps(sheet)) is sheet
+    assert len(pickle.dumps(sheet)) < 100
+    own = sheet.__class__("日整理", sheet.fields[:2])  # not a template's: by value
+    back = pickle.loads(pickle.dumps(own))
+    assert back == own and back is not own
+    row = Row("a.xlsx", "日整理", 3, {"date": dt.date(2026, 11, 2)}, {"date": "A"}, {"date": "日期"},
+              [dt.date(2026, 11, 2)], {"date": 0}, {"status"})
+    assert pickle.loads(pickle.dumps(row)) == row
