@@ -20,6 +20,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -36,9 +37,11 @@ from .compute.annual import (
     count_ratings,
 )
 from .fsutil import replace_folder
+from .model import Roster
 from .policy import Policy, load_policy
 from .problems import Loc, Problem, Report, problem
 from .publish.results import dumps
+from .stages import OVERSIGHT_KIND
 from .targets import STATE_KIND, deduction_to
 from .workspace import Registers, Workspace, load_month, load_registers
 
@@ -134,6 +137,35 @@ def read_evaluation(root: Path, year: int, recorded: dict | None, regs: Register
     return Evaluation(wb.display, count_ratings(rows), problems)
 
 
+def year_leaders(by_month: Mapping[int, Mapping[str, Mapping[str, str]]], roster: Roster) -> dict[str, str]:
+    """Department -> who supervised it in the year reviewed (R-ORG-3), from what each month's
+    close kept in the ledger: "李副所长", or "李副所长（1–6月）、王副所长（7–12月）" after a
+    change. A month closed before the ledger kept it counts with today's roster."""
+    today = {d: people_name(roster, lid) for d, lid in roster.oversight.items()}
+    runs: dict[str, list[tuple[str, int, int]]] = {}  # department -> (name, first month, last month)
+    for m in range(1, 13):
+        kept = by_month.get(m)
+        names = {d: e.get("name") or e.get("leader") or "" for d, e in kept.items()} if kept else today
+        for d, name in names.items():
+            spans = runs.setdefault(d, [])
+            if spans and spans[-1][0] == name and spans[-1][2] == m - 1:
+                spans[-1] = (name, spans[-1][1], m)
+            else:
+                spans.append((name, m, m))
+    text = {}
+    for d, spans in runs.items():
+        if len(spans) == 1:
+            text[d] = spans[0][0]
+        else:
+            text[d] = "、".join(f"{name}（{a}月）" if a == b else f"{name}（{a}–{b}月）" for name, a, b in spans)
+    return text
+
+
+def people_name(roster: Roster, staff_id: str) -> str:
+    person = roster.people.get(staff_id)
+    return person.name if person is not None else staff_id
+
+
 def close_year(root: Path, year: int, out: Path | None = None) -> YearOutcome:
     """close-year YYYY (SPEC §11): refuse while a month is open; else compute and publish."""
     from .issuing import WorkspaceError
@@ -171,6 +203,8 @@ def _close_year(root: Path, year: int, out: Path | None) -> YearOutcome:
         docs = {m: ledger.results(con, month) for m, month in enumerate(year_months(year), start=1)}
         digests = [(month, ledger.current(con, month).input_digest) for month in year_months(year)]
         state = ledger.visit_state(con, f"{year}-12", STATE_KIND).get("evaluation")
+        oversight = {m: ledger.visit_state(con, month, OVERSIGHT_KIND)
+                     for m, month in enumerate(year_months(year), start=1)}
     finally:
         con.close()
     if not report.ok:
@@ -194,8 +228,7 @@ def _close_year(root: Path, year: int, out: Path | None) -> YearOutcome:
         report.add(problem("evaluation-unscored", Loc(file=evaluation.file), sid,
                            name=person.name if person else "", staff_id=sid))
 
-    people = regs.roster.people
-    leaders = {d: people[lid].name if lid in people else lid for d, lid in regs.roster.oversight.items()}
+    leaders = year_leaders(oversight, regs.roster)
     info = AnnualInfo(
         center=policy.center, year=year, tool_version=__version__, base=policy.base,
         evaluation_weight=pol.evaluation_weight, top_share=pol.top_share, floor=pol.floor,

@@ -97,6 +97,7 @@ def _shared_map(fn: Callable[[T], R], items: Sequence[T], meanwhile: Callable[[]
         with suppress(EOFError, OSError):
             while True:
                 arrived.append(conn.recv_bytes())
+        conn.close()
 
     results: list[Any] = [_MISSING] * size
     procs: list[Any] = []

@@ -29,7 +29,7 @@ from .problems import Loc, Report, problem
 from .publish.report import write_validation_report
 from .publish.results import dumps, results_document
 from .schema import CALENDAR, RETIREES, ROSTER, RUBRIC
-from .stages import History, run_stages
+from .stages import OVERSIGHT_KIND, History, oversight_state, run_stages
 from .validate import Context, match_id_case, run_checks
 from .workspace import Workspace, input_digest, load_inputs, month_files
 
@@ -222,6 +222,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
             for key, rows in so.results.items():
                 parts.setdefault(key, []).extend(rows)
             state.update(so.ledger_state)
+        state[OVERSIGHT_KIND] = oversight_state(ctx.regs.roster)
         doc = results_document(result, month=str(month), center=policy.center, tool_version=__version__,
                                input_digest=digest, problems=report.sorted(), out_of_scope=out_of_scope,
                                visits=parts["visits"], subsidies=parts["subsidies"])

@@ -49,3 +49,14 @@ def run_stages(ctx: Any, history: History) -> list[StageOutput]:
     from . import activities, targets, visits
 
     return [stage(ctx, history) for stage in (visits.stage, activities.stage, targets.stage)]
+
+
+OVERSIGHT_KIND = "oversight"  # ledger state: department -> its supervising leader this month
+
+
+def oversight_state(roster: Any) -> dict[str, dict]:
+    """Who supervised which department in the month closed (R-ORG-3), kept in the ledger so
+    that the annual review names the leaders of the year reviewed, not today's."""
+    people = roster.people
+    return {d: {"leader": lid, "name": people[lid].name if lid in people else lid}
+            for d, lid in sorted(roster.oversight.items())}

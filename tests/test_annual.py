@@ -86,14 +86,16 @@ def month_doc(m: int, year: int = YEAR, people: dict[str, dict[int, str]] | None
 
 
 def record(root: Path, months: list[int], year: int = YEAR, state: dict | None = None,
-           people: dict[str, dict[int, str]] | None = None) -> None:
+           people: dict[str, dict[int, str]] | None = None, oversight: dict[int, dict] | None = None) -> None:
     con = ledger.connect(root / "ledger.sqlite")
     try:
         with ledger.transaction(con):
             for m in months:
-                vs = state if (m == 12 and state is not None) else None
+                vs = dict(state) if (m == 12 and state is not None) else {}
+                if oversight and m in oversight:
+                    vs["oversight"] = oversight[m]
                 ledger.record_close(con, month_doc(m, year, people), policy_digest="p", out_dir=str(root / "out"),
-                                    visit_state=vs)
+                                    visit_state=vs or None)
     finally:
         con.close()
 
@@ -476,3 +478,34 @@ def test_stale_leftovers_of_a_killed_run_are_cleaned(year_ws: Path) -> None:
     (out_root / ".year-old-2026-abcdefgh" / "results.json").write_text("{}", encoding="utf-8")
     assert close_year(year_ws, YEAR).status == CLOSED
     assert sorted(p.name for p in out_root.iterdir()) == ["2026"]
+
+
+def test_the_year_s_supervising_leaders_come_from_its_months(tmp_path: Path) -> None:
+    """R-ORG-3 in the annual department table: each month's close keeps who supervised which
+    department; close-year names them, with the months when that changed during the year.
+    Months closed before the ledger kept it (here January–March) count with today's roster
+    (L1 → 办公室, L2 → 财务科)."""
+    from jxbatch.annual import year_leaders
+    from jxbatch.model import Roster
+
+    def kept(office: str, finance: str) -> dict:
+        return {OFFICE: {"leader": office, "name": PEOPLE[office][0]},
+                FINANCE: {"leader": finance, "name": PEOPLE[finance][0]}}
+
+    oversight = {m: kept("L1", "L2") for m in range(4, 7)} | {m: kept("L2", "L1") for m in range(7, 12)}
+    oversight[12] = kept("L2", "L2")
+    root = workspace(tmp_path / "ws")
+    write_evaluation(root)
+    record(root, list(range(1, 13)), oversight=oversight)
+    out = close_year(root, YEAR)
+    assert out.status == CLOSED, [p.message for p in out.report.errors]
+    wb = openpyxl.load_workbook(root / "out" / "2026" / "年度总评_2026.xlsx")
+    rows = {row[1]: row[4] for row in wb["年度排名"].iter_rows(values_only=True) if row[1] in (OFFICE, FINANCE)}
+    assert rows == {OFFICE: "李副所长（1–6月）、王副所长（7–12月）",
+                    FINANCE: "王副所长（1–6月）、李副所长（7–11月）、王副所长（12月）"}
+    # one leader all year: the name alone; a department first seen in the ledger in May
+    today = Roster(people={}, oversight={OFFICE: "L1"}, departments=[OFFICE])
+    by_month = {m: {OFFICE: {"leader": "L1", "name": "李副所长"}} for m in range(1, 13)}
+    for m in range(5, 13):
+        by_month[m]["新科"] = {"leader": "L2", "name": "王副所长"}
+    assert year_leaders(by_month, today) == {OFFICE: "李副所长", "新科": "王副所长"}

@@ -19,7 +19,7 @@ from jxbatch.calendar import Month
 from jxbatch.cli import main
 from jxbatch.pipeline import CLOSED, INVALID, REFUSED, UNCHANGED, close_month, reopen_month
 
-from .xlsx_helpers import mini_workspace, write_spec
+from .xlsx_helpers import ROSTER, mini_workspace, write_spec
 
 NOV = Month(2026, 11)
 D = dt.date
@@ -164,6 +164,14 @@ def test_ledger_keeps_the_published_document(ws: Path) -> None:
     assert states, "the sample month has visit state"
     for _key, data in states:
         assert data == json.dumps(json.loads(data), ensure_ascii=False, sort_keys=True)
+    # who supervised which department this month, for the annual review (R-ORG-3)
+    con = ledger.connect(ws / "ledger.sqlite")
+    try:
+        kept = ledger.visit_state(con, "2026-11", "oversight")
+    finally:
+        con.close()
+    names = {p["staff_id"]: p["name"] for p in ROSTER["工作人员"]}
+    assert kept == {"办公室": {"leader": "L1", "name": names["L1"]}, "财务科": {"leader": "L2", "name": names["L2"]}}
 
 def test_errors_write_only_the_validation_report(ws: Path) -> None:
     """SPEC §11: on errors only the validation report is written, exit 1, nothing recorded."""

@@ -54,7 +54,7 @@ class AnnualInfo:
     target_deduction_to: str
     month_digests: Sequence[tuple[str, str]]  # (YYYY-MM, input digest of its close)
     evaluation_file: str | None
-    leaders: dict[str, str]  # department -> supervising leader's name (current roster)
+    leaders: dict[str, str]  # department -> who supervised it in the year (annual.year_leaders)
     issuing_office: str = "精细化考核办公室"
 
 
