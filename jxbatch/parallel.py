@@ -15,6 +15,7 @@ import os
 import pickle
 import sys
 import threading
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -74,22 +75,33 @@ def _shared_map(fn: Callable[[T], R], items: Sequence[T], meanwhile: Callable[[]
     size = len(items)
     step = max(1, min(_STEP, size // (8 * (helpers + 1))))
     counter = ctx.Value("q", 0)
+    lock = counter.get_lock()
+    procs: list[Any] = []
 
-    def claim() -> int:
-        with counter.get_lock():
+    def claim(here: bool) -> int:
+        """The first of the next `step` items. A helper killed while it held the lock (the
+        OOM killer, kill -9) never releases it: here, that ends the wait."""
+        while not lock.acquire(timeout=0.5):
+            if here and any(proc.exitcode not in (None, 0) for proc in procs):
+                raise OSError("后台进程意外退出")
+        try:
             start = counter.value
             counter.value = start + step
+        finally:
+            lock.release()
         return start
 
     def helper(send: Any) -> None:
+        at = size
         try:
-            while (start := claim()) < size:
-                chunk = [fn(x) for x in items[start:start + step]]
+            while (start := claim(False)) < size:
+                chunk = []
+                for at in range(start, min(start + step, size)):
+                    chunk.append(fn(items[at]))
                 send.send_bytes(pickle.dumps((start, chunk), protocol=pickle.HIGHEST_PROTOCOL))
-        except BaseException as exc:  # raised again in this process
-            send.send_bytes(_pickled_failure(exc))
-        send.close()
-        os._exit(0)
+        except BaseException as exc:  # raised again in the parent, in input order
+            send.send_bytes(_pickled_failure(at, exc))
+        _flush_and_exit(send)
 
     arrived: deque[bytes] = deque()
 
@@ -100,43 +112,61 @@ def _shared_map(fn: Callable[[T], R], items: Sequence[T], meanwhile: Callable[[]
         conn.close()
 
     results: list[Any] = [_MISSING] * size
-    procs: list[Any] = []
     threads: list[threading.Thread] = []
-    gc.freeze()  # the helpers' collector leaves the inherited heap alone (less copy-on-write)
-    try:
-        for _ in range(helpers):
-            receiving, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=helper, args=(send,))
-            proc.start()
-            send.close()
-            procs.append(proc)
-            threads.append(threading.Thread(target=receive, args=(receiving,), daemon=True))
-            threads[-1].start()
-    finally:
-        gc.unfreeze()
 
     def unpack() -> None:
         while arrived:
             start, chunk = pickle.loads(arrived.popleft())
             if start < 0:
-                raise chunk
+                raise _ItemFailed(-1 - start, chunk)
             results[start:start + len(chunk)] = chunk
 
+    def mine(start: int) -> None:
+        for at in range(start, min(start + step, size)):
+            try:
+                results[at] = fn(items[at])
+            except Exception as exc:
+                raise _ItemFailed(at, exc) from None
+
     try:
-        other = meanwhile()
-        while (start := claim()) < size:
-            results[start:start + step] = [fn(x) for x in items[start:start + step]]
+        gc.freeze()  # the helpers' collector leaves the inherited heap alone (less copy-on-write)
+        try:
+            for _ in range(helpers):
+                receiving, send = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=helper, args=(send,))
+                try:
+                    proc.start()
+                except OSError:  # no fork today (out of memory, process limit): fewer helpers
+                    receiving.close()
+                    break
+                finally:
+                    send.close()
+                procs.append(proc)
+                threads.append(threading.Thread(target=receive, args=(receiving,), daemon=True))
+                threads[-1].start()
+        finally:
+            gc.unfreeze()
+        try:
+            other = meanwhile()
+            while (start := claim(True)) < size:
+                mine(start)
+                unpack()
+            for t in threads:
+                t.join()
             unpack()
-        for t in threads:
-            t.join()
-        unpack()
+        except _ItemFailed as failed:  # the first error in input order, as in one process
+            _stop(procs)
+            for at in range(failed.index):
+                if results[at] is _MISSING:
+                    results[at] = fn(items[at])
+            raise failed.error from None
     except BaseException:  # an error or an interruption: leave nothing running
-        for proc in procs:
-            proc.terminate()
+        _stop(procs)
         raise
     finally:
         for proc in procs:
             proc.join()
+            proc.close()  # its pipes now, not at the next full collection
     if any(r is _MISSING for r in results):
         raise OSError("后台进程意外退出")
     return results, other
@@ -146,11 +176,37 @@ _STEP = 4  # items a process takes at a time
 _MISSING = object()
 
 
-def _pickled_failure(exc: BaseException) -> bytes:
+class _ItemFailed(Exception):
+    def __init__(self, index: int, error: BaseException) -> None:
+        self.index, self.error = index, error
+
+
+def _stop(procs: list[Any]) -> None:
+    for proc in procs:
+        if proc.exitcode is None:
+            proc.terminate()
+
+
+def _flush_and_exit(send: Any) -> None:
+    """End a forked helper: its pipe closed, its printed lines out (os._exit skips the
+    flush), no inherited clean-up run."""
+    send.close()
+    with suppress(Exception):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(0)
+
+
+def _pickled_failure(index: int, exc: BaseException) -> bytes:
+    with suppress(Exception):
+        exc.add_note(f"（后台进程中）\n{''.join(traceback.format_exception(exc))}")
     try:
-        return pickle.dumps((-1, exc), protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((-1 - index, exc), protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.loads(data)  # some exceptions pickle but do not unpickle (required __init__ arguments)
+        return data
     except Exception:  # an exception that cannot cross: its text does
-        return pickle.dumps((-1, RuntimeError(f"{type(exc).__name__}: {exc}")), protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps((-1 - index, RuntimeError(f"{type(exc).__name__}: {exc}")),
+                            protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _run_job(job: Callable[[], Any]) -> None:
@@ -159,6 +215,9 @@ def _run_job(job: Callable[[], Any]) -> None:
     except BaseException as exc:  # the parent raises for all; one plain line, no traceback
         print(f"写入失败：{exc}", file=sys.stderr, flush=True)
         os._exit(1)
+    with suppress(Exception):
+        sys.stdout.flush()
+        sys.stderr.flush()
     os._exit(0)
 
 
@@ -252,8 +311,7 @@ def background(fn: Callable[[], T], size: int) -> Pending:
         except BaseException as exc:  # raised again in the parent
             payload = pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
         send.send_bytes(payload)
-        send.close()
-        os._exit(0)
+        _flush_and_exit(send)
 
     gc.freeze()
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -196,3 +197,97 @@ def test_read_tables_cross_processes_compactly() -> None:
     row = Row("a.xlsx", "日整理", 3, {"date": dt.date(2026, 11, 2)}, {"date": "A"}, {"date": "日期"},
               [dt.date(2026, 11, 2)], {"date": 0}, {"status"})
     assert pickle.loads(pickle.dumps(row)) == row
+
+
+def _slow(x: int) -> int:
+    import time
+
+    time.sleep(0.003)
+    return x
+
+
+def _fails_at_3_and_60(x: int) -> int:
+    import time
+
+    if x == 3:
+        time.sleep(0.2)  # the later failure is found first
+        raise ValueError("bad item 3")
+    if x == 60:
+        raise ValueError("bad item 60")
+    return x
+
+
+class _NeedsArguments(Exception):
+    def __init__(self, sheet: str, rows: int) -> None:
+        super().__init__(sheet)
+        self.rows = rows
+
+
+def _fails_unpicklably(x: int) -> int:
+    if x == 5:
+        raise _NeedsArguments("日整理", 10)
+    return x
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork-based parallelism is Linux only")
+def test_shared_map_failures_are_said_as_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first failing item in input order is the error raised, whichever process met
+    which failure first; an exception that cannot be rebuilt crosses as its text; repeated
+    failures leave no pipe open (a close runs with the collector woken rarely)."""
+    import multiprocessing
+
+    monkeypatch.setenv(parallel.ENV_MIN, "0")
+    for workers in ("1", "2"):
+        monkeypatch.setenv(parallel.ENV_WORKERS, workers)
+        with pytest.raises(ValueError, match="bad item 3"):
+            parallel.pmap(_fails_at_3_and_60, list(range(100)))
+    with pytest.raises(Exception, match="日整理"):
+        parallel.pmap(_fails_unpicklably, list(range(40)))
+    fds = len(os.listdir("/proc/self/fd"))
+    with parallel.few_collections():
+        for _ in range(20):
+            with pytest.raises(ValueError):
+                parallel.pmap(_fails_at_7, list(range(40)))
+    assert len(os.listdir("/proc/self/fd")) <= fds + 2
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork-based parallelism is Linux only")
+def test_shared_map_survives_a_failed_fork_and_a_helper_killed_in_the_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing.context as mpc
+    import multiprocessing.process as mpp
+    import signal
+
+    monkeypatch.setenv(parallel.ENV_MIN, "0")
+    monkeypatch.setenv(parallel.ENV_WORKERS, "2")
+    real_start = mpp.BaseProcess.start
+
+    def no_fork(self: object) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(mpp.BaseProcess, "start", no_fork)  # no fork today: all in this process
+    assert parallel.pmap(_slow, list(range(30))) == list(range(30))
+    monkeypatch.setattr(mpp.BaseProcess, "start", real_start)
+
+    parent, real_value = os.getpid(), mpc.ForkContext.Value
+
+    def value(self: object, *args: object, **kwargs: object) -> object:
+        shared = real_value(self, *args, **kwargs)
+        lock = shared.get_lock()
+
+        class DiesHoldingIt:  # the OOM killer strikes while the helper holds the counter
+            def acquire(self, timeout: float | None = None) -> bool:
+                ok = lock.acquire(timeout=timeout)
+                if ok and os.getpid() != parent and shared.value >= 20:
+                    os.kill(os.getpid(), signal.SIGKILL)
+                return ok
+
+            def release(self) -> None:
+                lock.release()
+
+        shared.get_lock = DiesHoldingIt
+        return shared
+
+    monkeypatch.setattr(mpc.ForkContext, "Value", value)
+    with pytest.raises(OSError, match="后台进程意外退出"):
+        parallel.pmap(_slow, list(range(100)))
