@@ -28,7 +28,7 @@ from .policy import load_policy
 from .problems import Loc, Report, problem
 from .publish.report import write_validation_report
 from .publish.results import dumps, results_document
-from .schema import CALENDAR, RETIREES, ROSTER, RUBRIC
+from .schema import CALENDAR, RETIREES, ROLE_CODES, ROSTER, RUBRIC
 from .stages import OVERSIGHT_KIND, History, oversight_state, run_stages
 from .validate import Context, match_id_case, run_checks
 from .workspace import Workspace, input_digest, load_inputs, month_files
@@ -208,6 +208,8 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         report = Report(v.report.sorted())
         for so in stage_outputs:
             report.extend(so.problems)
+        if rec is None:  # closed before and reopened: the roster may have moved on since
+            report.extend(roster_changes(month, ledger.last_close(con, str(month)), ctx.regs.roster, ctx.scope))
         if not report.ok:
             where = report_folder(out_root, month)
             atomic_write(where / f"校验报告_{month}.xlsx",
@@ -278,6 +280,41 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         return CloseOutcome(status, target, report, result, doc, [target / f.name for f in files])
     finally:
         con.close()
+
+
+def roster_changes(month: Month, previous: tuple[dict, dict[str, dict]] | None, roster: Any,
+                   scope: dict) -> list:
+    """Re-closing a reopened month: what the roster says differently from that month's last
+    close — a department's supervising leader (R-ORG-3), a person's role or department. The
+    分管 sheet and the roles carry no dates, so a change made for a later month would rewrite
+    this month's chained deductions and ranks without a word (said as warnings)."""
+    if previous is None:
+        return []
+    doc, kept = previous
+    people = roster.people
+    out = []
+
+    def name(sid: str | None) -> str:
+        return "无" if not sid else f"{people[sid].name}（{sid}）" if sid in people else sid
+
+    if kept:
+        for d in sorted(set(kept) | set(roster.oversight)):
+            before, after = (kept.get(d) or {}).get("leader"), roster.oversight.get(d)
+            if before != after:
+                out.append(problem("roster-changed-since-close", Loc(file=ROSTER.filename, sheet="分管"), d, month=str(month),
+                                   what=f"{d}的分管领导", before=name(before), after=name(after)))
+    zh = {code: label for label, code in ROLE_CODES.items()}
+    for row in doc.get("people", []):
+        person = scope.get(row.get("id"))
+        if person is None:
+            continue
+        before = f"{zh.get(row.get('role'), row.get('role'))}、{row.get('department') or '无科室'}"
+        after = f"{zh.get(person.role, person.role)}、{person.department or '无科室'}"
+        if before != after:
+            out.append(problem("roster-changed-since-close", Loc(file=ROSTER.filename, sheet="工作人员"), person.staff_id,
+                               month=str(month), what=f"{person.name}（{person.staff_id}）的角色、科室",
+                               before=before, after=after))
+    return out
 
 
 def _check_and_compute(v: Validation, history: History) -> tuple[tuple[Any, ...] | None, Exception | None]:

@@ -122,6 +122,8 @@ _t("issuer-not-allowed", E, "扣分人“{value}”无权扣分（只有所长�
 _t("issuer-is-target", E, "扣分人不能给自己扣分")
 _t("approver-not-allowed", E, "审批人“{value}”无权审批加分（只有所长、班子成员和考核办可以审批）")
 _t("target-out-of-scope", E, "{name}（{staff_id}）本月不参加考核，不能登记")
+_t("roster-changed-since-close", W, "{month} 上次结账时{what}为 {before}，现在的人员名册为 {after}；本次按现在的名册计算"
+   "（联带扣分、排名随之变化）。如这是之后才生效的调整，请先把名册改回，结账后再改")
 # --- calendar (R-CAL-2) -----------------------------------------------------------------
 _t("calendar-not-covered", W, "节假日数据未覆盖 {month}，按周一至周五为工作日计算；如需调整请填写日历调整表")
 # --- scoring warnings -------------------------------------------------------------------

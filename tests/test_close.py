@@ -310,3 +310,38 @@ def test_statements_of_the_director_and_leaders_carry_the_duties_of_their_post(c
               for ws in wb.worksheets}
     assert any("主持全所全面工作" in t for t in sheets["S01"]) and "岗位职责未登记。" not in sheets["S01"]
     assert any("协助所长工作" in t for t in sheets["S02"]) and any("协助所长工作" in t for t in sheets["S03"])
+
+
+def test_reclosing_after_a_roster_change_says_what_changed(ws: Path) -> None:
+    """A reopened month is computed with today's roster, whose 分管 and roles carry no dates:
+    a change made since its last close (here for December) is said, department by department
+    and person by person, before and after (R-ORG-3, R-CH-2); unchanged, nothing is said."""
+    import copy
+
+    from jxbatch.problems import problem
+
+    first = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert first.status == CLOSED
+    assert reopen_month(ws, NOV, "补登扣分") is not None
+    same = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert same.status == CLOSED and not [p for p in same.report if p.code == "roster-changed-since-close"]
+    roster = copy.deepcopy(ROSTER)
+    roster["分管"] = [{"leader_id": "L2", "department": "办公室"}, {"leader_id": "L1", "department": "财务科"}]
+    a2 = next(p for p in roster["工作人员"] if p["staff_id"] == "A2")
+    a2["department"] = "财务科"
+    write_spec(ws / "data" / "roster.xlsx", "roster", roster)
+    assert reopen_month(ws, NOV, "补登扣分") is not None
+    again = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert again.status == CLOSED
+    said = [p for p in again.report if p.code == "roster-changed-since-close"]
+    assert [(p.loc.sheet, p.value, p.message) for p in said] == [
+        ("分管", "办公室", problem("roster-changed-since-close", said[0].loc, "办公室", month="2026-11",
+                                what="办公室的分管领导", before="李副所长（L1）", after="王副所长（L2）").message),
+        ("分管", "财务科", problem("roster-changed-since-close", said[1].loc, "财务科", month="2026-11",
+                                what="财务科的分管领导", before="王副所长（L2）", after="李副所长（L1）").message),
+        ("工作人员", "A2", problem("roster-changed-since-close", said[2].loc, "A2", month="2026-11",
+                               what="孙二（A2）的角色、科室", before="工作人员、办公室", after="工作人员、财务科").message),
+    ]
+    assert said[0].message.startswith("2026-11 上次结账时办公室的分管领导为 李副所长（L1），现在的人员名册为 王副所长（L2）")
+    doc = json.loads((again.out_dir / "results.json").read_text(encoding="utf-8"))
+    assert sum(p["code"] == "roster-changed-since-close" for p in doc["problems"]) == 3
