@@ -12,6 +12,7 @@ import calendar as _cal
 import datetime as dt
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .problems import Loc, Problem, problem
@@ -115,10 +116,21 @@ class Calendar:
         return pkg
 
     def coverage_problems(self, month: Month) -> list[Problem]:
-        """R-CAL-2: warn when a month is outside the package's data and not fully overridden."""
-        for d in month.days():
-            if d not in self.overrides and self._package_is_workday(d) is None:
-                return [problem("calendar-not-covered", Loc(), month=str(month))]
+        """R-CAL-2: warn when a month is outside the package's data and not fully overridden —
+        or the days of its last week beyond it, which decide where that week belongs
+        (R-CAL-3: 2027-01-01, a holiday the package may not know yet, decides whether the week
+        of 2026-12-28 is December's)."""
+        def uncovered(days: Iterable[dt.date]) -> list[dt.date]:
+            return [d for d in days if d not in self.overrides and self._package_is_workday(d) is None]
+
+        if uncovered(month.days()):
+            return [problem("calendar-not-covered", Loc(), month=str(month))]
+        # the first week's place never depends on the days before the month; the last week's
+        # does on the days after it (a working day there makes it next month's)
+        after = uncovered(month.last + dt.timedelta(days=i) for i in range(1, 7 - month.last.weekday()))
+        if after:
+            span = f"{after[0]}" if len(after) == 1 else f"{after[0]} 至 {after[-1]}"
+            return [problem("calendar-not-covered", Loc(), month=f"{span}（决定 {month} 最后一周的归属）")]
         return []
 
     def working_days(self, month: Month) -> list[dt.date]:

@@ -85,6 +85,8 @@ def issue(month: Month, workspace: Path, send: bool, dry_run: bool, resend: bool
         print_report(report)
         click.echo("名册有错误，未下发工作簿。请先改正上面的问题。")
         sys.exit(EXIT_INPUT)
+    for w in report.warnings:
+        click.echo(f"[警告] {w.line()}")
     for p in result.written:
         click.echo(f"已生成 {p}")
     for p in result.kept:

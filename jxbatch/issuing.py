@@ -204,6 +204,9 @@ def _issue_month(root: Path, month: Month, center: str) -> IssueResult:
     result.problems += register_problems(ws, month, regs)
     if any(p.is_error for p in result.problems):  # no director, an unknown department, …
         return result
+    # the days and weeks written into the workbooks rest on the calendar (R-CAL-2): say it now,
+    # before they are mailed, not at the close
+    result.problems += regs.calendar.coverage_problems(month)
     lookups = register_lookups(regs, month)
     folder = ws.month_dir(month)
     folder.mkdir(parents=True, exist_ok=True)

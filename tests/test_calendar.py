@@ -33,8 +33,21 @@ def test_year_beyond_package_falls_back_to_weekdays_with_warning() -> None:
     assert len(cal.working_days(m)) == 21  # March 2031 has 21 weekdays
     assert [p.code for p in cal.coverage_problems(m)] == ["calendar-not-covered"]
     assert cal.coverage_problems(Month(2026, 11)) == []
-    full = Calendar({d: d.weekday() < 5 for d in m.days()})
+    last_week = [D(2031, 4, d) for d in range(1, 7)]  # March 31, 2031 is a Monday
+    full = Calendar({d: d.weekday() < 5 for d in [*m.days(), *last_week]})
     assert full.coverage_problems(m) == []  # fully overridden: no warning
+    # the days after the month in its last week decide where that week belongs (R-CAL-3): the
+    # package may not know next year's 元旦 yet, so December is warned about too
+    month_only = Calendar({d: d.weekday() < 5 for d in m.days()})
+    assert [p.message for p in month_only.coverage_problems(m)] == [
+        "节假日数据未覆盖 2031-04-01 至 2031-04-06（决定 2031-03 最后一周的归属），按周一至周五为工作日计算；"
+        "如需调整请填写日历调整表"]
+    known_to = Calendar()._package_is_workday
+    if known_to(D(2027, 1, 1)) is None:  # chinesecalendar without 2027 data
+        assert cal.coverage_problems(Month(2026, 12))[0].message.startswith(
+            "节假日数据未覆盖 2027-01-01 至 2027-01-03（决定 2026-12 最后一周的归属）")
+    else:
+        assert cal.coverage_problems(Month(2026, 12)) == []
 
 
 def test_weeks_belong_to_the_month_of_their_last_working_day() -> None:

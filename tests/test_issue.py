@@ -192,3 +192,22 @@ def test_cli_issue_and_validate_on_issued_month(tmp_path: Path) -> None:
     v = runner.invoke(main, ["validate", "2026-11", "-w", str(root)])
     assert v.exit_code == 0, v.output
     assert (root / "out" / "2026-11" / "校验报告_2026-11.xlsx").exists()
+
+
+def test_issue_says_when_the_calendar_does_not_cover_the_month(tmp_path: Path) -> None:
+    """R-CAL-2 at issue, before the workbooks are mailed: the days and weeks written into them
+    rest on the calendar. The days after the month in its last week count too (R-CAL-3);
+    data/calendar.xlsx overriding them ends the warning."""
+    from jxbatch.calendar import Calendar
+
+    root = mini_workspace(tmp_path / "ws")
+    far = Month(2031, 3)  # beyond the package's data
+    out = CliRunner().invoke(main, ["issue", str(far), "-w", str(root)])
+    assert out.exit_code == 0, out.output
+    assert "[警告] 节假日数据未覆盖 2031-03，按周一至周五为工作日计算" in out.output
+    if Calendar()._package_is_workday(dt.date(2027, 1, 1)) is None:
+        dec = CliRunner().invoke(main, ["issue", "2026-12", "-w", str(root)])
+        assert dec.exit_code == 0, dec.output
+        assert "节假日数据未覆盖 2027-01-01 至 2027-01-03（决定 2026-12 最后一周的归属）" in dec.output
+    nov = CliRunner().invoke(main, ["issue", "2026-11", "-w", str(root)])
+    assert nov.exit_code == 0 and "节假日数据未覆盖" not in nov.output
