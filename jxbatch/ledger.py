@@ -234,14 +234,14 @@ def results(con: sqlite3.Connection, month: str) -> dict | None:
     return json.loads(row[0]) if row else None
 
 
-def last_close(con: sqlite3.Connection, month: str) -> tuple[dict, dict[str, dict]] | None:
-    """The month's latest close, reopened or not: its document and its oversight state
+def last_close(con: sqlite3.Connection, month: str, kind: str) -> tuple[dict, dict[str, dict]] | None:
+    """The month's latest close, reopened or not: its document and its state of `kind`
     (empty when that close did not keep it)."""
     row = con.execute("SELECT id, results_json FROM closes WHERE month = ? ORDER BY id DESC LIMIT 1",
                       (month,)).fetchone()
     if row is None:
         return None
-    kept = con.execute("SELECT key, data FROM visit_state WHERE close_id = ? AND kind = 'oversight'", (row[0],))
+    kept = con.execute("SELECT key, data FROM visit_state WHERE close_id = ? AND kind = ?", (row[0], kind))
     return json.loads(row[1]), {k: json.loads(d) for k, d in kept}
 
 

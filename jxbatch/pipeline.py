@@ -209,7 +209,8 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         for so in stage_outputs:
             report.extend(so.problems)
         if rec is None:  # closed before and reopened: the roster may have moved on since
-            report.extend(roster_changes(month, ledger.last_close(con, str(month)), ctx.regs.roster, ctx.scope))
+            report.extend(roster_changes(month, ledger.last_close(con, str(month), OVERSIGHT_KIND),
+                                          ctx.regs.roster, ctx.scope))
         if not report.ok:
             where = report_folder(out_root, month)
             atomic_write(where / f"校验报告_{month}.xlsx",
