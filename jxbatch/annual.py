@@ -141,7 +141,7 @@ def year_leaders(by_month: Mapping[int, Mapping[str, Mapping[str, str]]], roster
     """Department -> who supervised it in the year reviewed (R-ORG-3), from what each month's
     close kept in the ledger: "李副所长", or "李副所长（1–6月）、王副所长（7–12月）" after a
     change. A month closed before the ledger kept it counts with today's roster."""
-    today = {d: people_name(roster, lid) for d, lid in roster.oversight.items()}
+    today = {d: roster.name_of(lid) for d, lid in roster.oversight.items()}
     runs: dict[str, list[tuple[str, int, int]]] = {}  # department -> (name, first month, last month)
     for m in range(1, 13):
         kept = by_month.get(m)
@@ -159,11 +159,6 @@ def year_leaders(by_month: Mapping[int, Mapping[str, Mapping[str, str]]], roster
         else:
             text[d] = "、".join(f"{name}（{a}月）" if a == b else f"{name}（{a}–{b}月）" for name, a, b in spans)
     return text
-
-
-def people_name(roster: Roster, staff_id: str) -> str:
-    person = roster.people.get(staff_id)
-    return person.name if person is not None else staff_id
 
 
 def close_year(root: Path, year: int, out: Path | None = None) -> YearOutcome:

@@ -57,6 +57,11 @@ class Roster:
         ds = self.by_role(DIRECTOR)
         return ds[0] if len(ds) == 1 else None
 
+    def name_of(self, staff_id: str) -> str:
+        """The person's name; an id no longer on the roster as itself."""
+        person = self.people.get(staff_id)
+        return person.name if person is not None else staff_id
+
     def supervised(self, leader_id: str) -> list[str]:
         return [d for d, lid in self.oversight.items() if lid == leader_id]
 

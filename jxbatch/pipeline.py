@@ -292,11 +292,10 @@ def roster_changes(month: Month, previous: tuple[dict, dict[str, dict]] | None, 
     if previous is None:
         return []
     doc, kept = previous
-    people = roster.people
     out = []
 
     def name(sid: str | None) -> str:
-        return "无" if not sid else f"{people[sid].name}（{sid}）" if sid in people else sid
+        return "无" if not sid else f"{roster.name_of(sid)}（{sid}）" if sid in roster.people else sid
 
     if kept:
         for d in sorted(set(kept) | set(roster.oversight)):

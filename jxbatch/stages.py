@@ -57,6 +57,4 @@ OVERSIGHT_KIND = "oversight"  # ledger state: department -> its supervising lead
 def oversight_state(roster: Any) -> dict[str, dict]:
     """Who supervised which department in the month closed (R-ORG-3), kept in the ledger so
     that the annual review names the leaders of the year reviewed, not today's."""
-    people = roster.people
-    return {d: {"leader": lid, "name": people[lid].name if lid in people else lid}
-            for d, lid in sorted(roster.oversight.items())}
+    return {d: {"leader": lid, "name": roster.name_of(lid)} for d, lid in sorted(roster.oversight.items())}
