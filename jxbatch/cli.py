@@ -38,6 +38,14 @@ def main() -> None:
     """jxbatch — 军休所精细化服务管理月度考核工具。"""
 
 
+def run() -> None:
+    """The `jxbatch` program (console script and `python -m jxbatch`): `main`, ended at once
+    after a close (see fastexit). Tests call `main` itself."""
+    from .fastexit import run_command
+
+    run_command(main)
+
+
 @main.command()
 @click.argument("directory", type=FOLDER, default=Path("."))
 @click.option("--center", help="单位名称，如 常德市军休所")

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__, ledger
 from .calendar import Calendar, Month
 from .compute.month import MonthResult, score_month
+from .fastexit import keep_until_exit
 from .fsutil import atomic_write, replace_folder
 from .gather import month_data
 from .parallel import background, few_collections
@@ -200,6 +201,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
             where = report_folder(out_root, month)
             atomic_write(where / f"校验报告_{month}.xlsx",
                          lambda p: write_validation_report(p, v.report, policy.center, str(month)))
+            keep_until_exit(v, computed)
             return CloseOutcome(INVALID, where, v.report)
         if failure is not None:
             raise failure
@@ -215,6 +217,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
             where = report_folder(out_root, month)
             atomic_write(where / f"校验报告_{month}.xlsx",
                          lambda p: write_validation_report(p, report, policy.center, str(month)))
+            keep_until_exit(v, computed)
             return CloseOutcome(INVALID, where, report)
         assert result is not None
         out_of_scope = tuple((p.staff_id, p.name) for p in ctx.regs.roster.people.values()
@@ -277,6 +280,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
             if not tmp.exists() and not parked.exists():  # else the next run finishes the recovery
                 with suppress(sqlite3.Error):  # the close stands; a leftover intent is harmless
                     ledger.end_publishing(con, intent)
+        keep_until_exit(v, computed, doc, state, parts, info)  # freed by the process's end, at once
         status = UNCHANGED if rec is not None else CLOSED
         return CloseOutcome(status, target, report, result, doc, [target / f.name for f in files])
     finally:
