@@ -49,7 +49,8 @@ def run_command(main: Callable[[], Any]) -> None:
         code = 1
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
+            if stream is not None:  # None under pythonw.exe (no console)
+                stream.flush()
         except (OSError, ValueError):  # a closed pipe (jxbatch … | head): nothing more to say
             code = code or 1
     os._exit(code)

@@ -121,3 +121,16 @@ def test_a_close_hands_its_heap_over(tmp_path: Path) -> None:
     finally:
         fastexit._kept = None
     assert {"Validation", "dict"} <= kinds
+
+
+def test_no_console_streams() -> None:
+    """pythonw.exe (a shortcut on the clerk's desktop) has no sys.stdout or sys.stderr."""
+    out = run_python("""
+        import sys
+        from jxbatch.fastexit import keep_until_exit, run_command
+        sys.stdout = sys.stderr = None
+        def main():
+            keep_until_exit(1)
+        run_command(main)
+    """)
+    assert (out.returncode, out.stdout, out.stderr) == (0, "", "")
