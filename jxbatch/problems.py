@@ -245,6 +245,8 @@ def show_value(value: object) -> str | None:
         return None
     if isinstance(value, dt.datetime) and value.time() == dt.time(0) and value.tzinfo is None:
         value = value.date()  # a date cell as a date, whichever reader made it a datetime
+    if isinstance(value, dt.time):  # a date cell holding 0 (or 0.5) reads as a time of day
+        return f"{value.strftime('%H:%M:%S' if value.second else '%H:%M')}（只有时间，没有日期）"
     text = str(value)
     return text if len(text) <= 60 else text[:57] + "…"
 

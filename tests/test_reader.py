@@ -708,3 +708,17 @@ def test_a_date_cell_is_quoted_as_a_date_whichever_reader_made_it_a_datetime() -
 
     assert show_value(dt.datetime(1900, 1, 1)) == show_value(dt.date(1900, 1, 1)) == "1900-01-01"
     assert show_value(dt.datetime(2026, 11, 3, 12, 30)) == "2026-11-03 12:30:00"
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_a_date_cell_holding_zero_is_quoted_as_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      engine: str) -> None:
+    """0 (or 0.5) in a date-formatted cell shows as 1900-01-00 in Excel and reads as a time of
+    day (00:00, 12:00) on both readers: the bad-date problem says so instead of quoting
+    "00:00:00"."""
+    from jxbatch.problems import show_value
+
+    monkeypatch.setenv("JXBATCH_READER", engine)
+    _, problems = read_daily(daily_book(tmp_path, [[dt.time(0, 0), "请假"]]))
+    assert [(p.code, p.value, p.loc.cell) for p in problems] == [("bad-date", "00:00（只有时间，没有日期）", "A3")]
+    assert show_value(dt.time(12, 0, 30)) == "12:00:30（只有时间，没有日期）"
