@@ -399,8 +399,9 @@ def report_folder(out_root: Path, month: Month) -> Path:
 
 def _recently_left(person, month: Month) -> bool:
     """Out-of-scope people worth naming on the posted sheet (R-ORG-4): left within the last
-    year, or on the roster already but joining after this month."""
-    if person.start_date is not None and person.start_date > month.last:
+    year, or on the roster already but joining in this month after its last working day (a
+    Saturday the 30th) or later."""
+    if person.start_date is not None and person.start_date >= month.first:
         return True
     return person.end_date is not None and person.end_date >= month.first - dt.timedelta(days=366)
 
