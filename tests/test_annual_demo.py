@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import jsonschema
@@ -34,7 +35,7 @@ def test_generated_year_closes_and_reviews(tmp_path: Path) -> None:
     assert any(r == {"reason": "below_floor", "month": "2026-04", "score": star["monthly"][3]}
                for r in star["award"]["reasons"])  # the bad April (R-YR-5)
     assert not star["award"]["listed"]
-    assert doc["award"]["listed"] and all(people[e["id"]]["lowest"]["score"] >= "95.00"
+    assert doc["award"]["listed"] and all(Decimal(people[e["id"]]["lowest"]["score"]) >= Decimal("95.00")
                                           for e in doc["award"]["listed"])
     # the December register marked T02 (服务管理科) 未完成: its members lost its 2 points in December (R-YR-4)
     service = [p for p in doc["people"] if p["department"] == "服务管理科" and p["monthly"][11] is not None]
