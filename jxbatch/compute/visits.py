@@ -254,8 +254,10 @@ def birthday_events(retirees: Iterable[Retiree], first: dt.date, last: dt.date,
             continue
         for year in range(first.year, last.year + 1):
             d = birthday_in(r.birth_date, year)
+            if not first <= d <= last or d <= r.birth_date:  # most people: not in the window
+                continue
             eid = birthday_event_id(r.retiree_id, year)
-            if not first <= d <= last or eid in ids or (r.retiree_id, year) in own or d <= r.birth_date:
+            if eid in ids or (r.retiree_id, year) in own:
                 continue
             if r.on_register(d):
                 out.append(Event(eid, r.retiree_id, BIRTHDAY, d, None))
