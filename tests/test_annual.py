@@ -509,3 +509,28 @@ def test_the_year_s_supervising_leaders_come_from_its_months(tmp_path: Path) -> 
     for m in range(5, 13):
         by_month[m]["新科"] = {"leader": "L2", "name": "王副所长"}
     assert year_leaders(by_month, today) == {OFFICE: "李副所长", "新科": "王副所长"}
+
+
+def test_a_long_annual_ranking_repeats_its_header_on_each_printed_page(tmp_path: Path) -> None:
+    """SPEC §9 print titles on the 年度排名 sheet (three tables: the pages repeat the title rows
+    only). By hand: the columns (6, 10, 10, 14, 9, 10, 14, 10, 14) print 543 pt wide at 100 %
+    → scale 523 / 543 on A4 portrait; 741.2 pt between the margins → 769.54, less the title
+    rows (28 + 15), 90 % = 653.88 pt: 43 rows of 15 pt. Heading at row 3, header row 4, 100
+    people from row 5: the breaks come before rows 46 and 89, each starting with the header."""
+    from jxbatch.publish.annual import AnnualInfo, write_annual
+
+    ids = [f"P{i:03d}" for i in range(1, 101)]
+    records = [MonthRecord(m, [MonthPerson(s, s, "staff", OFFICE, Decimal(100)) for s in ids],
+                           {OFFICE: Decimal(100)}) for m in range(1, 13)]
+    res = annual_review(YEAR, records, {}, AnnualPolicy())
+    info = AnnualInfo(center="某军休所", year=YEAR, tool_version="t", base=Decimal(100),
+                      evaluation_weight=Decimal(0), top_share=Decimal("0.2"), floor=Decimal(95),
+                      target_deduction_to="department", month_digests=(), evaluation_file=None, leaders={})
+    path = tmp_path / "annual.xlsx"
+    write_annual(path, res, info, [])
+    ws = openpyxl.load_workbook(path)["年度排名"]
+    assert [b.id for b in ws.row_breaks.brk] == [45, 88] and ws.print_title_rows == "$1:$2"
+    for r in (4, 46, 89):
+        assert [ws.cell(r, c).value for c in range(1, 4)] == ["名次", "工号", "姓名"], r
+    people = [ws.cell(r, 2).value for r in [*range(5, 46), *range(47, 89), *range(90, 107)]]
+    assert sorted(people) == ids

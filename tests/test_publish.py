@@ -253,6 +253,60 @@ def test_statement_sheets(books) -> None:
     assert "主持全面工作" in texts(wb["D1 张所长"])
 
 
+def _many_staff(n: int, items_for_a1: int = 0) -> MonthResult:
+    """The worked example's center with `n` more staff in 办公室 (S001…), and `items_for_a1`
+    deductions of A1 on different days."""
+    from jxbatch.model import Person
+
+    people = PEOPLE + [Person(f"S{i:03d}", f"员工{i}", "staff", "办公室") for i in range(1, n + 1)]
+    deds = [ded("A1", "B01", "考核办", "0.1", day=1 + i % 28, row=2 + i) for i in range(items_for_a1)]
+    return score_month(MonthData(people=people, oversight=OVERSIGHT, departments=["办公室", "财务科"],
+                                 rubric=RUBRIC, deductions=deds, last_day=D(2026, 11, 30)))
+
+
+def test_long_tables_repeat_their_header_on_each_printed_page(books, tmp_path) -> None:
+    """SPEC §9 (print it and post it as it is): three tables share the ranking sheet, so its
+    printed pages repeat the title rows only, and a table running onto a new page gets a
+    page break and its own header again there (续表).
+
+    Page height by hand: the columns (6, 10, 10, 24, 9 × 6 characters) print 583.5 pt wide at
+    100 % (7 px a character + 5 px padding, 0.75 pt a px); A4 portrait holds 595 − 72 = 523
+    between its margins → scale 523 / 583.5; 842 − 2 × 50.4 = 741.2 pt high → 826.94 at that
+    scale, less the title rows (28 + 15) = 783.94, 90 % of it (to spare) = 705.55 pt: 47 rows
+    of 15 pt. Heading at row 3, header row 4, 100 individuals from row 5: rows 3–49 fill the
+    first page, the break comes before row 50 (the header again), the next page holds rows
+    50–96, the second break before row 97 (the header again), the last 9 people follow."""
+    path = tmp_path / "r.xlsx"
+    write_ranking(path, _many_staff(95), INFO)
+    ws = openpyxl.load_workbook(path)["考核排名公示"]
+    assert [b.id for b in ws.row_breaks.brk] == [49, 96]  # 0-based: Excel rows 50 and 97 start pages
+    assert ws.print_title_rows == "$1:$2"
+    header = ["名次", "工号", "姓名", "科室", "基础分", "扣分", "加分", "得分"]
+    for r in (4, 50, 97):
+        assert [ws.cell(r, c).value for c in range(1, 9)] == header, r
+    people = [ws.cell(r, 2).value for r in [*range(5, 50), *range(51, 97), *range(98, 107)]]
+    assert len(set(people)) == 100 and ws.cell(107, 1).value is None
+    # a table that fits on its page: no break, no repeated header (the worked example)
+    small = openpyxl.load_workbook(books["ranking"])["考核排名公示"]
+    assert small.row_breaks.brk == [] and texts(small).count("名次") == 3  # the three tables' headers
+
+
+def test_a_long_statement_repeats_its_item_header(tmp_path) -> None:
+    """A statement whose items run over several printed pages: each page break is followed
+    by the item table's header, every item is still there, and a short statement has no break."""
+    path = tmp_path / "d.xlsx"
+    write_details(path, _many_staff(0, items_for_a1=80), INFO)
+    wb = openpyxl.load_workbook(path)
+    a1, h1 = wb["A1 钱一"], wb["H1 赵科长"]
+    breaks = [b.id for b in a1.row_breaks.brk]
+    assert len(breaks) >= 2
+    header = ["日期", "标准编号", "要求", "分值", "来源", "扣分人/审批人", "事由", "出处"]
+    for b in breaks:
+        assert [a1.cell(b + 1, c).value for c in range(1, 9)] == header, b
+    assert sum(1 for r in range(1, a1.max_row + 1) if a1.cell(r, 2).value == "B01") == 80
+    assert h1.row_breaks.brk == []
+
+
 def test_sheet_names_are_legal_and_unique() -> None:
     used = {"明细"}
     a = sheet_name("S01", "王[芳]/a:b*c?d\\e", used)
@@ -420,3 +474,31 @@ def test_libreoffice_converts_all_three_to_pdf(books, tmp_path) -> None:
     for path in books.values():
         pdf = out / (path.stem + ".pdf")
         assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF"), pdf.name
+
+
+def test_sheets_of_several_tables_repeat_each_tables_header(tmp_path) -> None:
+    """A 60-person center (generated): the 联包走访 sheet's coverage table runs over several
+    printed pages (tall rows: the names of those not visited yet); every page it starts with
+    a page break followed by a table header or a section heading, never a bare data row; the
+    ranking's individual table (55 people) breaks once, before its header again."""
+    from jxbatch.calendar import Month
+    from jxbatch.demo import generate_workspace
+    from jxbatch.pipeline import CLOSED, close_month
+
+    root = tmp_path / "ws"
+    generate_workspace(root, people=60, retirees=600, month="2026-11", seed=3, fast=True)
+    out = close_month(root, Month(2026, 11), publish_date=D(2026, 12, 1))
+    assert out.status == CLOSED
+    ws = openpyxl.load_workbook(out.out_dir / "联包走访_2026-11.xlsx")["联包走访情况"]
+    breaks = [b.id for b in ws.row_breaks.brk]
+    assert len(breaks) >= 3 and ws.print_title_rows == "$1:$2"
+    for b in breaks:
+        first = ws.cell(b + 1, 1).value
+        assert first == "序号" or first.startswith(("二、", "三、", "四、")), (b, first)
+    covered = [ws.cell(r, 2).value for r in range(5, ws.max_row + 1)
+               if isinstance(ws.cell(r, 1).value, int) and ws.cell(r, 5).value is not None
+               and isinstance(ws.cell(r, 2).value, str) and ws.cell(r, 2).value.startswith("S")]
+    assert len(covered) == len(set(covered)) >= 50  # every staff line once, headers in between
+    rank = openpyxl.load_workbook(out.out_dir / "考核排名公示_2026-11.xlsx")["考核排名公示"]
+    assert [b.id for b in rank.row_breaks.brk] == [49]
+    assert [rank.cell(50, c).value for c in range(1, 4)] == ["名次", "工号", "姓名"]

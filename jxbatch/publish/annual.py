@@ -35,7 +35,7 @@ from ..model import DEPT_HEAD, DIRECTOR, LEADER, STAFF
 from ..problems import Problem
 from .monthly import plain_number as plain
 from .monthly import text_width
-from .styles import new_workbook, page_setup, title_rows, write_cell
+from .styles import Pager, new_workbook, page_setup, title_rows, write_cell
 
 ROLE_ZH = {DIRECTOR: "所长", LEADER: "班子成员", DEPT_HEAD: "科室负责人", STAFF: "工作人员"}
 NO_RATING = "无评价"
@@ -160,13 +160,24 @@ def _widths(ws: Any, widths: Sequence[float]) -> None:
 
 
 def _table(ws: Any, top: int, labels: Sequence[str], kinds: Sequence[str], rows: Sequence[Sequence[Any]],
-           fmts: dict[str, Any]) -> int:
-    for j, label in enumerate(labels):
-        ws.write_string(top, j, label, fmts["header"])
-    for i, row in enumerate(rows, start=top + 1):
+           fmts: dict[str, Any], pager: Pager | None = None) -> int:
+    """Header at `top`, rows below (with a pager, the header again at the top of each printed
+    page the table runs onto); returns the next free row."""
+
+    def header(r: int) -> None:
+        for j, label in enumerate(labels):
+            ws.write_string(r, j, label, fmts["header"])
+
+    header(top)
+    i = top + 1
+    for row in rows:
+        if pager is not None and not pager.fits(i, 15):
+            header(i)
+            i += 1
         for j, value in enumerate(row):
             write_cell(ws, i, j, value, fmts, kinds[j])
-    return top + 1 + len(rows)
+        i += 1
+    return i
 
 
 def _line(ws: Any, row: int, text: str, ncols: int, fmt: Any, width: float) -> None:
@@ -212,18 +223,25 @@ def write_annual(path: Path, res: AnnualResult, info: AnnualInfo, problems: Sequ
     total_w = sum(IND_WIDTHS)
     _widths(ws, IND_WIDTHS)
     title_rows(ws, title, sub, ncols, fmts)
+    # three tables share the sheet: the printed pages repeat the title rows only, and each
+    # table repeats its own header where it runs onto a new page
+    pager = Pager(ws, IND_WIDTHS)
     row = 2
+    pager.keep(row, 3 * 15)  # heading, header, first row
     _line(ws, row, "一、个人年度排名（科室负责人、工作人员）", ncols, fmts["heading"], total_w)
     header_row = row + 1
     row = _table(ws, header_row, IND_COLS, IND_KINDS,
-                 [_person_row(p, p.department or "") for p in res.individual], fmts) + 1
+                 [_person_row(p, p.department or "") for p in res.individual], fmts, pager) + 1
+    pager.keep(row, 3 * 15)
     _line(ws, row, "二、科室年度排名（各月科室得分的平均分）", ncols, fmts["heading"], total_w)
     row = _table(ws, row + 1, DEPT_COLS, DEPT_KINDS,
                  [[d.rank, d.name, len(d.months), d.score, info.leaders.get(d.name, "")] for d in res.departments],
-                 fmts) + 1
+                 fmts, pager) + 1
+    pager.keep(row, 3 * 15)
     _line(ws, row, "三、领导班子年度排名（班子成员、所长）", ncols, fmts["heading"], total_w)
     row = _table(ws, row + 1, LEAD_COLS, IND_KINDS,
-                 [_person_row(p, ROLE_ZH.get(p.role, p.role)) for p in res.leadership], fmts) + 1
+                 [_person_row(p, ROLE_ZH.get(p.role, p.role)) for p in res.leadership], fmts, pager) + 1
+    pager.close()
     for text in (weight_note(info), "满意率 =（满意 + 基本满意）÷ 全部评价人数；没有人评价的显示“无评价”。",
                  "人员按其最后一个参加考核月份的角色和科室列入个人或领导班子排名。"):
         _line(ws, row, text, ncols, fmts["body"], total_w)
@@ -273,19 +291,24 @@ def _award_sheet(wb: Any, fmts: dict[str, Any], res: AnnualResult, info: AnnualI
             f"与第 {basis.quota} 名得分相同者一并列入；前 {basis.quota} 名中有月份低于 {plain(info.floor)} 分的不列入，"
             "名额不顺延。")
     _line(ws, 2, rule, ncols, fmts["body"], total_w)
+    # two tables share the sheet: each repeats its own header where it runs onto a new page
+    pager = Pager(ws, widths)
     row = 3
+    pager.keep(row, 3 * 15)
     _line(ws, row, f"一、列入名单（{len(basis.listed)} 人）", ncols, fmts["heading"], total_w)
     header_row = row + 1
     listed = [[e.person.rank, e.person.staff_id, e.person.name, e.person.department or "", e.person.score,
                _lowest(e.person)] for e in basis.listed]
-    row = _table(ws, header_row, cols[:-1], kinds[:-1], listed, fmts) + 1
+    row = _table(ws, header_row, cols[:-1], kinds[:-1], listed, fmts, pager) + 1
     if not listed:
         _line(ws, row, "无", ncols, fmts["body"], total_w)
         row += 1
+    pager.keep(row, 3 * 15)
     _line(ws, row, f"二、未列入人员及原因（{len(basis.not_listed)} 人）", ncols, fmts["heading"], total_w)
     others = [[e.person.rank, e.person.staff_id, e.person.name, e.person.department or "", e.person.score,
                _lowest(e.person), "；".join(_reason_texts(e, basis.quota, info.floor))] for e in basis.not_listed]
-    row = _table(ws, row + 1, cols, kinds, others, fmts) + 1
+    row = _table(ws, row + 1, cols, kinds, others, fmts, pager) + 1
+    pager.close()
     _line(ws, row, "本名单依据“3挂钩”奖惩：考核结果与晋级晋职、评先评优直接挂钩；最终人选由所务会研究确定。",
           ncols, fmts["body"], total_w)
     page_setup(ws, header_row, ncols)

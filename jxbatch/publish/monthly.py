@@ -20,7 +20,7 @@ import functools
 import math
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -34,7 +34,7 @@ from ..compute.ranking import id_key
 from ..compute.rounding import publish
 from ..compute.types import AUTO, BONUS, CHAINED, QUOTA, REGISTER, PersonScore
 from ..model import DEPT_HEAD, DIRECTOR, LEADER, STAFF, Duty
-from .styles import new_workbook, page_setup, title_rows, write_cell, write_header
+from .styles import Pager, new_workbook, page_setup, title_rows, write_cell, write_header
 
 ROLE_ZH = {DIRECTOR: "所长", LEADER: "班子成员", DEPT_HEAD: "科室负责人", STAFF: "工作人员"}
 SOURCE_ZH = {REGISTER: "登记扣分", AUTO: "自动规则", CHAINED: "联带扣分", QUOTA: "扣分指标", BONUS: "加分"}
@@ -179,19 +179,25 @@ def _signoff(ws: Worksheet, row: int, info: PublishInfo, ncols: int, fmts: dict[
 
 
 def write_rows(ws: Worksheet, top: int, kinds: Sequence[str], rows: Sequence[Sequence[Any]],
-          fmts: dict[str, Any], widths: Sequence[float]) -> int:
+               fmts: dict[str, Any], widths: Sequence[float], pager: Pager | None = None,
+               header: Callable[[int], None] | None = None) -> int:
     """Data rows; a row whose wrapped text needs more than one line gets its height set
-    (LibreOffice does not auto-fit the rows of a file written by xlsxwriter)."""
-    for i, row in enumerate(rows, start=top):
-        cells = []
+    (LibreOffice does not auto-fit the rows of a file written by xlsxwriter). With a pager,
+    a row that would start a new printed page gets `header(row)` above it (续表). Returns
+    the next free row."""
+    i = top
+    for row in rows:
+        height = row_height([(value, widths[j]) for j, value in enumerate(row)
+                             if kinds[j] == "text" and isinstance(value, str) and value])
+        if pager is not None and header is not None and not pager.fits(i, height):
+            header(i)
+            i += 1
         for j, value in enumerate(row):
             write_cell(ws, i, j, value, fmts, kinds[j])
-            if kinds[j] == "text" and isinstance(value, str) and value:
-                cells.append((value, widths[j]))
-        height = row_height(cells)
         if height > 15:
             ws.set_row(i, height)
-    return top + len(rows)
+        i += 1
+    return i
 
 
 def _line(ws: Worksheet, row: int, text: str, ncols: int, fmt: Any, height: float | None = None) -> None:
@@ -247,20 +253,32 @@ def write_ranking(path: Path, res: MonthResult, info: PublishInfo) -> None:
                           f"得分按四舍五入保留两位小数，得分相同名次并列", ncols, fmts)
     ind, dept, lead = ranking_rows(res)
 
+    # three tables share the sheet, so the printed pages repeat the title rows only and each
+    # table repeats its own header where it runs onto a new page
+    pager = Pager(ws, RANK_WIDTHS)
     row = 2
+    pager.keep(row, 3 * 15)  # heading, header, first row
     _line(ws, row, "一、个人排名（科室负责人、工作人员）", ncols, fmts["heading"])
     header_row = row + 1
     _header(ws, header_row, IND_COLS, fmts)
-    row = write_rows(ws, header_row + 1, IND_KINDS, ind, fmts, RANK_WIDTHS) + 1
+    row = write_rows(ws, header_row + 1, IND_KINDS, ind, fmts, RANK_WIDTHS, pager,
+                     lambda r: _header(ws, r, IND_COLS, fmts)) + 1
 
+    # the chart reads the department table's cells: no header inside it; it starts on a new
+    # page when it would not fit whole on this one (only past about 40 departments is it
+    # longer than a page, and then its later pages have no header)
+    pager.keep(row, (len(dept) + 2) * 15)
     _line(ws, row, "二、科室排名（科室得本科室工作人员平均分）", ncols, fmts["heading"])
     _header(ws, row + 1, DEPT_COLS, fmts)
     dept_top = row + 2
     row = write_rows(ws, dept_top, DEPT_KINDS, dept, fmts, RANK_WIDTHS) + 1
 
+    pager.keep(row, 3 * 15)
     _line(ws, row, "三、领导班子排名（班子成员、所长）", ncols, fmts["heading"])
     _header(ws, row + 1, LEAD_COLS, fmts)
-    row = write_rows(ws, row + 2, LEAD_KINDS, lead, fmts, RANK_WIDTHS) + 1
+    row = write_rows(ws, row + 2, LEAD_KINDS, lead, fmts, RANK_WIDTHS, pager,
+                     lambda r: _header(ws, r, LEAD_COLS, fmts)) + 1
+    pager.close()
 
     notes = [
         out_of_scope_line(info),
@@ -293,9 +311,7 @@ def write_ranking(path: Path, res: MonthResult, info: PublishInfo) -> None:
         ws.insert_chart(row, 0, chart, {"x_offset": 10, "y_offset": 5})
 
     page_setup(ws, header_row, ncols)
-    # Three tables share the sheet: every printed page repeats the title rows only, so a page
-    # holding the department or leadership table never carries the individual table's header.
-    ws.repeat_rows(0, 1)
+    ws.repeat_rows(0, 1)  # the title only: each table repeats its own header (Pager)
     wb.close()
 
 
@@ -469,35 +485,46 @@ def _statement(ws: Worksheet, res: MonthResult, info: PublishInfo, p: PersonScor
             ws.write_string(row, 3, note, fmts["aside"])
         row += 1
 
+    # the item and duty tables repeat their headers where they run onto a new printed page
+    pager = Pager(ws, STMT_WIDTHS, landscape=True)
     row += 1
+    pager.keep(row, 3 * 15)  # heading, header, first row
     _line(ws, row, "二、扣分、加分明细", ncols, fmts["heading"])
     row += 1
     items = [item_row(res, i) for i in p.items]
     if items:
         _header(ws, row, ITEM_COLS, fmts)
-        row = write_rows(ws, row + 1, ITEM_KINDS, items, fmts, STMT_WIDTHS)
+        row = write_rows(ws, row + 1, ITEM_KINDS, items, fmts, STMT_WIDTHS, pager,
+                         lambda r: _header(ws, r, ITEM_COLS, fmts))
     else:  # no empty table: one line says so
         ws.write_string(row, 0, "本月无扣分、加分记录。", fmts["aside"])
         row += 1
 
+    def duty_header(r: int) -> None:
+        for (a, b), label in zip(DUTY_SPANS, DUTY_COLS, strict=True):
+            if a != b:
+                ws.merge_cells(r, a, r, b, fmts["header"])
+            ws.write_string(r, a, label, fmts["header"])
+
     row += 1
+    pager.keep(row, 3 * 15)
     _line(ws, row, "三、岗位职责", ncols, fmts["heading"])
     row += 1
-    for (a, b), label in zip(DUTY_SPANS, DUTY_COLS, strict=True):
-        if a != b:
-            ws.merge_cells(row, a, row, b, fmts["header"])
-        ws.write_string(row, a, label, fmts["header"])
+    duty_header(row)
     row += 1
     duties = info.duties.get(p.staff_id, ())
     for d in duties:
         texts = [d.post, d.duties, d.work_standard, d.deduction_standard]
-        cells = []
+        height = row_height([(text or "", sum(STMT_WIDTHS[a:b + 1])) for (a, b), text in zip(DUTY_SPANS, texts,
+                                                                                              strict=True)])
+        if not pager.fits(row, height):
+            duty_header(row)
+            row += 1
         for (a, b), text in zip(DUTY_SPANS, texts, strict=True):
             if a != b:
                 ws.merge_cells(row, a, row, b, fmts["text"])
             ws.write_string(row, a, text or "", fmts["text"])
-            cells.append((text or "", sum(STMT_WIDTHS[a:b + 1])))
-        ws.set_row(row, row_height(cells))
+        ws.set_row(row, height)
         row += 1
     if not duties:
         ws.merge_cells(row, 0, row, ncols - 1, fmts["text"])
@@ -507,4 +534,5 @@ def _statement(ws: Worksheet, res: MonthResult, info: PublishInfo, p: PersonScor
     row += 1
     ws.write_string(row, 0, SIGN_SELF, fmts["plain"])
     ws.write_string(row, 5, "日期：＿＿＿＿年＿＿月＿＿日", fmts["plain"])
+    pager.close()
     page_setup(ws, 1, ncols, landscape=True)

@@ -332,6 +332,77 @@ def page_setup(ws: Worksheet, header_row: int, ncols: int, landscape: bool = Fal
     ws.freeze_panes(header_row + 1, 0)
 
 
+A4_WIDTH, A4_HEIGHT = 595, 842  # points
+MARGIN_SIDES, MARGIN_ENDS = 0.5 * 72, 0.7 * 72  # points: page_setup's margins
+
+
+def column_points(widths: Sequence[float]) -> float:
+    """Printed width of the columns at 100 % (Excel: 7 px a character + 5 px padding, 0.75 pt a px)."""
+    return sum(int(w * 7 + 0.5) + 5 for w in widths) * 0.75
+
+
+def page_room(widths: Sequence[float], repeated: float, landscape: bool = False) -> float:
+    """The height (points, at 100 %) of what one printed page holds below the repeated rows,
+    "fit to page width" (SPEC §9) on A4 with page_setup's margins, 10 % to spare. With wider
+    fonts the real scale is smaller and a page only holds more than planned."""
+    width, height = (A4_HEIGHT, A4_WIDTH) if landscape else (A4_WIDTH, A4_HEIGHT)
+    scale = min(1.0, (width - 2 * MARGIN_SIDES) / column_points(widths))
+    return ((height - 2 * MARGIN_ENDS) / scale - repeated) * 0.9
+
+
+class Pager:
+    """Page breaks for a sheet whose printed pages repeat its title rows only — several
+    tables share it, so no one table's header can be the print titles (SPEC §9: a clerk
+    prints and posts it as it is). A table that runs onto the next page gets its header
+    again at the top of that page (续表), and a heading, a header and the first row of a
+    table are kept on one page. Heights come from the sheet's own rows (set_row) as written;
+    a sheet that fits on one page gets no break at all.
+
+    Use: ``pager.keep(row, height)`` before a heading (the height of heading, header and
+    first row together); ``pager.fits(row, height)`` before each data row — False means a
+    break was put before `row`: write the header there and the row below it. ``close()``
+    hands the breaks to the sheet."""
+
+    def __init__(self, ws: Worksheet, widths: Sequence[float], landscape: bool = False, repeated_rows: int = 2):
+        self.ws = ws
+        self.top = repeated_rows  # the first row of the current page (below the print titles)
+        self.used = 0.0  # points of the current page up to `self.measured`
+        self.measured = repeated_rows
+        self.breaks: list[int] = []
+        self.room = page_room(widths, sum(self.points(r) for r in range(repeated_rows)), landscape)
+
+    def points(self, row: int) -> float:
+        info = self.ws.row_info.get(row)
+        pixels = info.height if info is not None and info.height is not None else self.ws.default_row_height
+        return pixels * 0.75
+
+    def _used_before(self, row: int) -> float:
+        for r in range(self.measured, row):
+            self.used += self.points(r)
+        self.measured = max(self.measured, row)
+        return self.used
+
+    def _break(self, row: int) -> None:
+        self.breaks.append(row)
+        self.top = self.measured = row
+        self.used = 0.0
+
+    def keep(self, row: int, height: float) -> None:
+        """Start a new page at `row` unless `height` more points fit on this one."""
+        if row > self.top and self._used_before(row) + height > self.room:
+            self._break(row)
+
+    def fits(self, row: int, height: float) -> bool:
+        if row > self.top and self._used_before(row) + height > self.room:
+            self._break(row)
+            return False
+        return True
+
+    def close(self) -> None:
+        if self.breaks:
+            self.ws.set_h_pagebreaks(self.breaks)
+
+
 def write_cell(ws: Worksheet, row: int, col: int, value: Any, fmts: dict[str, Any], kind: str = "text") -> None:
     """Write one value by type; text always as a string (never a formula or a link).
 

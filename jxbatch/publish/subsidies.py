@@ -31,7 +31,7 @@ from ..compute.activities import (
 from ..compute.rounding import yuan
 from ..model import Retiree
 from .monthly import _line, lines_needed, month_zh, plain_number, row_height, write_rows, yuan_text
-from .styles import new_workbook, page_setup, title_rows, write_cell, write_header
+from .styles import new_workbook, page_room, page_setup, title_rows, write_cell, write_header
 
 SIGNATURES = "经办人：＿＿＿＿  审核人：＿＿＿＿  负责人：＿＿＿＿"
 PAY_DATE = "发放日期：＿＿＿＿年＿＿月＿＿日"
@@ -140,12 +140,6 @@ def write_subsidies(path: Path, payments: Sequence[Payment], outcomes: Sequence[
 ROW_HEIGHT = 22  # points: the least height of a payout row, high enough to sign in
 LINE_HEIGHT = 15  # points: one wrapped line of 11 pt text
 MAX_ROW_HEIGHT = 409  # points: Excel's largest row (about 26 payment lines; more is unheard of)
-A4_WIDTH, A4_HEIGHT = 595, 842  # points
-
-
-def column_points(widths: Sequence[float]) -> float:
-    """Printed width of the columns at 100 % (Excel: 7 px a character + 5 px padding, 0.75 pt a px)."""
-    return sum(int(w * 7 + 0.5) + 5 for w in widths) * 0.75
 
 
 def paginate(ws: Any, widths: Sequence[float], repeated: float, first_row: int, heights: Sequence[float]) -> None:
@@ -153,12 +147,10 @@ def paginate(ws: Any, widths: Sequence[float], repeated: float, first_row: int, 
     retiree's lines and signature cell print on one page.
 
     The sheet stays "fit to page width" (SPEC §9); the height a page holds is estimated at
-    that scale (Excel's column metrics, A4 with styles.page_setup's margins, the repeated
-    title and header rows of height `repeated`, 10 % to spare). With wider fonts the real
-    scale is smaller and pages only hold more than planned, so a row never splits.
+    that scale (styles.page_room: below the repeated title and header rows of height
+    `repeated`, 10 % to spare), so a row never splits.
     """
-    scale = min(1.0, (A4_WIDTH - 72) / column_points(widths))
-    room = ((A4_HEIGHT - 2 * 0.7 * 72) / scale - repeated) * 0.9
+    room = page_room(widths, repeated)
     breaks, used = [], 0.0
     for i, h in enumerate(heights):
         if used and used + h > room:

@@ -27,7 +27,7 @@ from ..calendar import Month
 from ..compute import visits as rules
 from ..model import Person, Retiree
 from .monthly import month_zh, row_height, sheet_name, write_rows
-from .styles import new_workbook, page_setup, title_rows, write_cell
+from .styles import Pager, new_workbook, page_setup, title_rows, write_cell
 
 SIGN_LINE = "军休人员（家属）签字：＿＿＿＿ 日期：＿＿＿＿"
 MUST_ZH = {rules.ON_TIME: "按时", rules.LATE: "超期", rules.PENDING: "期限未到（下月判定）",
@@ -172,11 +172,18 @@ def _heading(ws: Worksheet, row: int, text: str, ncols: int, fmt: Any) -> None:
 
 
 def _table(ws: Worksheet, top: int, labels: Sequence[str], kinds: Sequence[str], rows: Sequence[Sequence[Any]],
-           widths: Sequence[float], fmts: dict[str, Any], empty: str) -> int:
-    """Header at `top`, rows below (wrapped text gets its height); returns the next free row."""
-    for j, label in enumerate(labels):
-        ws.write_string(top, j, label, fmts["header"])
-    row = write_rows(ws, top + 1, kinds, rows, fmts, widths)
+           widths: Sequence[float], fmts: dict[str, Any], empty: str, pager: Pager | None = None) -> int:
+    """Header at `top`, rows below (wrapped text gets its height; with a pager the header
+    again at the top of each printed page it runs onto); returns the next free row."""
+    height = row_height([(label, w) for label, w in zip(labels, widths, strict=True)])
+
+    def header(r: int) -> None:
+        for j, label in enumerate(labels):
+            ws.write_string(r, j, label, fmts["header"])
+        ws.set_row(r, height)
+
+    header(top)
+    row = write_rows(ws, top + 1, kinds, rows, fmts, widths, pager, header)
     if not rows:
         ws.merge_cells(row, 0, row, len(labels) - 1, fmts["text"])
         ws.write_string(row, 0, empty, fmts["text"])
@@ -208,13 +215,16 @@ def write_visits_report(path: Path, rep: VisitsReport) -> None:
     labels = [c for c, _, _ in COVER_COLS]
     if rep.month.is_quarter_end:
         labels[-1] = "本季未上门人员（扣分）"
+    # several tables share the sheet: the printed pages repeat the title rows only, and each
+    # table repeats its own header where it runs onto a new page
+    pager = Pager(ws, widths, landscape=True)
     _heading(ws, 2, "一、联包覆盖情况（定期访、上门走访、必访）", ncols, fmts["heading"])
     header_row = 3
     rows = [[i, c.staff_id, c.name, c.department, c.assigned, c.contacted, c.home_visited, c.must_due,
              c.must_on_time, c.must_late, c.must_pending, c.concerns_open, c.concerns_overdue, c.unsigned,
              c.missed or "—", c.home_missing or "—"] for i, c in enumerate(rep.lines, start=1)]
-    row = _table(ws, header_row, labels, [k for _, k, _ in COVER_COLS], rows, widths, fmts, "本月无联包对象。")
-    ws.set_row(header_row, row_height([(label, w) for label, w in zip(labels, widths, strict=True)]))
+    row = _table(ws, header_row, labels, [k for _, k, _ in COVER_COLS], rows, widths, fmts, "本月无联包对象。",
+                 pager)
     if rep.lines:
         ws.merge_cells(row, 0, row, 3, fmts["total_label"])
         ws.write_string(row, 0, "合计", fmts["total_label"])
@@ -226,15 +236,17 @@ def write_visits_report(path: Path, rep: VisitsReport) -> None:
 
     # must-visits: names, deadline and outcome only (never the event type)
     row += 1
+    pager.keep(row, 3 * 15)
     _heading(ws, row, "二、必访情况", ncols, fmts["heading"])
     spans = [(0, 0), (1, 3), (4, 7), (8, 10), (11, 13), (14, 15)]
     heads = ["序号", "联包工作人员", "军休人员", "期限", "走访日期", "结果"]
     row = _spanned(ws, row + 1, spans, heads, [[i, x.staff, x.retiree, x.deadline, x.visit_date, x.status]
                                                for i, x in enumerate(rep.must, start=1)],
-                   ["int", "text_c", "text", "date", "date", "text_c"], fmts, "本月无必访事件。")
+                   ["int", "text_c", "text", "date", "date", "text_c"], fmts, "本月无必访事件。", pager)
 
     # issues: 问题编号, names, dates, days open (the text is on the internal sheet)
     row += 1
+    pager.keep(row, 3 * 15)
     _heading(ws, row, "三、反映问题跟踪（未解决及本月解决）", ncols, fmts["heading"])
     heads = ["序号", "问题编号", "军休人员", "联包工作人员", "首次反映日期", "状态（已历天数）"]
     lines = []
@@ -243,31 +255,35 @@ def write_visits_report(path: Path, rep: VisitsReport) -> None:
         lines.append([i, c.concern_id, c.retiree, c.staff, c.raised, state])
     spans3 = [(0, 0), (1, 3), (4, 7), (8, 10), (11, 13), (14, 15)]
     row = _spanned(ws, row + 1, spans3, heads, lines, ["int", "text_c", "text", "text_c", "date", "text_c"], fmts,
-                   "无未解决的反映问题。")
+                   "无未解决的反映问题。", pager)
 
     # confirmation forms of closed quarters not returned signed
     row += 1
+    pager.keep(row, 3 * 15)
     _heading(ws, row, "四、未签回的季度确认表", ncols, fmts["heading"])
     heads = ["序号", "季度", "军休人员", "联包工作人员", "情况"]
     spans4 = [(0, 0), (1, 3), (4, 7), (8, 10), (11, 15)]
     row = _spanned(ws, row + 1, spans4, heads,
                    [[i, rules.quarter_zh(u.quarter), u.retiree, u.staff, u.state]
                     for i, u in enumerate(rep.unsigned, start=1)],
-                   ["int", "text_c", "text", "text_c", "text_c"], fmts, "无未签回的季度确认表。")
+                   ["int", "text_c", "text", "text_c", "text_c"], fmts, "无未签回的季度确认表。", pager)
     row += 1
     for note in rep.notes:
         _heading(ws, row, f"说明：{note}", ncols, fmts["body"])
         ws.set_row(row, row_height([(f"说明：{note}", sum(widths))]))
         row += 1
+    pager.close()
     page_setup(ws, header_row, ncols, landscape=True)
-    ws.repeat_rows(0, 1)  # several tables share the sheet: repeat the title only
+    ws.repeat_rows(0, 1)  # the title only: each table repeats its own header (Pager)
 
     wb.close()
 
 
 def _spanned(ws: Worksheet, top: int, spans: Sequence[tuple[int, int]], heads: Sequence[str],
-             rows: Sequence[Sequence[Any]], kinds: Sequence[str], fmts: dict[str, Any], empty: str) -> int:
-    """A narrow table laid over the wide one's columns: each column spans `spans[j]`."""
+             rows: Sequence[Sequence[Any]], kinds: Sequence[str], fmts: dict[str, Any], empty: str,
+             pager: Pager | None = None) -> int:
+    """A narrow table laid over the wide one's columns: each column spans `spans[j]` (with a
+    pager, its header again at the top of each printed page it runs onto)."""
 
     def put(row: int, j: int, value: Any, kind: str) -> None:
         a, b = spans[j]
@@ -279,6 +295,10 @@ def _spanned(ws: Worksheet, top: int, spans: Sequence[tuple[int, int]], heads: S
         put(top, j, h, "header")
     row = top + 1
     for values in rows:
+        if pager is not None and not pager.fits(row, 15):
+            for j, h in enumerate(heads):
+                put(row, j, h, "header")
+            row += 1
         for j, v in enumerate(values):
             put(row, j, v, kinds[j])
         row += 1
