@@ -463,6 +463,8 @@ class Filer:
         former = [p for p in self.folder.iterdir() if p.is_file() and p != target and personal_owner(p.name) == owner]
         if len(former) == 1:
             os.replace(former[0], target)
+            # the copies collected under the old name (the current one's date above all) follow it
+            ledger.rename_collected(self.con, str(self.month), former[0].name, target.name)
             entry.reason += f"原文件 {former[0].name} 已按名册改名为 {target.name}；"
 
     def _place(self, c: Candidate, target: Path, spec: WorkbookSpec, entry: Entry) -> None:

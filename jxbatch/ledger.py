@@ -433,6 +433,15 @@ def record_collected(con: sqlite3.Connection, *, month: str, target: str, sha256
     return int(cur.lastrowid)
 
 
+def rename_collected(con: sqlite3.Connection, month: str, former: str, target: str) -> None:
+    """A person's workbook renamed from `former` to `target` (the roster corrected the name):
+    the copies collected under the old name are the new name's, with their dates."""
+    with transaction(con):
+        con.execute("UPDATE collected SET stored_as = ? WHERE month = ? AND target = ? AND stored_as = ?",
+                    (target, month, former, former))
+        con.execute("UPDATE collected SET target = ? WHERE month = ? AND target = ?", (target, month, former))
+
+
 def move_collected(con: sqlite3.Connection, month: str, target: str, sha256: str, stored_as: str) -> None:
     """The copy of `target` with this content now lives at `stored_as` (superseded)."""
     with transaction(con):

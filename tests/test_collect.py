@@ -344,6 +344,35 @@ def test_a_return_after_a_roster_name_change_takes_the_place_of_the_former_file(
     assert "原文件 S01_张三_2026-11.xlsx 已按名册改名为 S01_张珊_2026-11.xlsx" in out.output
 
 
+def test_a_newer_return_after_a_name_correction_replaces_the_one_collected_before(ws: Path, tmp_path: Path) -> None:
+    """张三's first return (mail of 26 Nov) is collected; the clerk then corrects the name to 张珊;
+    the corrected return (mail of 28 Nov) is newer and becomes current. The date of the copy
+    collected under the old name follows the file to its new name (it was taken for a copy
+    the ledger did not know, dated by its file time — the time it was collected, later than
+    either mail — and the newer return was filed as older)."""
+    v1, v2 = filled(ws, NAME, "第一版"), filled(ws, NAME, "第二版（更正）")
+    first = tmp_path / "1.eml"
+    first.write_bytes(eml([(NAME, v1, "rfc2231")], date="Thu, 26 Nov 2026 09:30:00 +0800"))
+    assert run("collect", "2026-11", "--from", str(first), "-w", str(ws)).exit_code == 0
+    people = roster()
+    people["工作人员"][-1]["name"] = "张珊"
+    write_spec(ws / "data" / "roster.xlsx", "roster", people)
+    second = tmp_path / "2.eml"
+    second.write_bytes(eml([(NAME, v2, "rfc2231")], date="Sat, 28 Nov 2026 08:00:00 +0800"))
+    out = run("collect", "2026-11", "--from", str(second), "-w", str(ws))
+    assert out.exit_code == 0, out.output
+    renamed = month_dir(ws) / "S01_张珊_2026-11.xlsx"
+    assert renamed.read_bytes() == v2 and "已更新     1" in out.output, out.output
+    assert [p.name for p in month_dir(ws).glob("S01_*")] == [renamed.name]
+    con = connect(ws / "ledger.sqlite")
+    copies = collected_copies(con, "2026-11", renamed.name)
+    con.close()
+    # the blank as issued, the first return, the corrected one (current)
+    assert [(c.sha256, c.stored_as.startswith("_previous/")) for c in copies][1:] == [(sha(v1), True),
+                                                                                     (sha(v2), False)]
+    assert any(p.read_bytes() == v1 for p in (month_dir(ws) / "_previous").iterdir())
+
+
 def test_a_newer_return_of_an_earlier_version_becomes_current_again(ws: Path, tmp_path: Path) -> None:
     """Returned A (1 Dec), then B (2 Dec), then A again (3 Dec: "use A after all"): the newest
     return wins, whatever was received before; B is kept in _previous/."""
