@@ -174,6 +174,7 @@ def register_problems(ws: Workspace, month: Month, regs: Registers) -> list[Prob
     from .policy import load_policy
     from .validate import (
         Context,
+        check_duplicates,
         check_retiree_dates,
         check_retiree_refs,
         check_roster,
@@ -183,8 +184,8 @@ def register_problems(ws: Workspace, month: Month, regs: Registers) -> list[Prob
     from .workspace import MonthInputs
 
     policy, _ = load_policy(ws.root)
-    ctx = Context(ws, month, policy, regs, MonthInputs(month))
-    return run_checks(ctx, [check_roster, check_retiree_refs, check_retiree_dates, check_rubric])
+    ctx = Context(ws, month, policy, regs, MonthInputs(month))  # no month inputs: the registers' keys only
+    return run_checks(ctx, [check_roster, check_duplicates, check_retiree_refs, check_retiree_dates, check_rubric])
 
 
 def _issue_month(root: Path, month: Month, center: str) -> IssueResult:

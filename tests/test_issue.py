@@ -156,6 +156,25 @@ def test_issue_refuses_a_roster_validation_would_refuse(tmp_path: Path) -> None:
     assert not (root / "data" / "2026-11" / "A1_钱一_2026-11.xlsx").exists()
 
 
+def test_issue_refuses_a_staff_id_given_twice(tmp_path: Path) -> None:
+    """A new hire given the 工号 of someone who left (validation: duplicate) would get no
+    workbook without a word; `issue` refuses the roster instead, naming the row."""
+    import copy
+
+    from .xlsx_helpers import ROSTER
+
+    roster = copy.deepcopy(ROSTER)
+    roster["工作人员"].append({"staff_id": "A2", "name": "新人", "role": "工作人员", "department": "办公室",
+                           "start_date": dt.date(2026, 11, 2)})
+    root = mini_workspace(tmp_path / "ws", roster=roster)
+    result = issue_month(root, NOV)
+    dup = [p for p in result.problems if p.code == "duplicate"]
+    assert result.written == [] and len(dup) == 1 and dup[0].is_error and dup[0].value == "A2"
+    assert dup[0].loc.file == "data/roster.xlsx" and dup[0].loc.sheet == "工作人员"
+    out = CliRunner().invoke(main, ["issue", "2026-11", "-w", str(root)])
+    assert out.exit_code == 1 and "名册有错误，未下发工作簿" in out.output and "A2" in out.output
+
+
 def test_status_lists_who_returned_what(tmp_path: Path) -> None:
     root = mini_workspace(tmp_path / "ws")
     issue_month(root, NOV)
