@@ -56,8 +56,8 @@ class FolderType(click.ParamType):
 
     name = "文件夹"
 
-    def __init__(self, must_exist: bool = False, what: str = "文件夹") -> None:
-        self.must_exist, self.what = must_exist, what
+    def __init__(self, must_exist: bool = False, what: str = "文件夹", workspace: bool = False) -> None:
+        self.must_exist, self.what, self.workspace = must_exist, what, workspace
 
     def convert(self, value: Any, param: Any, ctx: Any) -> Path:
         path = Path(value)
@@ -65,7 +65,15 @@ class FolderType(click.ParamType):
             self.fail(f"“{path}”是一个文件，这里需要{self.what}", param, ctx)
         if self.must_exist and not path.is_dir():
             self.fail(f"找不到{self.what} {path}", param, ctx)
+        if self.workspace and not is_workspace(path):  # -w forgotten: nothing is written there
+            self.fail(f"“{path}”不是工作区（没有 jxbatch.toml，也没有 data/roster.xlsx）；"
+                      f"请用 -w 指定工作区文件夹，或先运行 jxbatch init 新建", param, ctx)
         return path
+
+
+def is_workspace(path: Path) -> bool:
+    """A folder `jxbatch init` made (its settings file), or one holding a roster."""
+    return (path / "jxbatch.toml").is_file() or (path / "data" / "roster.xlsx").is_file()
 
 
 class ExistingPath(click.ParamType):
@@ -80,7 +88,8 @@ class ExistingPath(click.ParamType):
 
 FOLDER = FolderType()
 workspace_option = click.option(
-    "--workspace", "-w", "workspace", type=FolderType(must_exist=True, what="工作区文件夹"), default=Path("."),
+    "--workspace", "-w", "workspace", type=FolderType(must_exist=True, what="工作区文件夹", workspace=True),
+    default=Path("."),
     show_default=True, help="工作区文件夹",
 )
 

@@ -43,8 +43,22 @@ def test_help_runs_for_every_command() -> None:
 
 
 def test_bad_month_argument() -> None:
-    result = CliRunner().invoke(main, ["validate", "2026-13", "-w", "."])
+    sample = str(Path(__file__).resolve().parents[1] / "sample_data")
+    result = CliRunner().invoke(main, ["validate", "2026-13", "-w", sample])
     assert result.exit_code == 2 and "2026-11 这样的格式" in result.output
+
+
+@pytest.mark.parametrize("command", [["validate", "2026-11"], ["close-month", "2026-11"], ["issue", "2026-11"],
+                                     ["status", "2026-11"], ["close-year", "2026"]])
+def test_a_folder_that_is_no_workspace_is_refused_untouched(tmp_path: Path, command: list[str]) -> None:
+    """The clerk forgot -w (or named the wrong folder): one sentence, exit 2, and nothing —
+    no lock file, no ledger, no validation report — is written into that folder."""
+    folder = tmp_path / "下载"
+    folder.mkdir()
+    (folder / "某个文件.xlsx").write_bytes(b"x")
+    result = CliRunner().invoke(main, [*command, "-w", str(folder)])
+    assert result.exit_code == 2 and "不是工作区" in result.output and "jxbatch init" in result.output
+    assert sorted(p.name for p in folder.rglob("*")) == ["某个文件.xlsx"]
 
 
 def test_init_then_refuses_to_overwrite(tmp_path: Path) -> None:
