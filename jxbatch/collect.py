@@ -15,6 +15,7 @@ name, or `monthly_path`), written atomically (temp file + ``os.replace``):
 - different and *newer* → it replaces the current copy, which is first copied to
   ``data/YYYY-MM/_previous/<name>_<YYYYmmdd-HHMMSS>.xlsx`` (``updated``);
 - different and not newer → kept in ``_previous/`` only (``older``);
+- the blank as issued when a filled copy is there → ``rejected`` (it would replace it);
 - another month, another kind of workbook, an unknown or out-of-scope person, no `_meta`,
   a damaged file → ``rejected`` with the reason; a non-workbook attachment → ``ignored``.
 
@@ -45,7 +46,7 @@ from pathlib import Path
 
 from . import ledger
 from .calendar import Month
-from .issuing import PersonStatus, WorkspaceError, filled_rows, month_status
+from .issuing import PersonStatus, WorkspaceError, filled_in, filled_rows, month_status
 from .model import in_scope
 from .reader import ZIP_MAGIC, is_lock_file, load_grid
 from .schema import ACTIVITIES, EVALUATION, PERSONAL, REGISTER, ROSTER, WORKBOOKS, WorkbookSpec
@@ -449,6 +450,12 @@ class Filer:
         try:
             if spec is PERSONAL and not target.exists():
                 self._rename_former(target, entry)
+            if target.exists() and not any(filled_in(raw, spec).values()) and any(filled_rows(target, spec).values()):
+                # the blank as issued (the issue mail forwarded, a reminder's attachment) after
+                # a filled return: it would replace the filled copy and every day would count
+                # as missed
+                entry.reason += f"是未填写的空白工作簿，{target.name} 已有填写过的一份，未替换"
+                return entry
             self._place(c, target, spec, entry)
         except PermissionError:
             entry.status = REJECTED

@@ -12,7 +12,7 @@ from .calendar import Month
 from .model import DEPT_HEAD, DIRECTOR, LEADER, Person, active_working_days
 from .policy import policy_toml
 from .problems import Problem, problem
-from .reader import load_grid, read_table
+from .reader import RawWorkbook, load_grid, read_table
 from .schema import (
     ACTIVITIES,
     ASSESSMENT_OFFICE,
@@ -123,9 +123,14 @@ def filled_rows(path: Path, spec: WorkbookSpec) -> dict[str, int]:
     raw, _ = load_grid(path)
     if raw is None:
         return {"?": 1}  # unreadable: treat as filled, never overwrite
+    return filled_in(raw, spec)
+
+
+def filled_in(raw: RawWorkbook, spec: WorkbookSpec) -> dict[str, int]:
+    """filled_rows() of a workbook already read."""
     counts: dict[str, int] = {}
     for sheet in spec.sheets:
-        table, _ = read_table(raw.sheets.get(sheet.name), sheet, path.name)
+        table, _ = read_table(raw.sheets.get(sheet.name), sheet, raw.display)
         n = 0
         for r in table:
             if any(v not in (None, "") for k, v in r.raw.items() if (sheet.name, k) not in PREFILLED):

@@ -373,6 +373,29 @@ def test_a_newer_return_after_a_name_correction_replaces_the_one_collected_befor
     assert any(p.read_bytes() == v1 for p in (month_dir(ws) / "_previous").iterdir())
 
 
+def test_the_blank_as_issued_never_replaces_a_filled_return(ws: Path, tmp_path: Path) -> None:
+    """张三 returns his filled workbook, then forwards the original issue mail (its attachment
+    the blank as issued) a day later: the newer mail must not replace the filled copy — every
+    day would count as missed at the close. It is refused with the reason; the filled copy
+    stays current."""
+    blank = (month_dir(ws) / NAME).read_bytes()
+    v1 = filled(ws, NAME, "已认真填写")
+    box = mailbox.mbox(tmp_path / "box.mbox")
+    box.add(eml([(NAME, v1, "rfc2231")], date="Fri, 27 Nov 2026 09:00:00 +0800"))
+    box.add(eml([(NAME, blank, "rfc2231")], date="Sat, 28 Nov 2026 09:00:00 +0800"))
+    box.close()
+    out = run("collect", "2026-11", "--from", str(tmp_path / "box.mbox"), "-w", str(ws))
+    assert out.exit_code == 1, out.output  # a workbook was refused: the clerk looks
+    assert (month_dir(ws) / NAME).read_bytes() == v1
+    assert "拒收       1" in out.output and f"是未填写的空白工作簿，{NAME} 已有填写过的一份，未替换" in out.output
+    # before any return, the blank is simply the same file (unchanged), as before
+    other = "A1_钱一_2026-11.xlsx"
+    again = tmp_path / "again.eml"
+    again.write_bytes(eml([(other, (month_dir(ws) / other).read_bytes(), "rfc2231")]))
+    out = run("collect", "2026-11", "--from", str(again), "-w", str(ws))
+    assert out.exit_code == 0 and "未变化     1" in out.output, out.output
+
+
 def test_a_newer_return_of_an_earlier_version_becomes_current_again(ws: Path, tmp_path: Path) -> None:
     """Returned A (1 Dec), then B (2 Dec), then A again (3 Dec: "use A after all"): the newest
     return wins, whatever was received before; B is kept in _previous/."""
