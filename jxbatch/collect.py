@@ -554,6 +554,8 @@ def _collect(root: Path, month: Month, source: Path) -> CollectResult:
     result = CollectResult(month)
     result.entries.extend(src.entries)
     ws.month_dir(month).mkdir(parents=True, exist_ok=True)
+    for stale in ws.month_dir(month).glob(".tmp-*.part"):  # a collect killed mid-write (we hold the lock)
+        stale.unlink(missing_ok=True)
     # oldest first, so that within one run the newest copy ends up current
     ordered = sorted(src.candidates, key=lambda c: (c.date, c.seq))
     with closing(ledger.connect(ws.ledger)) as con, tempfile.TemporaryDirectory(prefix="jxbatch-") as tmp:

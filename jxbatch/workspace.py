@@ -255,10 +255,16 @@ def month_files(ws: Workspace, month: Month) -> list[Path]:
         return []
     out = []
     for p in sorted(folder.iterdir(), key=lambda p: p.name):
-        if not p.is_file() or is_lock_file(p) or p.name.lower() in JUNK_FILES:
+        if not p.is_file() or is_lock_file(p) or p.name.lower() in JUNK_FILES or is_tool_temp(p):
             continue
         out.append(p)
     return out
+
+
+def is_tool_temp(path: Path) -> bool:
+    """A temporary file of the tool's own atomic writes (``.tmp-…``), left by a process killed
+    before its rename: never an input (the next collect removes those it left)."""
+    return path.name.startswith(".tmp-")
 
 
 @dataclass

@@ -408,3 +408,20 @@ def test_a_newer_return_of_an_earlier_version_becomes_current_again(ws: Path, tm
         assert out.exit_code == 0, out.output
     assert target.read_bytes() == v_a
     assert any(p.read_bytes() == v_b for p in (month_dir(ws) / "_previous").iterdir())
+
+
+def test_a_collect_killed_mid_write_leaves_nothing_that_blocks_the_month(ws: Path, tmp_path: Path) -> None:
+    """A collect killed between writing its temporary file and the rename leaves a
+    `.tmp-….part` in the month's folder: it is not an input (validate said it was a damaged
+    workbook and refused the month), and the next collect removes it."""
+    from jxbatch.workspace import Workspace, month_files
+
+    stale = month_dir(ws) / ".tmp-k3j2h1.part"
+    stale.write_bytes(filled(ws, NAME, "写了一半")[:500])
+    assert stale not in month_files(Workspace(ws), NOV)
+    out = run("validate", "2026-11", "-w", str(ws))
+    assert ".tmp-k3j2h1.part" not in out.output, out.output
+    returned = tmp_path / "交回.xlsx"
+    returned.write_bytes(filled(ws, NAME, "一"))
+    assert run("collect", "2026-11", "--from", str(returned), "-w", str(ws)).exit_code == 0
+    assert not stale.exists()
