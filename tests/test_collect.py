@@ -425,3 +425,15 @@ def test_a_collect_killed_mid_write_leaves_nothing_that_blocks_the_month(ws: Pat
     returned.write_bytes(filled(ws, NAME, "一"))
     assert run("collect", "2026-11", "--from", str(returned), "-w", str(ws)).exit_code == 0
     assert not stale.exists()
+
+
+def test_an_unreadable_roster_is_said_not_blamed_on_the_staff(ws: Path, tmp_path: Path) -> None:
+    """The roster saved over by an old .xls (or damaged): every return used to be refused as
+    "工号不在人员名册中". collect names the roster instead and files nothing (exit 2)."""
+    (ws / "data" / "roster.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    returned = tmp_path / "交回.xlsx"
+    returned.write_bytes(filled(ws, NAME, "一"))
+    before = (month_dir(ws) / NAME).read_bytes()
+    out = run("collect", "2026-11", "--from", str(returned), "-w", str(ws))
+    assert out.exit_code == 2 and "人员名册无法读取" in out.output and "roster.xlsx" in out.output, out.output
+    assert "不在人员名册中" not in out.output and (month_dir(ws) / NAME).read_bytes() == before
