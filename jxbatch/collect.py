@@ -46,7 +46,14 @@ from pathlib import Path
 
 from . import ledger
 from .calendar import Month
-from .issuing import PersonStatus, WorkspaceError, filled_in, filled_rows, month_status
+from .issuing import (
+    PersonStatus,
+    WorkspaceError,
+    filled_in,
+    filled_rows,
+    month_status,
+    require_roster,
+)
 from .model import in_scope
 from .reader import ZIP_MAGIC, is_lock_file, load_grid
 from .schema import ACTIVITIES, EVALUATION, PERSONAL, REGISTER, ROSTER, WORKBOOKS, WorkbookSpec
@@ -550,10 +557,7 @@ def collect(root: Path, month: Month, source: Path) -> CollectResult:
 def _collect(root: Path, month: Month, source: Path) -> CollectResult:
     ws = Workspace(root)
     regs, problems = load_registers(ws)
-    unreadable = [p for p in problems if p.is_error and Path(p.loc.file or "").name == ROSTER.filename]
-    if unreadable and not regs.roster.people:  # no one to file a workbook for: not the staff's fault
-        raise WorkspaceError(f"人员名册无法读取，不能核对交回的工作簿：{unreadable[0].line()}"
-                             f"（请先修正名册，运行 jxbatch validate 查看全部问题）")
+    require_roster(regs, problems, "不能核对交回的工作簿")
     src = read_source(source)
     result = CollectResult(month)
     result.entries.extend(src.entries)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -271,6 +271,15 @@ class PersonStatus:
         return "已填写" if any(self.counts.values()) else "未填写"
 
 
+def require_roster(regs: Registers, problems: Sequence[Problem], cannot: str) -> None:
+    """WorkspaceError when the roster could not be read at all (a .xls saved over it, a damaged
+    file): without it no one is due and every 工号 is unknown — the staff are not to blame."""
+    unreadable = [p for p in problems if p.is_error and Path(p.loc.file or "").name == ROSTER.filename]
+    if unreadable and not regs.roster.people:
+        raise WorkspaceError(f"人员名册无法读取，{cannot}：{unreadable[0].line()}"
+                             f"（请先修正名册，运行 jxbatch validate 查看全部问题）")
+
+
 def month_status(root: Path, month: Month) -> tuple[list[PersonStatus], dict[str, str], list[Problem]]:
     """Who has returned what (SPEC §11 status)."""
     from .model import in_scope
@@ -278,6 +287,7 @@ def month_status(root: Path, month: Month) -> tuple[list[PersonStatus], dict[str
 
     ws = Workspace(root)
     regs, problems = load_registers(ws)
+    require_roster(regs, problems, "不能统计收交情况")
     inputs, ps = load_month(ws, month, regs.roster)
     problems += ps
     rows: list[PersonStatus] = []

@@ -437,3 +437,5 @@ def test_an_unreadable_roster_is_said_not_blamed_on_the_staff(ws: Path, tmp_path
     out = run("collect", "2026-11", "--from", str(returned), "-w", str(ws))
     assert out.exit_code == 2 and "人员名册无法读取" in out.output and "roster.xlsx" in out.output, out.output
     assert "不在人员名册中" not in out.output and (month_dir(ws) / NAME).read_bytes() == before
+    status = run("status", "2026-11", "-w", str(ws))  # it said 应交 0 人, exit 0
+    assert status.exit_code == 2 and "人员名册无法读取，不能统计收交情况" in status.output, status.output
