@@ -95,6 +95,8 @@ def issue(month: Month, workspace: Path, send: bool, dry_run: bool, resend: bool
         sys.exit(EXIT_INPUT)
     for w in report.warnings:
         click.echo(f"[警告] {w.line()}")
+    for former, p in result.renamed:
+        click.echo(f"已按名册改名 {former.name} → {p.name}")
     for p in result.written:
         click.echo(f"已生成 {p}")
     for p in result.kept:

@@ -52,12 +52,13 @@ from .issuing import (
     filled_in,
     filled_rows,
     month_status,
+    rename_former,
     require_roster,
 )
 from .model import in_scope
 from .reader import ZIP_MAGIC, is_lock_file, load_grid
 from .schema import ACTIVITIES, EVALUATION, PERSONAL, REGISTER, ROSTER, WORKBOOKS, WorkbookSpec
-from .workspace import PREVIOUS, Registers, Workspace, load_registers, personal_owner, previous_path
+from .workspace import PREVIOUS, Registers, Workspace, load_registers, previous_path
 
 NEW, UPDATED, UNCHANGED, OLDER, REJECTED, IGNORED = "new", "updated", "unchanged", "older", "rejected", "ignored"
 STATUS_ZH = {NEW: "已收取", UPDATED: "已更新", UNCHANGED: "未变化", OLDER: "较旧未用", REJECTED: "拒收",
@@ -470,16 +471,11 @@ class Filer:
         return entry
 
     def _rename_former(self, target: Path, entry: Entry) -> None:
-        """The person's workbook under the name the roster gave before (a name corrected since
-        it was issued): it takes the new name, and the return is then filed as for anyone —
-        rather than a second workbook of the same person, which validation refuses."""
-        owner = personal_owner(target.name)
-        former = [p for p in self.folder.iterdir() if p.is_file() and p != target and personal_owner(p.name) == owner]
-        if len(former) == 1:
-            os.replace(former[0], target)
-            # the copies collected under the old name (the current one's date above all) follow it
-            ledger.rename_collected(self.con, str(self.month), former[0].name, target.name)
-            entry.reason += f"原文件 {former[0].name} 已按名册改名为 {target.name}；"
+        """The person's workbook under the name the roster gave before: it takes the new name
+        (issuing.rename_former), and the return is then filed as for anyone."""
+        former = rename_former(target, self.month, con=self.con)
+        if former is not None:
+            entry.reason += f"原文件 {former.name} 已按名册改名为 {target.name}；"
 
     def _place(self, c: Candidate, target: Path, spec: WorkbookSpec, entry: Entry) -> None:
         month, name = str(self.month), target.name

@@ -145,6 +145,36 @@ class IssueResult:
     kept: list[Path] = field(default_factory=list)  # already filled in: not overwritten
     backed_up: list[Path] = field(default_factory=list)  # replaced files, copied to _previous/ first
     problems: list[Problem] = field(default_factory=list)
+    renamed: list[tuple[Path, Path]] = field(default_factory=list)  # (former, new) after a name correction
+
+
+def rename_former(target: Path, month: Month, ledger_path: Path | None = None,
+                  con: Any = None) -> Path | None:
+    """A person's workbook of the month under the name the roster gave before (a name
+    corrected since it was issued) takes the new name `target`, with the dates of the copies
+    collected under the old one (the ledger's `collected`) — rather than a second workbook of
+    the same person, which validation refuses. Only when there is exactly one. Returns the
+    former path (None: nothing renamed)."""
+    import os
+
+    from . import ledger
+
+    owner = personal_owner(target.name)
+    if owner is None or target.exists() or not target.parent.is_dir():
+        return None
+    former = [p for p in target.parent.iterdir() if p.is_file() and personal_owner(p.name) == owner]
+    if len(former) != 1:
+        return None
+    os.replace(former[0], target)
+    if con is not None:
+        ledger.rename_collected(con, str(month), former[0].name, target.name)
+    elif ledger_path is not None and ledger_path.exists():
+        own = ledger.connect(ledger_path)
+        try:
+            ledger.rename_collected(own, str(month), former[0].name, target.name)
+        finally:
+            own.close()
+    return former[0]
 
 
 def ensure_open(root: Path, month: Month, action: str) -> None:
@@ -232,7 +262,13 @@ def _issue_month(root: Path, month: Month, center: str) -> IssueResult:
     if month.month == 12:  # R-YR-3: the democratic evaluation is issued with December
         jobs.append((ws.monthly_path(EVALUATION, month), EVALUATION,
                      {"lookups": lookups, "prefill": evaluation_prefill(regs, month)}))
+    owners = {personal_owner(p.name) for p in folder.iterdir() if p.is_file()}  # one listing, not one a person
     for path, spec, kw in jobs:
+        if spec is PERSONAL and not path.exists() and personal_owner(path.name) in owners:
+            # issued before under a name the roster has corrected since
+            former = rename_former(path, month, ws.ledger)
+            if former is not None:
+                result.renamed.append((former, path))
         if path.exists() and any(filled_rows(path, spec).values()):
             result.kept.append(path)
             continue

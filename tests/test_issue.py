@@ -175,6 +175,34 @@ def test_issue_refuses_a_staff_id_given_twice(tmp_path: Path) -> None:
     assert out.exit_code == 1 and "名册有错误，未下发工作簿" in out.output and "A2" in out.output
 
 
+def test_issue_after_a_name_correction_renames_instead_of_a_second_workbook(tmp_path: Path) -> None:
+    """钱一 returned a filled workbook, then the roster corrects the name to 钱壹 and the clerk
+    issues again (a new hire, say): the filled workbook takes the new name and is kept — not
+    a blank second workbook of A1 beside it (validation refuses two; --send would mail the
+    blank one to someone who has returned)."""
+    import copy
+
+    from .xlsx_helpers import ROSTER
+
+    root = mini_workspace(tmp_path / "ws")
+    issue_month(root, NOV)
+    folder = root / "data" / "2026-11"
+    old = folder / "A1_钱一_2026-11.xlsx"
+    book = openpyxl.load_workbook(old)
+    book["日整理"]["B3"], book["日整理"]["C3"] = "在岗", "整理档案"
+    book.save(old)
+    filled_bytes = old.read_bytes()
+    roster = copy.deepcopy(ROSTER)
+    next(p for p in roster["工作人员"] if p["staff_id"] == "A1")["name"] = "钱壹"
+    write_spec(root / "data" / "roster.xlsx", "roster", roster)
+    out = CliRunner().invoke(main, ["issue", "2026-11", "-w", str(root)])
+    assert out.exit_code == 0, out.output
+    assert sorted(p.name for p in folder.glob("A1_*")) == ["A1_钱壹_2026-11.xlsx"]
+    assert (folder / "A1_钱壹_2026-11.xlsx").read_bytes() == filled_bytes
+    assert "已按名册改名 A1_钱一_2026-11.xlsx → A1_钱壹_2026-11.xlsx" in out.output
+    assert "已填写，未覆盖" in out.output and "A1_钱壹_2026-11.xlsx" in out.output
+
+
 def test_status_lists_who_returned_what(tmp_path: Path) -> None:
     root = mini_workspace(tmp_path / "ws")
     issue_month(root, NOV)
