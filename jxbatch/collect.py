@@ -528,7 +528,11 @@ class Filer:
         ledger.record_collected(self.con, month=month, target=name, sha256=sha, received_at=c.date.isoformat(),
                                 source=source, stored_as=_rel(keep, self.folder))
         entry.status, entry.kept_as = OLDER, _rel(keep, self.folder)
-        entry.reason += (f"比现有的一份旧（{c.date:%Y-%m-%d %H:%M} 不晚于 {current_date:%Y-%m-%d %H:%M}），"
+        if c.date == current_date:  # two different copies in one message, say: neither is the newer
+            entry.reason += (f"与现有的一份时间相同（{c.date:%Y-%m-%d %H:%M}），无法判断哪一份更新，未替换；"
+                             f"已存到 {entry.kept_as}，请向本人确认哪一份是最终版")
+            return
+        entry.reason += (f"比现有的一份旧（{c.date:%Y-%m-%d %H:%M} 早于 {current_date:%Y-%m-%d %H:%M}），"
                          f"未替换；已存到 {entry.kept_as}")
 
 

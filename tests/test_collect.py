@@ -439,3 +439,19 @@ def test_an_unreadable_roster_is_said_not_blamed_on_the_staff(ws: Path, tmp_path
     assert "不在人员名册中" not in out.output and (month_dir(ws) / NAME).read_bytes() == before
     status = run("status", "2026-11", "-w", str(ws))  # it said 应交 0 人, exit 0
     assert status.exit_code == 2 and "人员名册无法读取，不能统计收交情况" in status.output, status.output
+
+
+def test_two_different_copies_in_one_message_are_not_called_older(ws: Path, tmp_path: Path) -> None:
+    """One mail with two different copies of 张三's workbook (a draft and the final one): they
+    have the same date, so neither is newer. The first filed stays current; the other is kept
+    in _previous/ and the message says they cannot be told apart — not "older"."""
+    draft, final = filled(ws, NAME, "旧稿"), filled(ws, NAME, "定稿")
+    mail = tmp_path / "two.eml"
+    mail.write_bytes(eml([(NAME, draft, "rfc2231"), ("定稿.xlsx", final, "rfc2231")],
+                         date="Fri, 27 Nov 2026 10:00:00 +0800"))
+    out = run("collect", "2026-11", "--from", str(mail), "-w", str(ws))
+    assert out.exit_code == 0, out.output
+    assert "与现有的一份时间相同（2026-11-27 10:00），无法判断哪一份更新，未替换" in out.output
+    assert "请向本人确认哪一份是最终版" in out.output and "比现有的一份旧" not in out.output
+    kept = [p.read_bytes() for p in (month_dir(ws) / "_previous").iterdir()]
+    assert {(month_dir(ws) / NAME).read_bytes(), *kept} >= {draft, final}
