@@ -63,6 +63,7 @@ from .workspace import PREVIOUS, Registers, Workspace, load_registers, previous_
 NEW, UPDATED, UNCHANGED, OLDER, REJECTED, IGNORED = "new", "updated", "unchanged", "older", "rejected", "ignored"
 STATUS_ZH = {NEW: "已收取", UPDATED: "已更新", UNCHANGED: "未变化", OLDER: "较旧未用", REJECTED: "拒收",
              IGNORED: "已忽略"}
+UNNAMED = "（未命名附件"  # the label of an attachment without a name: "（未命名附件 application/…）"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xltx", ".et")
 MESSAGE_SUFFIXES = (".eml",)
 MBOX_SUFFIXES = (".mbox", ".mbx")
@@ -267,7 +268,7 @@ def _from_message(src: Source, data: bytes, origin: str, fallback: dt.datetime) 
             payload = part.get_payload(decode=True)
         except Exception:  # a broken transfer encoding
             payload = None
-        label = label_of(name) if name else f"（未命名附件 {ctype}）"
+        label = label_of(name) if name else f"{UNNAMED} {ctype}）"
         if not isinstance(payload, bytes) or not payload:
             src.entries.append(Entry(IGNORED, label, where, date, reason="附件为空或无法解码"))
             continue
@@ -537,6 +538,8 @@ class Filer:
 
 
 def _pathlike(label: str) -> bool:
+    if label.startswith(UNNAMED):  # our own label, with the content type's "/"
+        return False
     return "/" in label or "\\" in label or ".." in label or ":" in label
 
 

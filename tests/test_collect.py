@@ -455,3 +455,19 @@ def test_two_different_copies_in_one_message_are_not_called_older(ws: Path, tmp_
     assert "请向本人确认哪一份是最终版" in out.output and "比现有的一份旧" not in out.output
     kept = [p.read_bytes() for p in (month_dir(ws) / "_previous").iterdir()]
     assert {(month_dir(ws) / NAME).read_bytes(), *kept} >= {draft, final}
+
+
+def test_an_unnamed_attachment_is_filed_without_a_path_warning(ws: Path, tmp_path: Path) -> None:
+    """An attachment without a file name is labelled by its content type
+    (application/octet-stream): that "/" is no path character in a name."""
+    import base64 as b64
+
+    data = filled(ws, NAME, "一")
+    mail = tmp_path / "unnamed.eml"
+    mail.write_bytes(b"From: a@example.cn\r\nDate: Fri, 27 Nov 2026 09:00:00 +0800\r\nMIME-Version: 1.0\r\n"
+                     b"Content-Type: multipart/mixed; boundary=BB\r\n\r\n--BB\r\nContent-Type: text/plain\r\n\r\n"
+                     b"hi\r\n--BB\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment\r\n"
+                     b"Content-Transfer-Encoding: base64\r\n\r\n" + b64.encodebytes(data) + b"\r\n--BB--\r\n")
+    out = run("collect", "2026-11", "--from", str(mail), "-w", str(ws))
+    assert out.exit_code == 0 and (month_dir(ws) / NAME).read_bytes() == data, out.output
+    assert "未命名附件 application/octet-stream" in out.output and "路径字符" not in out.output
