@@ -55,6 +55,8 @@ _t("sheet-too-large", E, "工作表“{sheet}”的数据区域过大（{rows} �
 _t("file-unknown", E, "无法识别的工作簿，请移出本月文件夹")
 _t("file-missing", E, "缺少必需的文件：{detail}")
 _t("activities-missing", W, "本月没有活动登记表（{detail}），本月的活动和参加人员都不计；本月确实没有活动时可忽略")
+_t("personal-owner-unknown", E, "看起来是个人月度工作簿，但缺少 _meta 隐藏页，文件名也不是“工号_姓名_{month}.xlsx”，"
+   "无法确定是谁的；请换用下发的工作簿，或按这个格式改文件名")
 _t("file-not-standard", W, "非标准模板（缺少 _meta 隐藏页），已按表头识别为“{detail}”")
 _t("meta-kind", E, "工作簿类型不符：应为“{expected}”，实际为“{actual}”")
 _t("meta-month", E, "工作簿月份不符：应为 {expected}，实际为 {actual}")

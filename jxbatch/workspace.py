@@ -378,10 +378,13 @@ def _identify(raw: RawWorkbook, month: Month, staff_ids: frozenset[str] | None) 
         spec = identify_by_sheets(set(raw.sheets))
         if spec is None or spec.kind not in ("personal", "register", "activities", "evaluation"):
             return None, None, [problem("file-unknown", loc)]
+        if spec is PERSONAL:  # whose? only the file name can say
+            if file_sid is None:
+                return None, None, [problem("personal-owner-unknown", loc, month=str(month))]
+            if staff_ids is not None and file_sid not in staff_ids:
+                return None, None, [_unknown_staff(raw.display, file_sid, False)]
         problems.append(problem("file-not-standard", loc, detail=spec.title))
         if spec is PERSONAL:
-            if file_sid is None or (staff_ids is not None and file_sid not in staff_ids):
-                return None, None, problems + [problem("file-unknown", loc)]
             return spec, file_sid, problems
         return spec, None, problems
     if raw.meta_conflicts:  # the hidden sheet names two identities: neither is taken

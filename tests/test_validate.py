@@ -297,6 +297,20 @@ def test_workbook_without_meta_and_unknown_workbook(tmp_path: Path) -> None:
     assert "A1" in v.ctx.inputs.personal
 
 
+def test_a_personal_workbook_without_meta_or_standard_name_is_one_clear_error(tmp_path: Path) -> None:
+    """A personal workbook saved without its _meta under a name of the staff member's own
+    (“钱一 11月.xlsx”): one error saying whose it cannot tell and how to fix it — not "无法识别"
+    beside a warning that it was recognised."""
+    root = mini_workspace(tmp_path / "ws")
+    folder = root / "data" / "2026-11"
+    write_spec(folder / "钱一 11月.xlsx", "personal", month="2026-11", with_meta=False)
+    v = validate_month(root, NOV)
+    mine = [p for p in v.report if p.loc.file == "钱一 11月.xlsx"]
+    assert [(p.code, p.is_error) for p in mine] == [("personal-owner-unknown", True)]
+    assert mine[0].message == ("看起来是个人月度工作簿，但缺少 _meta 隐藏页，文件名也不是“工号_姓名_2026-11.xlsx”，"
+                               "无法确定是谁的；请换用下发的工作簿，或按这个格式改文件名")
+
+
 def roster_with(**changes):
     r = copy.deepcopy(ROSTER)
     for sheet, rows in changes.items():
