@@ -458,11 +458,19 @@ def check_pending_bonus_claims(ctx: Context) -> Iterator[Problem]:
 
 
 def check_missing_workbooks(ctx: Context) -> Iterator[Problem]:
-    """R-DAY-1: a missing personal workbook counts every working day as missing (warning)."""
+    """R-DAY-1: a missing personal workbook counts every working day as missing (warning); so
+    does one still blank as issued (nothing typed beyond the prefilled dates and weeks) — the
+    same warning, or a month nobody returned would close without a word."""
+    from .issuing import PREFILLED
+
     for sid, p in ctx.scope.items():
-        if sid not in ctx.inputs.personal:
+        wb = ctx.inputs.personal.get(sid)
+        if wb is None:
             where = Loc(file=ctx.ws.personal_path(ctx.month, sid, p.name).name)
             yield problem("workbook-missing", where, name=p.name, staff_id=sid)
+        elif not any(r.invalid or any(v is not None for k, v in r.values.items() if (name, k) not in PREFILLED)
+                     for name, t in wb.tables.items() for r in t):
+            yield problem("workbook-blank", Loc(file=wb.display), name=p.name, staff_id=sid)
     folder = f"data/{ctx.month}/"
     if ctx.inputs.register is None:
         yield problem("file-missing", Loc(file=folder), detail=f"考核登记_{ctx.month}.xlsx")

@@ -311,6 +311,29 @@ def test_a_personal_workbook_without_meta_or_standard_name_is_one_clear_error(tm
                                "无法确定是谁的；请换用下发的工作簿，或按这个格式改文件名")
 
 
+def test_a_workbook_still_blank_as_issued_is_said_like_a_missing_one(tmp_path: Path) -> None:
+    """R-DAY-1: nobody returned anything — every workbook is still the blank as issued (its
+    dates and weeks prefilled). Each counts every working day as missing, like a missing
+    workbook, and says so (a month used to close without a single warning)."""
+    import openpyxl
+
+    from jxbatch.issuing import issue_month
+
+    root = mini_workspace(tmp_path / "ws")
+    issue_month(root, NOV)
+    path = root / "data" / "2026-11" / "A1_钱一_2026-11.xlsx"
+    book = openpyxl.load_workbook(path)
+    book["日整理"]["B3"] = "在岗"  # A1 has typed one cell
+    book.save(path)
+    v = validate_month(root, NOV)
+    blank = sorted(p.message for p in v.report.warnings if p.code == "workbook-blank")
+    assert blank == sorted(f"{name}（{sid}）的个人工作簿仍是下发时的空白（未填写任何内容），按全部缺记处理"
+                           for sid, name in (("D1", "张所长"), ("L1", "李副所长"), ("L2", "王副所长"),
+                                             ("H1", "赵科长"), ("A2", "孙二"), ("H2", "周科长"),
+                                             ("B1", "吴三")))
+    assert not [p for p in v.report if p.code == "workbook-missing"]
+
+
 def roster_with(**changes):
     r = copy.deepcopy(ROSTER)
     for sheet, rows in changes.items():
