@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import functools
+import os
 import re
 import sys
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +161,13 @@ def fatal_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except (WorkspaceError, UnsafeEnvironment, LedgerError, WorkspaceBusy) as exc:
             click.echo(f"错误：{exc}", err=True)
+            sys.exit(EXIT_FATAL)
+        except BrokenPipeError:  # `jxbatch … | head`: the console reader left, the work itself is done
+            with suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+            with suppress(OSError, ValueError):
+                click.echo("错误：控制台输出中断（接收输出的程序已关闭），以上显示不完整；"
+                           "命令的结果以输出文件和台账为准。", err=True)
             sys.exit(EXIT_FATAL)
         except PermissionError as exc:
             click.echo(f"错误：{_os_target(exc)}正被其他程序占用（可能在 Excel 中打开），或没有写入权限；"

@@ -246,3 +246,19 @@ def test_validate_reads_an_older_ledger_without_changing_it(tmp_path: Path) -> N
     assert copy.execute("SELECT month FROM closes").fetchall() == [("2026-11",)]
     copy.close()
     assert (ws / "ledger.sqlite").read_bytes() == before
+
+
+def test_a_closed_console_pipe_is_not_called_a_failed_output(tmp_path: Path) -> None:
+    """`jxbatch close-month … | head -1`: the close is done when the console reader goes away;
+    the message says the display was cut short, not that an output file could not be written."""
+    import click
+
+    from jxbatch.cliutil import fatal_errors
+
+    @click.command()
+    @fatal_errors
+    def cmd() -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    out = CliRunner().invoke(cmd, [])
+    assert out.exit_code == 2 and "控制台输出中断" in out.output and "无法读写" not in out.output
