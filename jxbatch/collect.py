@@ -440,7 +440,7 @@ class Filer:
             if c.label.lower().endswith(WORKBOOK_SUFFIXES):
                 entry.reason = f"工作簿无法读取：{reason}"
             else:
-                entry.status, entry.reason = IGNORED, "不是 Excel 工作簿，未处理"
+                entry.status, entry.reason = IGNORED, "不是 Excel 工作簿，未处理" + _unpack_hint(c.label)
             return entry
         if raw.meta_conflicts:  # two identities in the hidden sheet: filed under neither
             entry.reason = f"隐藏页 _meta 中的 {'、'.join(raw.meta_conflicts)} 出现了两次且取值不同，未收取"
@@ -535,6 +535,16 @@ class Filer:
             return
         entry.reason += (f"比现有的一份旧（{c.date:%Y-%m-%d %H:%M} 早于 {current_date:%Y-%m-%d %H:%M}），"
                          f"未替换；已存到 {entry.kept_as}")
+
+
+def _unpack_hint(label: str) -> str:
+    """What to do with an attachment that holds workbooks the tool does not unpack."""
+    name = label.lower()
+    if name.endswith((".zip", ".rar", ".7z")):
+        return "（压缩包：请解压后收取其中的 .xlsx，或请本人直接发送工作簿）"
+    if name == "winmail.dat":
+        return "（Outlook 把附件打包成了 winmail.dat：请本人改用 HTML 或纯文本格式重发）"
+    return ""
 
 
 def _pathlike(label: str) -> bool:

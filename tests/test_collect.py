@@ -471,3 +471,17 @@ def test_an_unnamed_attachment_is_filed_without_a_path_warning(ws: Path, tmp_pat
     out = run("collect", "2026-11", "--from", str(mail), "-w", str(ws))
     assert out.exit_code == 0 and (month_dir(ws) / NAME).read_bytes() == data, out.output
     assert "未命名附件 application/octet-stream" in out.output and "路径字符" not in out.output
+
+
+def test_a_zipped_or_winmail_attachment_says_what_to_do(ws: Path, tmp_path: Path) -> None:
+    """A workbook sent inside a .zip, or Outlook's winmail.dat: ignored (not unpacked), with
+    what the clerk or the sender can do about it."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(NAME, filled(ws, NAME, "一"))
+    mail = tmp_path / "zip.eml"
+    mail.write_bytes(eml([("工作簿.zip", buf.getvalue(), "2047-utf8"), ("winmail.dat", b"\x78\x9f\x3e\x22", "2047-utf8")]))
+    out = run("collect", "2026-11", "--from", str(mail), "-w", str(ws))
+    assert out.exit_code == 0, out.output
+    assert "压缩包：请解压后收取其中的 .xlsx" in out.output
+    assert "Outlook 把附件打包成了 winmail.dat" in out.output
