@@ -462,6 +462,13 @@ def test_sample_month_visits(closed_sample: Path) -> None:
     assert visit_items(doc) == [(sid, deadline.isoformat(), "AUTO-MUST", "-2.00")]
     (item,) = [i for i in doc["items"] if i["code"] == "AUTO-MUST" and i["source"] == "auto"]
     assert item["reason"].endswith(f"{when.isoformat()} 才走访") and "生日" not in item["reason"]
+    # the must-visit deadlines follow from events and birthdays: the section says it is not
+    # for the notice board (SPEC §9 no private data on what is posted)
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(closed_sample / "联包走访_2026-11.xlsx")["联包走访情况"]
+    headings = [r[0].value for r in sheet.iter_rows() if isinstance(r[0].value, str) and r[0].value.startswith("二、")]
+    assert headings == ["二、必访情况（内部资料，请勿张贴）"]
 
 
 @pytest.mark.parametrize("visited", [False, True])

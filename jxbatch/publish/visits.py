@@ -200,6 +200,9 @@ COVER_COLS = [("序号", "int", 5), ("工号", "text_c", 7), ("姓名", "text_c"
               ("本季尚未上门人员", "text", 30)]
 
 
+MUST_HEADING = "二、必访情况（内部资料，请勿张贴）"
+
+
 def write_visits_report(path: Path, rep: VisitsReport) -> None:
     """联包走访_YYYY-MM.xlsx (SPEC §9)."""
     m = month_zh(str(rep.month))
@@ -237,7 +240,8 @@ def write_visits_report(path: Path, rep: VisitsReport) -> None:
     # must-visits: names, deadline and outcome only (never the event type)
     row += 1
     pager.keep(row, 3 * 15)
-    _heading(ws, row, "二、必访情况", ncols, fmts["heading"])
+    # the deadlines follow from the events and birthdays (SPEC §9: none on a posted sheet)
+    _heading(ws, row, MUST_HEADING, ncols, fmts["heading"])
     spans = [(0, 0), (1, 3), (4, 7), (8, 10), (11, 13), (14, 15)]
     heads = ["序号", "联包工作人员", "军休人员", "期限", "走访日期", "结果"]
     row = _spanned(ws, row + 1, spans, heads, [[i, x.staff, x.retiree, x.deadline, x.visit_date, x.status]
