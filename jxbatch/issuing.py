@@ -280,7 +280,11 @@ def _issue_month(root: Path, month: Month, center: str) -> IssueResult:
             backup = previous_path(path.parent, path, dt.datetime.fromtimestamp(path.stat().st_mtime))
             backup.parent.mkdir(exist_ok=True)
             backup.write_bytes(before)
-            save_workbook(wb, path)
+            try:
+                save_workbook(wb, path)
+            except BaseException:  # not replaced (held open in Excel, say): no copy of it to keep
+                backup.unlink(missing_ok=True)
+                raise
             if path.read_bytes() == before:
                 backup.unlink()  # the same blank workbook again: nothing to keep
             else:

@@ -203,6 +203,36 @@ def test_issue_after_a_name_correction_renames_instead_of_a_second_workbook(tmp_
     assert "已填写，未覆盖" in out.output and "A1_钱壹_2026-11.xlsx" in out.output
 
 
+def test_a_failed_reissue_leaves_no_backup_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issuing again over a workbook that differs from the new blank keeps a copy in
+    _previous/ first; when the replacement then fails (the file held open in Excel), that
+    copy is removed again — every retry used to leave one more identical backup."""
+    import jxbatch.templates as templates
+
+    root = mini_workspace(tmp_path / "ws")
+    issue_month(root, NOV)
+    path = root / "data" / "2026-11" / "A1_钱一_2026-11.xlsx"
+    book = openpyxl.load_workbook(path)
+    book["日整理"]["A1"] = "改过的标题"  # not a filled row, but not the blank as issued either
+    book.save(path)
+    changed = path.read_bytes()
+
+    def held_open(*_args, **_kw):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    previous = root / "data" / "2026-11" / "_previous"
+    before = sorted(previous.glob("*")) if previous.exists() else []  # the workspace's own register, say
+    monkeypatch.setattr(templates, "save_workbook", held_open)
+    for _ in range(2):
+        out = CliRunner().invoke(main, ["issue", "2026-11", "-w", str(root)])
+        assert out.exit_code == 2 and "正被其他程序占用" in out.output, out.output
+    assert (sorted(previous.glob("*")) if previous.exists() else []) == before
+    assert path.read_bytes() == changed
+    monkeypatch.undo()
+    assert CliRunner().invoke(main, ["issue", "2026-11", "-w", str(root)]).exit_code == 0
+    assert [p.read_bytes() for p in sorted(previous.glob("A1_*"))] == [changed]
+
+
 def test_status_lists_who_returned_what(tmp_path: Path) -> None:
     root = mini_workspace(tmp_path / "ws")
     issue_month(root, NOV)
