@@ -163,22 +163,30 @@ def fatal_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             click.echo(f"错误：{exc}", err=True)
             sys.exit(EXIT_FATAL)
         except BrokenPipeError:  # `jxbatch … | head`: the console reader left, the work itself is done
-            with suppress(OSError):
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
-            with suppress(OSError, ValueError):
-                click.echo("错误：控制台输出中断（接收输出的程序已关闭），以上显示不完整；"
-                           "命令的结果以输出文件和台账为准。", err=True)
-            sys.exit(EXIT_FATAL)
+            _console_gone()
         except PermissionError as exc:
             click.echo(f"错误：{_os_target(exc)}正被其他程序占用（可能在 Excel 中打开），或没有写入权限；"
                        f"请关闭后重试。", err=True)
             sys.exit(EXIT_FATAL)
         except OSError as exc:
+            if exc.errno in (errno.EPIPE, errno.EINVAL) and not exc.filename and not exc.filename2:
+                _console_gone()  # Windows says EINVAL where POSIX says EPIPE (cpython#79935)
             reason = _ERRNO_ZH.get(exc.errno or 0, exc.strerror or type(exc).__name__)
             click.echo(f"错误：无法读写{_os_target(exc)}：{reason}。", err=True)
             sys.exit(EXIT_FATAL)
 
     return wrapper
+
+
+def _console_gone() -> None:
+    """The program reading the console output has gone (`jxbatch … | head`): the command's
+    work is done or failed on its own terms; only the display was cut short. Exit 2."""
+    with suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+    with suppress(OSError, ValueError):
+        click.echo("错误：控制台输出中断（接收输出的程序已关闭），以上显示不完整；"
+                   "命令的结果以输出文件和台账为准。", err=True)
+    sys.exit(EXIT_FATAL)
 
 
 _ERRNO_ZH = {errno.ENOSPC: "磁盘空间不足", errno.EISDIR: "这是一个文件夹", errno.ENOTDIR: "路径中有一段不是文件夹",

@@ -49,7 +49,7 @@ from .calendar import Month
 from .issuing import (
     PersonStatus,
     WorkspaceError,
-    filled_in,
+    blank_as_issued,
     filled_rows,
     month_status,
     rename_former,
@@ -457,18 +457,20 @@ class Filer:
         if _pathlike(c.label):
             entry.reason = "附件名含路径字符，只作标签显示；"
         try:
+            blank = spec is PERSONAL and blank_as_issued(raw, spec)
             if spec is PERSONAL and not target.exists():
                 self._rename_former(target, entry)
-            if target.exists() and not any(filled_in(raw, spec).values()) and any(filled_rows(target, spec).values()):
-                # the blank as issued (the issue mail forwarded, a reminder's attachment) after
-                # a filled return: it would replace the filled copy and every day would count
-                # as missed
+            if blank and target.exists() and any(filled_rows(target, spec).values()):
+                # a personal workbook blank as issued (the issue mail forwarded, a reminder's
+                # attachment) after a filled return: it would replace the filled copy and every
+                # day would count as missed. (An emptied register is a correction: filed.)
                 entry.reason += f"是未填写的空白工作簿，{target.name} 已有填写过的一份，未替换"
                 return entry
-            self._place(c, target, spec, entry)
-        except PermissionError:
+            self._place(c, target, spec, entry, filled=spec is PERSONAL and not blank)
+        except PermissionError as exc:
             entry.status = REJECTED
-            entry.reason += f"{target.name} 正被其他程序占用（可能在 Excel 中打开），请关闭后重新收取"
+            held = Path(exc.filename).name if exc.filename else target.name
+            entry.reason += f"{held} 正被其他程序占用（可能在 Excel 中打开），请关闭后重新收取"
         return entry
 
     def _rename_former(self, target: Path, entry: Entry) -> None:
@@ -478,7 +480,9 @@ class Filer:
         if former is not None:
             entry.reason += f"原文件 {former.name} 已按名册改名为 {target.name}；"
 
-    def _place(self, c: Candidate, target: Path, spec: WorkbookSpec, entry: Entry) -> None:
+    def _place(self, c: Candidate, target: Path, spec: WorkbookSpec, entry: Entry, filled: bool = False) -> None:
+        """`filled`: a personal workbook with something typed in it (a current copy still
+        blank gives way to it, whatever the dates)."""
         month, name = str(self.month), target.name
         sha = sha256_bytes(c.data)
         copies = ledger.collected_copies(self.con, month, name)
@@ -498,10 +502,13 @@ class Filer:
             return
         record = next((k for k in reversed(copies) if k.sha256 == current_sha and k.stored_as == name), None)
         mtime = _local(target.stat().st_mtime)
-        if record is not None:
-            current_date: dt.datetime | None = dt.datetime.fromisoformat(record.received_at)
-        elif not any(filled_rows(target, spec).values()):
-            current_date = None  # still blank as issued: any returned copy replaces it
+        current_date: dt.datetime | None
+        if (record is None or filled) and not any(filled_rows(target, spec).values()):
+            # still blank (as issued, or a blank collected before): any returned copy with
+            # something in it replaces it, whatever the dates say
+            current_date = None
+        elif record is not None:
+            current_date = dt.datetime.fromisoformat(record.received_at)
         else:
             current_date = mtime
         if seen_before and current_date is not None and c.date <= current_date:

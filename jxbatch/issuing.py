@@ -126,6 +126,20 @@ def filled_rows(path: Path, spec: WorkbookSpec) -> dict[str, int]:
     return filled_in(raw, spec)
 
 
+def blank_as_issued(raw: RawWorkbook, spec: WorkbookSpec) -> bool:
+    """Every sheet of the template there, with its header, and nothing in it beyond the
+    prefilled fields. A sheet or header that cannot be found is not blank: it may hold work
+    the template's reading does not see (a renamed sheet)."""
+    for sheet in spec.sheets:
+        table, _ = read_table(raw.sheets.get(sheet.name), sheet, raw.display)
+        if not table.present:
+            return False
+        for r in table:
+            if any(v not in (None, "") for k, v in r.raw.items() if (sheet.name, k) not in PREFILLED):
+                return False
+    return True
+
+
 def filled_in(raw: RawWorkbook, spec: WorkbookSpec) -> dict[str, int]:
     """filled_rows() of a workbook already read."""
     counts: dict[str, int] = {}
@@ -165,7 +179,10 @@ def rename_former(target: Path, month: Month, ledger_path: Path | None = None,
     former = [p for p in target.parent.iterdir() if p.is_file() and personal_owner(p.name) == owner]
     if len(former) != 1:
         return None
-    os.replace(former[0], target)
+    try:
+        os.replace(former[0], target)
+    except PermissionError as exc:  # the old-named file is open in Excel: that is the one to close
+        raise PermissionError(exc.errno, exc.strerror, str(former[0])) from exc
     if con is not None:
         ledger.rename_collected(con, str(month), former[0].name, target.name)
     elif ledger_path is not None and ledger_path.exists():

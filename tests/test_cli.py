@@ -251,14 +251,26 @@ def test_validate_reads_an_older_ledger_without_changing_it(tmp_path: Path) -> N
 def test_a_closed_console_pipe_is_not_called_a_failed_output(tmp_path: Path) -> None:
     """`jxbatch close-month … | head -1`: the close is done when the console reader goes away;
     the message says the display was cut short, not that an output file could not be written."""
+    import errno
+
     import click
 
     from jxbatch.cliutil import fatal_errors
 
+    for exc in (BrokenPipeError(errno.EPIPE, "Broken pipe"), OSError(errno.EINVAL, "Invalid argument")):  # Windows
+
+        @click.command()
+        @fatal_errors
+        def cmd(exc: OSError = exc) -> None:
+            raise exc
+
+        out = CliRunner().invoke(cmd, [])
+        assert out.exit_code == 2 and "控制台输出中断" in out.output and "无法读写" not in out.output, exc
+    # an EINVAL about a file is about that file
     @click.command()
     @fatal_errors
-    def cmd() -> None:
-        raise BrokenPipeError(32, "Broken pipe")
+    def bad_file() -> None:
+        raise OSError(errno.EINVAL, "Invalid argument", "out/x.xlsx")
 
-    out = CliRunner().invoke(cmd, [])
-    assert out.exit_code == 2 and "控制台输出中断" in out.output and "无法读写" not in out.output
+    out = CliRunner().invoke(bad_file, [])
+    assert out.exit_code == 2 and "无法读写" in out.output and "x.xlsx" in out.output

@@ -485,3 +485,95 @@ def test_a_zipped_or_winmail_attachment_says_what_to_do(ws: Path, tmp_path: Path
     assert out.exit_code == 0, out.output
     assert "压缩包：请解压后收取其中的 .xlsx" in out.output
     assert "Outlook 把附件打包成了 winmail.dat" in out.output
+
+
+def _resaved(ws: Path, file: str, fill: str | None = None, rename_sheet: str | None = None) -> bytes:
+    book = openpyxl.load_workbook(month_dir(ws) / file)
+    if fill:
+        sheet = book["日整理"]
+        sheet["B3"], sheet["C3"], sheet["E3"] = "在岗", fill, "认真细致"
+    if rename_sheet:
+        book["日整理"].title = rename_sheet
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def test_a_filled_return_replaces_a_blank_collected_before_whatever_the_dates(ws: Path, tmp_path: Path) -> None:
+    """A blank opened and saved again (not byte-identical to the issued one) was collected
+    first, dated 28 Nov; the filled workbook comes later on a USB stick, its file dated 25 Nov.
+    The filled copy becomes current — a blank never keeps its place against work."""
+    blank, done = _resaved(ws, NAME), _resaved(ws, NAME, fill="已认真填写")
+    for folder, copy, day in (("u1", blank, 28), ("u2", done, 25)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / NAME).write_bytes(copy)
+        stamp = dt.datetime(2026, 11, day, 9).timestamp()
+        os.utime(tmp_path / folder / NAME, (stamp, stamp))
+        out = run("collect", "2026-11", "--from", str(tmp_path / folder), "-w", str(ws))
+        assert out.exit_code == 0, out.output
+    assert (month_dir(ws) / NAME).read_bytes() == done and "已更新     1" in out.output
+
+
+def test_a_return_whose_sheet_was_renamed_is_not_taken_for_a_blank(ws: Path, tmp_path: Path) -> None:
+    """A filled return with 日整理 renamed (日整理-张三): the template's reading cannot find the
+    sheet, which is not the same as finding it empty. It is filed (validation then names the
+    missing sheet), not refused as blank and lost."""
+    first = tmp_path / "1.eml"
+    first.write_bytes(eml([(NAME, filled(ws, NAME, "第一版"), "rfc2231")], date="Thu, 26 Nov 2026 09:00:00 +0800"))
+    assert run("collect", "2026-11", "--from", str(first), "-w", str(ws)).exit_code == 0
+    renamed = _resaved(ws, NAME, fill="第二版", rename_sheet="日整理-张三")
+    second = tmp_path / "2.eml"
+    second.write_bytes(eml([(NAME, renamed, "rfc2231")], date="Fri, 27 Nov 2026 09:00:00 +0800"))
+    out = run("collect", "2026-11", "--from", str(second), "-w", str(ws))
+    assert out.exit_code == 0 and "空白" not in out.output, out.output
+    assert (month_dir(ws) / NAME).read_bytes() == renamed
+
+
+def test_an_emptied_register_is_a_correction_not_a_blank(ws: Path, tmp_path: Path) -> None:
+    """The assessment office sends its register with one deduction (27 Nov), then corrected
+    with that row deleted (28 Nov): the empty register replaces the first one — the refusal of
+    blanks is for personal workbooks only."""
+    name = "考核登记_2026-11.xlsx"
+    book = openpyxl.load_workbook(month_dir(ws) / name)
+    sheet = book["扣分"]
+    header = next(r for r in range(1, 11) if sheet.cell(r, 1).value == "日期")
+    for j, value in enumerate((dt.date(2026, 11, 5), "A1", "B01", 1, "误登", "H1"), start=1):
+        sheet.cell(header + 1, j).value = value
+    buf = io.BytesIO()
+    book.save(buf)
+    with_row = buf.getvalue()
+    for j in range(1, 8):
+        sheet.cell(header + 1, j).value = None
+    buf = io.BytesIO()
+    book.save(buf)
+    corrected = buf.getvalue()
+    box = mailbox.mbox(tmp_path / "box.mbox")
+    box.add(eml([(name, with_row, "rfc2231")], date="Fri, 27 Nov 2026 09:00:00 +0800"))
+    box.add(eml([(name, corrected, "rfc2231")], date="Sat, 28 Nov 2026 09:00:00 +0800"))
+    box.close()
+    out = run("collect", "2026-11", "--from", str(tmp_path / "box.mbox"), "-w", str(ws))
+    assert out.exit_code == 0, out.output
+    assert (month_dir(ws) / name).read_bytes() == corrected
+
+
+def test_a_rename_blocked_by_excel_names_the_open_file(ws: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a name correction, the old-named workbook is open in Excel (Windows refuses the
+    rename): the message names that file — the new name does not exist yet."""
+    people = roster()
+    people["工作人员"][-1]["name"] = "张珊"
+    write_spec(ws / "data" / "roster.xlsx", "roster", people)
+    real = os.replace
+
+    def locked(src, dst, *a, **k):
+        if Path(src).name == NAME:
+            raise PermissionError(13, "Permission denied", str(src), None, str(dst))
+        return real(src, dst, *a, **k)
+
+    monkeypatch.setattr(os, "replace", locked)
+    returned = tmp_path / "交回.xlsx"
+    returned.write_bytes(filled(ws, NAME, "一"))
+    out = run("collect", "2026-11", "--from", str(returned), "-w", str(ws))
+    assert f"{NAME} 正被其他程序占用" in out.output and "S01_张珊_2026-11.xlsx 正被" not in out.output, out.output
+    out = run("issue", "2026-11", "-w", str(ws))
+    assert out.exit_code == 2 and NAME in out.output and "张珊" not in out.output.split("正被")[0], out.output
