@@ -534,3 +534,41 @@ def test_a_long_annual_ranking_repeats_its_header_on_each_printed_page(tmp_path:
         assert [ws.cell(r, c).value for c in range(1, 4)] == ["名次", "工号", "姓名"], r
     people = [ws.cell(r, 2).value for r in [*range(5, 46), *range(47, 89), *range(90, 107)]]
     assert sorted(people) == ids
+
+
+def test_award_basis_pages_count_the_wrapped_reasons(tmp_path: Path) -> None:
+    """评先评优依据: 100 of 120 people below the floor in five months, so their 未列入原因
+    wraps onto three lines (45 pt). Those rows get that height, and no manually broken page
+    holds more than a page (the breaks were planned for 15 pt rows: 1.8–2.9 pages each, where
+    Excel would break again mid-table without the header)."""
+    from jxbatch.publish.annual import AnnualInfo, write_annual
+    from jxbatch.publish.styles import page_room
+
+    ids = [f"P{i:03d}" for i in range(1, 121)]
+
+    def score(i: int, m: int) -> Decimal:
+        return Decimal("90.50") if (i > 20 and m in (1, 3, 5, 7, 9)) else Decimal(100) - Decimal(i) / 100
+
+    records = [MonthRecord(m, [MonthPerson(s, s, "staff", OFFICE, score(i, m)) for i, s in enumerate(ids, 1)],
+                           {OFFICE: Decimal(100)}) for m in range(1, 13)]
+    res = annual_review(YEAR, records, {}, AnnualPolicy())
+    info = AnnualInfo(center="某军休所", year=YEAR, tool_version="t", base=Decimal(100),
+                      evaluation_weight=Decimal(0), top_share=Decimal("0.2"), floor=Decimal(95),
+                      target_deduction_to="department", month_digests=(), evaluation_file=None, leaders={})
+    path = tmp_path / "annual.xlsx"
+    write_annual(path, res, info, [])
+    ws = openpyxl.load_workbook(path)["评先评优依据"]
+    reasons = [r for r in range(1, ws.max_row + 1) if isinstance(ws.cell(r, 7).value, str)
+               and ws.cell(r, 7).value.count("月") >= 5]
+    # quota ⌊0.2 × 120⌋ = 24. From P021 the year is (5 × 90.50 + 7 × (100 − i/100)) / 12:
+    # P024 1150.82 / 12 = 95.9017 → 95.90 and P025 1150.75 / 12 = 95.8958 → 95.90 share place
+    # 24, so P021–P025 are inside it, their only reason the floor (two lines, 30 pt); P026–P120
+    # have that and 不在前 24 名内 (three lines, 45 pt)
+    heights = sorted(ws.row_dimensions[r].height for r in reasons)
+    assert heights == [30] * 5 + [45] * 95
+    room = page_room([6, 10, 10, 14, 10, 14, 48], 28 + 15)
+    starts = [3] + [b.id + 1 for b in ws.row_breaks.brk]
+    ends = starts[1:] + [ws.max_row + 1]
+    for s, e in zip(starts, ends, strict=True):
+        assert sum(ws.row_dimensions[r].height or 15 for r in range(s, e)) <= room, (s, e)
+        assert ws.cell(s, 1).value == "名次" or s == 3, s

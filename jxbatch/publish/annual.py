@@ -34,7 +34,7 @@ from ..compute.rounding import publish
 from ..model import DEPT_HEAD, DIRECTOR, LEADER, STAFF
 from ..problems import Problem
 from .monthly import plain_number as plain
-from .monthly import text_width
+from .monthly import row_height, text_width
 from .styles import Pager, new_workbook, page_setup, title_rows, write_cell
 
 ROLE_ZH = {DIRECTOR: "所长", LEADER: "班子成员", DEPT_HEAD: "科室负责人", STAFF: "工作人员"}
@@ -160,9 +160,11 @@ def _widths(ws: Any, widths: Sequence[float]) -> None:
 
 
 def _table(ws: Any, top: int, labels: Sequence[str], kinds: Sequence[str], rows: Sequence[Sequence[Any]],
-           fmts: dict[str, Any], pager: Pager | None = None) -> int:
-    """Header at `top`, rows below (with a pager, the header again at the top of each printed
-    page the table runs onto); returns the next free row."""
+           fmts: dict[str, Any], pager: Pager | None = None, widths: Sequence[float] | None = None) -> int:
+    """Header at `top`, rows below; with `widths`, a row whose wrapped text needs more lines
+    gets its height (as monthly.write_rows: LibreOffice does not fit them, the pager counts
+    them); with a pager, the header again at the top of each printed page the table runs
+    onto. Returns the next free row."""
 
     def header(r: int) -> None:
         for j, label in enumerate(labels):
@@ -171,11 +173,17 @@ def _table(ws: Any, top: int, labels: Sequence[str], kinds: Sequence[str], rows:
     header(top)
     i = top + 1
     for row in rows:
-        if pager is not None and not pager.fits(i, 15):
+        height = 15.0
+        if widths is not None:
+            height = row_height([(v, widths[j]) for j, v in enumerate(row)
+                                 if kinds[j] == "text" and isinstance(v, str) and v])
+        if pager is not None and not pager.fits(i, height):
             header(i)
             i += 1
         for j, value in enumerate(row):
             write_cell(ws, i, j, value, fmts, kinds[j])
+        if height > 15:
+            ws.set_row(i, height)
         i += 1
     return i
 
@@ -299,7 +307,7 @@ def _award_sheet(wb: Any, fmts: dict[str, Any], res: AnnualResult, info: AnnualI
     header_row = row + 1
     listed = [[e.person.rank, e.person.staff_id, e.person.name, e.person.department or "", e.person.score,
                _lowest(e.person)] for e in basis.listed]
-    row = _table(ws, header_row, cols[:-1], kinds[:-1], listed, fmts, pager) + 1
+    row = _table(ws, header_row, cols[:-1], kinds[:-1], listed, fmts, pager, widths) + 1
     if not listed:
         _line(ws, row, "无", ncols, fmts["body"], total_w)
         row += 1
@@ -307,7 +315,7 @@ def _award_sheet(wb: Any, fmts: dict[str, Any], res: AnnualResult, info: AnnualI
     _line(ws, row, f"二、未列入人员及原因（{len(basis.not_listed)} 人）", ncols, fmts["heading"], total_w)
     others = [[e.person.rank, e.person.staff_id, e.person.name, e.person.department or "", e.person.score,
                _lowest(e.person), "；".join(_reason_texts(e, basis.quota, info.floor))] for e in basis.not_listed]
-    row = _table(ws, row + 1, cols, kinds, others, fmts, pager) + 1
+    row = _table(ws, row + 1, cols, kinds, others, fmts, pager, widths) + 1
     pager.close()
     _line(ws, row, "本名单依据“3挂钩”奖惩：考核结果与晋级晋职、评先评优直接挂钩；最终人选由所务会研究确定。",
           ncols, fmts["body"], total_w)
