@@ -110,6 +110,12 @@ def check_activity_costs(ctx: Any) -> Iterator[Problem]:
         for rule in applying:
             code = "subsidy-no-participants" if rule.kind == SHARE else "subsidy-all-cadres"
             yield problem(code, row.at("activity_id"), aid, activity=aid, rule=rule.name)
+    # a share of a cost of 0 (or of a few fen a head) pays every participant nothing: said
+    for o in month_subsidies(ctx)[1].outcomes:
+        if o.rule.kind == SHARE and o.amount is not None and o.amount == 0 and o.participants:
+            row = month.rows[o.activity.activity_id]
+            yield problem("subsidy-zero", row.at("total_cost"), o.activity.total_cost, activity=o.activity.activity_id,
+                          rule=o.rule.name, n=o.participants)
 
 
 def check_participants(ctx: Any) -> Iterator[Problem]:

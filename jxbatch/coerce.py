@@ -132,6 +132,9 @@ def coerce_points(value: Any) -> Result:
 
 
 def coerce_money(value: Any) -> Result:
+    """Yuan, exact to the fen: more decimals (1000.005) are a typo the printed figures could
+    not show, so an error — except a formula's binary noise (=1000.1*3 gives
+    3000.3000000000002), which is what Excel shows: 3000.30."""
     d = parse_decimal(value)
     if d is None:
         return None, "bad-number"
@@ -139,7 +142,16 @@ def coerce_money(value: Any) -> Result:
         return None, "negative"
     if d > MAX_MONEY:
         return None, "out-of-range"
+    fen = d.quantize(FEN)
+    if fen != d:
+        if isinstance(value, float) and abs(d - fen) < NOISE:
+            return fen, None
+        return None, "money-fen"
     return d, None
+
+
+FEN = Decimal("0.01")
+NOISE = Decimal("1e-6")
 
 
 def coerce_int(value: Any) -> Result:

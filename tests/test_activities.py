@@ -220,6 +220,28 @@ def test_bad_rules_are_reported_not_applied() -> None:
     assert "project" in bad[2][2] and "kind" in bad[2][2]
 
 
+def test_a_misspelt_or_misplaced_rule_key_is_an_error_not_ignored() -> None:
+    """R-SUB-4 with money at stake: `Cap = "800"` (a capital C) used to be ignored — the cap
+    gone, 64 × 3,000 paid instead of 64 × 800 — and a cap on a fixed rule, a cap of 0, or two
+    rules of one name passed too. Each is an error naming the rule; the rule is not applied."""
+    travel = {"name": "旅游补助", "class": "B2", "project": "外省旅游", "kind": "share", "share": Decimal("0.5")}
+    raw = [
+        {**travel, "Cap": Decimal("800")},
+        {"name": "钓鱼", "class": "B3", "project": "钓鱼", "kind": "fixed", "amount": Decimal("100"),
+         "cap": Decimal("50")},
+        {**travel, "name": "零上限", "cap": Decimal("0")},
+        {**travel, "name": "旅游", "cap": Decimal("800")},
+        {**travel, "name": "旅游", "cap": Decimal("900")},
+    ]
+    rules, bad = parse_rules(raw, ACTIVITY_CLASSES, ACTIVITY_PROJECTS)
+    assert [(r.name, r.cap) for r in rules] == [("旅游", Decimal("800"))]
+    assert [(n, name) for n, name, _ in bad] == [(1, "旅游补助"), (2, "钓鱼"), (3, "零上限"), (5, "旅游")]
+    assert bad[0][2] == "不认识的键 Cap（拼写错误？share 规则可用：name、class、project、kind、share、cap）"
+    assert bad[1][2] == "不认识的键 cap（拼写错误？fixed 规则可用：name、class、project、kind、amount）"
+    assert bad[2][2] == "cap 应为大于 0 的金额（不设上限请删去 cap）"
+    assert bad[3][2] == "与前面的规则同名（旅游）"
+
+
 # --- R-SUB-1/2 ---------------------------------------------------------------------------------------
 
 def act(aid: str, project: str, participants: tuple[str, ...], total_cost: str | None = None,

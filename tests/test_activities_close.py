@@ -133,6 +133,36 @@ def test_travel_without_cost_is_an_error_and_blocks_the_close(tmp_path: Path) ->
     assert "外省旅游" in err.message and "总费用" in err.message
 
 
+@pytest.mark.parametrize("cost", ["0", "0.01"])
+def test_a_travel_cost_that_pays_nobody_is_said(tmp_path: Path, cost: str) -> None:
+    """R-SUB-2 / SPEC §14: 外省旅游 with 总费用 0 (or a fen shared by its participants) pays
+    each of them a share of nothing — 0.00 after rounding — which used to pass without a word."""
+    acts = activities()
+    acts["活动"][1] = {**acts["活动"][1], "total_cost": Decimal(cost)}
+    root = workspace(tmp_path / "w", acts=acts)
+    v = validate_month(root, NOV)
+    # T1: 3 participants; the rule pays the others 50 % of cost / 3: 0.01 / 3 × 0.5 = 0.0017 → 0.00
+    assert [(p.where, p.message) for p in v.report.warnings if p.code == "subsidy-zero"] == [
+        ("活动登记_2026-11.xlsx:活动!F4", "活动 T1 按“外省旅游未参加补助”每人补助 0 元（总费用由 3 人分摊）：请核对总费用")]
+
+
+def test_a_cost_with_fractions_of_a_fen_is_an_error(tmp_path: Path) -> None:
+    """Money is exact yuan to the fen: 1000.005 is a typo the printed calculation could not
+    show (250.00 paid where the sheet reads 1000.01 ÷ 2 × 50 % = 250.01). A formula's binary
+    noise (=1000.1*3 → 3000.3000000000002) is what Excel shows: 3000.30."""
+    from jxbatch.coerce import coerce_money
+
+    assert coerce_money(1000.005) == (None, "money-fen") and coerce_money("1000.005") == (None, "money-fen")
+    assert coerce_money(1000.1 * 3) == (Decimal("3000.30"), None)
+    assert coerce_money("1,200.50元") == (Decimal("1200.50"), None)
+    acts = activities()
+    acts["活动"][1] = {**acts["活动"][1], "total_cost": "1000.005"}
+    root = workspace(tmp_path / "w", acts=acts)
+    v = validate_month(root, NOV)
+    assert [(p.code, p.where, p.message) for p in v.report.errors] == [
+        ("money-fen", "活动登记_2026-11.xlsx:活动!F4", "“总费用”应精确到分（最多两位小数）")]
+
+
 def test_unknown_activity_and_retiree_in_participants_are_errors(tmp_path: Path) -> None:
     root = workspace(tmp_path / "w", acts=activities(参加人员=[{"activity_id": "X9", "retiree_id": "C1"},
                                                              {"activity_id": "F1", "retiree_id": "R404"}]))

@@ -219,6 +219,10 @@ def _dec(value: Any) -> Decimal | None:
     return d if d.is_finite() else None
 
 
+RULE_KEY_ORDER = ("name", "class", "project", "kind", "amount", "share", "cap")
+RULE_KEYS = frozenset(RULE_KEY_ORDER[:4])  # every rule's; amount (fixed), share and cap (share) by kind
+
+
 def parse_rules(raw: Iterable[Mapping[str, Any]], classes: Iterable[str] = tuple(CLASSES),
                 projects: Iterable[str] | None = None) -> tuple[list[SubsidyRule], list[tuple[int, str, str]]]:
     """The policy's rule dicts as :class:`SubsidyRule`; bad entries come back as
@@ -227,6 +231,7 @@ def parse_rules(raw: Iterable[Mapping[str, Any]], classes: Iterable[str] = tuple
     projects = set(projects) if projects is not None else None
     rules: list[SubsidyRule] = []
     bad: list[tuple[int, str, str]] = []
+    names: set[str] = set()
     for n, r in enumerate(raw, start=1):
         if not isinstance(r, Mapping):
             bad.append((n, "", "应为 name/class/project/kind 等键组成的表"))
@@ -234,8 +239,17 @@ def parse_rules(raw: Iterable[Mapping[str, Any]], classes: Iterable[str] = tuple
         name = str(r.get("name") or "").strip()
         cls, project, kind = (str(r.get(k) or "").strip() for k in ("class", "project", "kind"))
         detail = []
+        # a misspelt key ("Cap", "capp") would drop what it sets — a cap, say — without a word
+        wanted = RULE_KEYS | ({"amount"} if kind == FIXED else {"share", "cap"} if kind == SHARE else {"amount", "share", "cap"})
+        unknown = [str(k) for k in r if k not in wanted]
+        if unknown:
+            detail.append(f"不认识的键 {'、'.join(unknown)}（拼写错误？{kind or '此'} 规则可用："
+                          f"{'、'.join(k for k in RULE_KEY_ORDER if k in wanted)}）")
         if not name:
             detail.append("缺少 name（补助名称）")
+        elif name in names:  # two rules of one name: their payments could not be told apart
+            detail.append(f"与前面的规则同名（{name}）")
+        names.add(name)
         if cls not in classes:
             detail.append(f"class 应为 {'/'.join(sorted(classes))} 之一")
         if not project or (projects is not None and project not in projects):
@@ -251,8 +265,8 @@ def parse_rules(raw: Iterable[Mapping[str, Any]], classes: Iterable[str] = tuple
                 detail.append("share 规则的 share 应为大于 0、不超过 1 的比例（如 \"0.5\"）")
             if r.get("cap") is not None:
                 cap = _dec(r.get("cap"))
-                if cap is None or cap < 0:
-                    detail.append("cap 应为不小于 0 的金额")
+                if cap is None or cap <= 0:  # a cap of 0 would pay nobody anything
+                    detail.append("cap 应为大于 0 的金额（不设上限请删去 cap）")
         else:
             detail.append("kind 应为 fixed（定额）或 share（按人均费用比例）")
         if detail:
