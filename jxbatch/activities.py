@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .calendar import Month
 from .compute.activities import (
     B3,
     CADRE,
@@ -160,9 +161,31 @@ def month_subsidies(ctx: Any) -> tuple[list[Payment], SubsidyResult]:
     return sort_payments([*result.payments, *survivors]), result
 
 
+def paid_this_year(history: History, month: Month) -> dict[str, str]:
+    """R-SUB-3 (once a year): retiree -> the earlier closed month of `month`'s year that paid
+    them the survivors' subsidy (survivor_month changed in the year, say)."""
+    paid: dict[str, str] = {}
+    m = Month(month.year, 1)
+    while m < month:
+        doc = history.results(str(m))
+        for s in (doc or {}).get("subsidies", []):
+            if s.get("activity") is None:  # no activity: the survivors' yearly payment
+                paid.setdefault(s.get("retiree"), str(m))
+        m = m.next()
+    return paid
+
+
 def stage(ctx: Any, history: History) -> StageOutput:
     payments, result = month_subsidies(ctx)
-    out = StageOutput(results={"subsidies": [p.as_dict() for p in payments]})
+    problems: list[Problem] = []
+    if any(p.activity_id is None for p in payments):  # the survivors' month: not paid twice a year
+        before = paid_this_year(history, ctx.month)
+        for p in [p for p in payments if p.activity_id is None and p.retiree_id in before]:
+            payments.remove(p)
+            r = ctx.regs.retirees.get(p.retiree_id)
+            problems.append(problem("survivor-paid-already", r.loc if r is not None else Loc(), p.retiree_id,
+                                    name=p.name, month=before[p.retiree_id]))
+    out = StageOutput(results={"subsidies": [p.as_dict() for p in payments]}, problems=problems)
     if payments or ctx.inputs.activities is not None:
         from .publish.subsidies import SubsidyInfo, write_subsidies
 

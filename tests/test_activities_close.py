@@ -291,6 +291,25 @@ def test_survivors_paid_with_december(tmp_path: Path) -> None:
     assert row[:5] == [1, "S1", "庚七", "—（2026年度）　遗属年度补助　100.00元", 100]
 
 
+def test_survivors_are_paid_once_a_year_when_the_month_setting_moves(tmp_path: Path) -> None:
+    """R-SUB-3 (once a year): October paid S1 with survivor_month = 10; the setting then moved
+    to 11 and November was closed — S1 was paid a second 100 yuan. Now November names the
+    earlier payment instead and pays nothing."""
+    oct_ = Month(2026, 10)
+    root = workspace(tmp_path / "w", month=oct_, policy='[subsidies]\nsurvivor_month = 10\n')
+    first = close_month(root, oct_, publish_date=D(2026, 11, 2))
+    assert first.status == CLOSED and first.document["subsidies"] == [
+        {"retiree": "S1", "activity": None, "rule": "遗属年度补助", "amount": "100.00"}]
+    mini_workspace(root, "2026-11")
+    write_spec(root / "data" / "retirees.xlsx", "retirees", RETIREES)
+    (root / "jxbatch.toml").write_text('[subsidies]\nsurvivor_month = 11\n', encoding="utf-8")
+    out = close_month(root, NOV, publish_date=D(2026, 12, 1))
+    assert out.status == CLOSED, [p.line() for p in out.report.errors]
+    assert out.document["subsidies"] == []
+    assert [(p.code, p.message) for p in out.report.warnings if p.code == "survivor-paid-already"] == [
+        ("survivor-paid-already", "庚七的遗属年度补助已于 2026-10 发放，本月不再发放（每年一次）")]
+
+
 def test_no_activities_no_survivors_no_payout_file(tmp_path: Path) -> None:
     root = workspace(tmp_path / "w")
     out = close_month(root, NOV, publish_date=D(2026, 12, 1))
