@@ -25,12 +25,20 @@ from .fastexit import keep_until_exit
 from .fsutil import atomic_write, replace_folder
 from .gather import month_data
 from .parallel import background, few_collections
-from .policy import load_policy
+from .policy import POLICY_FILE, load_policy
 from .problems import Loc, Report, problem
 from .publish.report import write_validation_report
 from .publish.results import dumps, results_document
 from .schema import CALENDAR, RETIREES, ROLE_CODES, ROSTER, RUBRIC
-from .stages import OVERSIGHT_KIND, History, oversight_state, run_stages
+from .stages import (
+    OVERSIGHT_KIND,
+    POLICY_KIND,
+    History,
+    oversight_state,
+    policy_changes,
+    policy_state,
+    run_stages,
+)
 from .validate import Context, match_id_case, run_checks
 from .workspace import Workspace, input_digest, load_inputs, month_files
 
@@ -189,7 +197,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
                     publish_date = recorded
             else:
                 return CloseOutcome(REFUSED, Path(rec.out_dir), Report(),
-                                    message=f"{month} 已于 {rec.closed_at} 结账，输入或设置已变化；"
+                                    message=f"{month} 已于 {rec.closed_at} 结账，{_what_changed(con, month, rec, digest, policy)}；"
                                             f"如需重新结账，请先运行 jxbatch reopen {month} --reason \"原因\"")
 
         # read, then validate and compute side by side: the checks run in a second process
@@ -210,9 +218,10 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         report = Report(v.report.sorted())
         for so in stage_outputs:
             report.extend(so.problems)
-        if rec is None:  # closed before and reopened: the roster may have moved on since
+        if rec is None:  # closed before and reopened: the roster and the settings may have moved on since
             report.extend(roster_changes(month, ledger.last_close(con, str(month), OVERSIGHT_KIND),
                                           ctx.regs.roster, ctx.scope))
+            report.extend(settings_changes(month, ledger.last_close(con, str(month), POLICY_KIND), policy))
         if not report.ok:
             where = report_folder(out_root, month)
             atomic_write(where / f"校验报告_{month}.xlsx",
@@ -229,6 +238,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
                 parts.setdefault(key, []).extend(rows)
             state.update(so.ledger_state)
         state[OVERSIGHT_KIND] = oversight_state(ctx.regs.roster)
+        state[POLICY_KIND] = policy_state(policy)
         doc = results_document(result, month=str(month), center=policy.center, tool_version=__version__,
                                input_digest=digest, problems=report.sorted(), out_of_scope=out_of_scope,
                                visits=parts["visits"], subsidies=parts["subsidies"])
@@ -285,6 +295,35 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         return CloseOutcome(status, target, report, result, doc, [target / f.name for f in files])
     finally:
         con.close()
+
+
+def settings_changes(month: Month, previous: tuple[dict, dict[str, dict]] | None, policy: Any) -> list:
+    """Re-closing a reopened month: the settings (jxbatch.toml) that differ from the month's
+    last close — a cap or a survivor month changed for a later month would re-pay this one
+    (warnings; closes before this version kept no settings: nothing to compare)."""
+    if previous is None or not previous[1]:
+        return []
+    return [problem("policy-changed-since-close", Loc(file=POLICY_FILE), key, month=str(month), key=key,
+                    before=before, after=after)
+            for key, before, after in policy_changes(previous[1], policy)]
+
+
+def _what_changed(con: sqlite3.Connection, month: Month, rec: Any, digest: str, policy: Any) -> str:
+    """For the refusal of a closed month: the inputs, or which settings, changed."""
+    said = []
+    if rec.input_digest != digest:
+        said.append("输入文件已变化")
+    if rec.policy_digest != policy.digest:
+        kept = ledger.last_close(con, str(month), POLICY_KIND)
+        changed = policy_changes(kept[1], policy) if kept is not None and kept[1] else None
+        if changed:
+            shown = "、".join(f"{k}（{b} → {a}）" for k, b, a in changed[:5])
+            said.append(f"设置已变化：{shown}{' 等' if len(changed) > 5 else ''}")
+        elif changed is None:
+            said.append("设置文件 jxbatch.toml 已变化")
+        else:  # the same values: a comment, the mail server
+            said.append("设置文件 jxbatch.toml 有改动（各项设置的值未变，可能只改了注释或邮件设置）")
+    return "，".join(said) or "输入或设置已变化"
 
 
 def roster_changes(month: Month, previous: tuple[dict, dict[str, dict]] | None, roster: Any,

@@ -83,6 +83,8 @@ _t("bad-month", E, "“{label}”应写成 2026-11 这样的年月")
 _t("bad-quarter", E, "“{label}”应写成 2026Q4 这样的季度")
 _t("out-of-range", E, "“{label}”超出合理范围（{detail}）")
 _t("negative", E, "“{label}”不能为负数")
+_t("policy-changed-since-close", W, "{month} 上次结账后设置 {key} 已改动：上次为 {before}，现在为 {after}；"
+   "如这是为以后月份做的修改，请先改回再重新结账")
 _t("survivor-paid-already", W, "{name}的遗属年度补助已于 {month} 发放，本月不再发放（每年一次）")
 _t("subsidy-zero", W, "活动 {activity} 按“{rule}”每人补助 0 元（总费用由 {n} 人分摊）：请核对总费用")
 _t("money-fen", E, "“{label}”应精确到分（最多两位小数）")

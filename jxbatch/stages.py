@@ -54,6 +54,30 @@ def run_stages(ctx: Any, history: History) -> list[StageOutput]:
 OVERSIGHT_KIND = "oversight"  # ledger state: department -> its supervising leader this month
 
 
+POLICY_KIND = "policy"  # ledger state: the settings a close computed with ("section.key" -> value)
+
+
+def policy_state(policy: Any) -> dict[str, dict]:
+    """The month's settings as they counted — every one but the mail server's — kept with the
+    close, so that re-closing a reopened month can say which of them changed since (a change
+    meant for a later month would otherwise re-pay this one without a word)."""
+    import json
+
+    out = {f"{section}.{key}": {"value": str(value)} for section, values in policy.values.items()
+           if section != "mail" for key, value in values.items()}
+    for n, rule in enumerate(policy.subsidy_rules, start=1):
+        out[f"subsidies.rules[{n}]"] = {"value": json.dumps({k: str(v) for k, v in rule.items()},
+                                                           ensure_ascii=False, sort_keys=True)}
+    return dict(sorted(out.items()))
+
+
+def policy_changes(kept: dict[str, dict], policy: Any) -> list[tuple[str, str, str]]:
+    """(setting, then, now) for each setting that differs from a close's kept state."""
+    now = policy_state(policy)
+    return [(k, (kept.get(k) or {}).get("value", "无"), (now.get(k) or {}).get("value", "无"))
+            for k in sorted(set(kept) | set(now)) if kept.get(k) != now.get(k)]
+
+
 def oversight_state(roster: Any) -> dict[str, dict]:
     """Who supervised which department in the month closed (R-ORG-3), kept in the ledger so
     that the annual review names the leaders of the year reviewed, not today's."""

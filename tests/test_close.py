@@ -263,6 +263,31 @@ def test_changed_policy_is_refused_until_reopen(ws: Path) -> None:
     (ws / "jxbatch.toml").write_text('[allowance]\nrate = "30"\n', encoding="utf-8")
     refused = close_month(ws, NOV, publish_date=D(2026, 12, 1))
     assert refused.status == REFUSED and "reopen" in refused.message
+    # which setting: the close kept the settings it computed with (50 yuan a point)
+    assert "设置已变化：allowance.rate（50 → 30）" in refused.message and "输入文件" not in refused.message
+    # a comment or the mail server changes the file, not a value: said so
+    (ws / "jxbatch.toml").write_text('# 备注\n[mail]\nhost = "smtp.example.cn"\n', encoding="utf-8")
+    refused = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert refused.status == REFUSED and "各项设置的值未变，可能只改了注释或邮件设置" in refused.message
+
+
+def test_reclosing_after_a_settings_change_says_which(ws: Path) -> None:
+    """R-LG-1/2: November closed at 50 yuan a point; the rate is then set to 60 for December
+    and November reopened to add a deduction. Re-closing computes with 60 — and says so,
+    naming the setting with both values, so that a change meant for a later month is
+    reverted first (it used to re-pay the month without a word)."""
+    close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    (ws / "jxbatch.toml").write_text('[allowance]\nrate = "60"\n', encoding="utf-8")
+    assert reopen_month(ws, NOV, "补登扣分") is not None
+    again = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert again.status == CLOSED
+    said = [(p.code, p.message) for p in again.report if p.code == "policy-changed-since-close"]
+    assert said == [("policy-changed-since-close", "2026-11 上次结账后设置 allowance.rate 已改动：上次为 50，现在为 60；"
+                                                   "如这是为以后月份做的修改，请先改回再重新结账")]
+    # unchanged settings: nothing said
+    assert reopen_month(ws, NOV, "再核对") is not None
+    third = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert not [p for p in third.report if p.code == "policy-changed-since-close"]
 
 
 def test_non_default_policy_flows_through_the_close(ws: Path) -> None:
