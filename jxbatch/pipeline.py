@@ -276,9 +276,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
             files = publish_all(tmp, month, result, info, report, doc, policy.center,
                                 [w for so in stage_outputs for w in so.writers], meanwhile=record)
             if target.exists():  # notification lists (jxbatch notify) live beside the outputs
-                for kept in sorted(target.glob("通知名单_*.xlsx")):
-                    if not (tmp / kept.name).exists():
-                        shutil.copy2(kept, tmp / kept.name)
+                files += renotify(ctx, policy, sorted(p.name for p in target.glob("通知名单_*.xlsx")), tmp)
 
             replace_folder(tmp, target, parked, commit.after_renames())
         except BaseException as exc:
@@ -295,6 +293,29 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         return CloseOutcome(status, target, report, result, doc, [target / f.name for f in files])
     finally:
         con.close()
+
+
+def renotify(ctx: Context, policy: Any, names: Sequence[str], folder: Path) -> list[Path]:
+    """The notification lists `jxbatch notify` wrote into the month's output folder, written
+    again into `folder` from the registers as the close reads them (R-AC-3): a list kept as it
+    was could name someone a correction has since taken off (a withdrawn application, say). A
+    list of an activity no longer on the month's register is not published again."""
+    from .activities import month_activities
+    from .compute.activities import notify_list
+    from .publish.subsidies import write_notification
+
+    acts = month_activities(ctx).activities
+    limit = int(policy.get("activities", "b3_age_limit"))
+    written = []
+    for name in names:
+        act = acts.get(name.removeprefix("通知名单_").removesuffix(".xlsx"))
+        if act is None or (folder / name).exists():
+            continue
+        people = notify_list(act.activity_class, act.date, ctx.regs.retirees.values(), age_limit=limit,
+                             applications=ctx.regs.applications, events=ctx.regs.events)
+        write_notification(folder / name, act, people, center=policy.center, age_limit=limit)
+        written.append(folder / name)
+    return written
 
 
 def settings_changes(month: Month, previous: tuple[dict, dict[str, dict]] | None, policy: Any) -> list:

@@ -360,6 +360,24 @@ def test_notify_unknown_activity_and_missing_register(ws: Path, tmp_path: Path) 
     assert res.exit_code == 2 and "月份应写成" in res.output
 
 
+def test_a_close_writes_the_notification_lists_again_from_its_registers(ws: Path) -> None:
+    """R-AC-3: a list `notify` wrote into out/2026-11/ is published again by the close, from
+    the registers as the close reads them: C3 marked 失能 after the list was made is no longer
+    on it (a list kept as it was would still name C3). A list of an activity taken off the
+    register is not published again."""
+    assert notify(ws, "F1", "--month", "2026-11").exit_code == 0
+    (ws / "out" / "2026-11" / "通知名单_X9.xlsx").write_bytes(b"an old list")
+    people = [dict(r) for r in RETIREES["军休人员"]]
+    next(r for r in people if r["retiree_id"] == "C3")["disabled"] = "是"
+    write_spec(ws / "data" / "retirees.xlsx", "retirees", {**RETIREES, "军休人员": people})
+    out = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert out.status == CLOSED, [p.line() for p in out.report.errors]
+    sheet = openpyxl.load_workbook(out.out_dir / "通知名单_F1.xlsx")["通知名单"]
+    listed = [c.value for c in sheet["B"] if isinstance(c.value, str) and c.value[:1] in "CS"]
+    assert listed == ["C1"]
+    assert not (out.out_dir / "通知名单_X9.xlsx").exists()
+
+
 def test_notify_file_held_open_is_a_clean_message(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A list open in Excel (Windows refuses the replace): exit 2 and one Chinese sentence."""
     target = ws / "out" / "2026-11" / "通知名单_F1.xlsx"
