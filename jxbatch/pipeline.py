@@ -31,6 +31,7 @@ from .publish.report import write_validation_report
 from .publish.results import dumps, results_document
 from .schema import CALENDAR, RETIREES, ROLE_CODES, ROSTER, RUBRIC
 from .stages import (
+    OUTPUTS_KIND,
     OVERSIGHT_KIND,
     POLICY_KIND,
     History,
@@ -183,10 +184,12 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         if rec is not None:
             if rec.input_digest == digest and rec.policy_digest == policy.digest:
                 outcome = CloseOutcome(UNCHANGED, Path(rec.out_dir), Report())
-                if (Path(rec.out_dir) / "results.json").exists():
+                published = ledger.visit_state(con, str(month), OUTPUTS_KIND) or {"results.json": {}}
+                if all((Path(rec.out_dir) / name).exists() for name in published):
                     return outcome
-                # outputs were removed by hand: publish again below from the same inputs, with
-                # the same publication date (R-LG-4: the same bytes as before)
+                # outputs were removed by hand (any of those the close published): publish again
+                # below from the same inputs, with the same publication date (R-LG-4: the same
+                # bytes as before)
                 if rec.publish_date is not None:
                     recorded = dt.date.fromisoformat(rec.publish_date)
                     if publish_date is not None and publish_date != recorded:
@@ -239,6 +242,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
             state.update(so.ledger_state)
         state[OVERSIGHT_KIND] = oversight_state(ctx.regs.roster)
         state[POLICY_KIND] = policy_state(policy)
+        state[OUTPUTS_KIND] = {name: {} for name in output_names(month, [w for so in stage_outputs for w in so.writers])}
         doc = results_document(result, month=str(month), center=policy.center, tool_version=__version__,
                                input_digest=digest, problems=report.sorted(), out_of_scope=out_of_scope,
                                visits=parts["visits"], subsidies=parts["subsidies"])
@@ -494,6 +498,15 @@ def duties_by_person(ctx: Context) -> dict[str, list]:
     return out
 
 
+MONTH_OUTPUTS = ("考核明细_{}.xlsx", "考核排名公示_{}.xlsx", "津补贴增减通知_{}.xlsx", "校验报告_{}.xlsx")
+
+
+def output_names(month: Month, stage_writers: Sequence[tuple[str, Any]]) -> list[str]:
+    """The files a close publishes (publish_all), kept in the ledger: the already-closed no-op
+    publishes again when any of them was removed by hand, not only results.json."""
+    return [*(name.format(month) for name in MONTH_OUTPUTS), *(name for name, _ in stage_writers), "results.json"]
+
+
 def publish_all(folder: Path, month: Month, result: MonthResult, info: PublishInfo, report: Report, doc: dict,
                 center: str, stage_writers: Sequence[tuple[str, Callable[[Path, Any], None]]] = (),
                 meanwhile: Callable[[str], Any] | None = None) -> list[Path]:
@@ -504,11 +517,12 @@ def publish_all(folder: Path, month: Month, result: MonthResult, info: PublishIn
     from .publish import monthly
 
     m = str(month)
+    details, ranking, allowance, checked = MONTH_OUTPUTS
     jobs: list[tuple[Path, Callable[[Path], Any]]] = [
-        (folder / f"考核明细_{m}.xlsx", lambda p: monthly.write_details(p, result, info)),
-        (folder / f"考核排名公示_{m}.xlsx", lambda p: monthly.write_ranking(p, result, info)),
-        (folder / f"津补贴增减通知_{m}.xlsx", lambda p: monthly.write_allowance(p, result, info)),
-        (folder / f"校验报告_{m}.xlsx", lambda p: write_validation_report(p, report, center, m)),
+        (folder / details.format(m), lambda p: monthly.write_details(p, result, info)),
+        (folder / ranking.format(m), lambda p: monthly.write_ranking(p, result, info)),
+        (folder / allowance.format(m), lambda p: monthly.write_allowance(p, result, info)),
+        (folder / checked.format(m), lambda p: write_validation_report(p, report, center, m)),
     ]
     # the stage workbooks (subsidies, visits) are the other big ones: start them early
     jobs[1:1] = [(folder / name, (lambda w: lambda p: w(p, result))(write)) for name, write in reversed(stage_writers)]

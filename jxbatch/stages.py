@@ -54,6 +54,7 @@ def run_stages(ctx: Any, history: History) -> list[StageOutput]:
 OVERSIGHT_KIND = "oversight"  # ledger state: department -> its supervising leader this month
 
 
+OUTPUTS_KIND = "outputs"  # ledger state: the file names a close published (name -> {})
 POLICY_KIND = "policy"  # ledger state: the settings a close computed with ("section.key" -> value)
 
 

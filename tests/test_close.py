@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import sqlite3
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -223,6 +224,25 @@ def test_removed_outputs_are_published_again_with_the_recorded_date(ws: Path) ->
     shutil.rmtree(again.out_dir)
     other = close_month(ws, NOV, publish_date=D(2026, 12, 1))
     assert other.status == REFUSED and "2026-12-10" in other.message and "reopen" in other.message
+
+
+def test_one_output_removed_by_hand_is_published_again(ws: Path) -> None:
+    """R-LG-2 / R-LG-4: the already-closed no-op says where the outputs are, so they must be
+    there: with only the allowance notice deleted (results.json still there) the close used
+    to report success; it now publishes again, the same bytes, and the ledger keeps one close."""
+    first = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    before = {p.name: p.read_bytes() for p in first.out_dir.iterdir()}
+    assert "津补贴增减通知_2026-11.xlsx" in before
+    (first.out_dir / "津补贴增减通知_2026-11.xlsx").unlink()
+    again = close_month(ws, NOV)
+    assert again.status == UNCHANGED and again.result is not None  # published again, not a bare no-op
+    assert {p.name: p.read_bytes() for p in again.out_dir.iterdir()} == before
+    assert close_month(ws, NOV).result is None  # all there: the plain no-op
+    con = sqlite3.connect(ws / "ledger.sqlite")
+    try:
+        assert con.execute("SELECT count(*) FROM closes WHERE month = '2026-11'").fetchone() == (1,)
+    finally:
+        con.close()
 
 
 def test_validate_never_touches_a_published_month(ws: Path) -> None:
