@@ -58,7 +58,7 @@ from .issuing import (
 from .model import in_scope
 from .reader import ZIP_MAGIC, is_lock_file, load_grid
 from .schema import ACTIVITIES, EVALUATION, PERSONAL, REGISTER, ROSTER, WORKBOOKS, WorkbookSpec
-from .workspace import PREVIOUS, Registers, Workspace, load_registers, previous_path
+from .workspace import PREVIOUS, Registers, Workspace, load_registers, personal_owner, previous_path
 
 NEW, UPDATED, UNCHANGED, OLDER, REJECTED, IGNORED = "new", "updated", "unchanged", "older", "rejected", "ignored"
 STATUS_ZH = {NEW: "已收取", UPDATED: "已更新", UNCHANGED: "未变化", OLDER: "较旧未用", REJECTED: "拒收",
@@ -81,6 +81,7 @@ class Candidate:
     origin: str  # the .eml / mailbox message / file it came from
     date: dt.datetime  # timezone-aware: message Date, or the file's modification time
     seq: int = 0
+    sender: str = ""  # the message's From address (lower case), "" for a loose file
 
 
 @dataclass
@@ -253,6 +254,7 @@ def _from_message(src: Source, data: bytes, origin: str, fallback: dt.datetime) 
         return
     date = message_date(msg, fallback)
     sender = _sender(msg)
+    address = email.utils.parseaddr(decode_words(_raw_header(msg, "from") or ""))[1].strip().lower()
     where = f"{origin}（{sender}，{date:%Y-%m-%d %H:%M}）" if sender else f"{origin}（{date:%Y-%m-%d %H:%M}）"
     found = False
     for part in msg.walk():
@@ -273,7 +275,7 @@ def _from_message(src: Source, data: bytes, origin: str, fallback: dt.datetime) 
             src.entries.append(Entry(IGNORED, label, where, date, reason="附件为空或无法解码"))
             continue
         found = True
-        src.add(Candidate(payload, label, where, date))
+        src.add(Candidate(payload, label, where, date, sender=address))
     if not found:
         src.entries.append(Entry(IGNORED, "", where, date, reason="邮件中没有附件"))
 
@@ -456,6 +458,7 @@ class Filer:
         entry.target = target.name
         if _pathlike(c.label):
             entry.reason = "附件名含路径字符，只作标签显示；"
+        entry.reason += self._other_sender(c, target, spec)
         try:
             blank = spec is PERSONAL and blank_as_issued(raw, spec)
             if spec is PERSONAL and not target.exists():
@@ -472,6 +475,17 @@ class Filer:
             held = Path(exc.filename).name if exc.filename else target.name
             entry.reason += f"{held} 正被其他程序占用（可能在 Excel 中打开），请关闭后重新收取"
         return entry
+
+    def _other_sender(self, c: Candidate, target: Path, spec: WorkbookSpec) -> str:
+        """A personal workbook mailed from another address than its owner's on the roster: filed
+        all the same (a colleague may send it on someone's behalf), and said, so that the clerk
+        can check it is that person's work."""
+        owner = personal_owner(target.name) if spec is PERSONAL else None
+        person = self.regs.roster.people.get(owner[0]) if owner else None
+        own = (person.email or "").strip().lower() if person is not None else ""
+        if not c.sender or not own or c.sender == own:
+            return ""
+        return f"发件人 {c.sender} 不是{person.name}在名册中的邮箱（{own}），请确认是本人的工作簿；"
 
     def _rename_former(self, target: Path, entry: Entry) -> None:
         """The person's workbook under the name the roster gave before: it takes the new name

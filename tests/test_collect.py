@@ -577,3 +577,23 @@ def test_a_rename_blocked_by_excel_names_the_open_file(ws: Path, tmp_path: Path,
     assert f"{NAME} 正被其他程序占用" in out.output and "S01_张珊_2026-11.xlsx 正被" not in out.output, out.output
     out = run("issue", "2026-11", "-w", str(ws))
     assert out.exit_code == 2 and NAME in out.output and "张珊" not in out.output.split("正被")[0], out.output
+
+
+def test_a_workbook_mailed_by_someone_else_is_filed_and_said(ws: Path, tmp_path: Path) -> None:
+    """张三's workbook sent from 李四's address (on his behalf, or by mistake): filed as usual,
+    and the listing says the sender is not 张三's address on the roster; from his own address
+    (case aside) nothing is said."""
+    people = roster()
+    people["工作人员"][-1]["email"] = "ZhangSan@example.cn"
+    write_spec(ws / "data" / "roster.xlsx", "roster", people)
+    mine = tmp_path / "mine.eml"
+    mine.write_bytes(eml([(NAME, filled(ws, NAME, "一"), "rfc2231")], date="Thu, 26 Nov 2026 09:00:00 +0800"))
+    out = run("collect", "2026-11", "--from", str(mine), "-w", str(ws))
+    assert out.exit_code == 0 and "发件人" not in out.output, out.output
+    other = tmp_path / "other.eml"
+    data = filled(ws, NAME, "二")
+    other.write_bytes(eml([(NAME, data, "rfc2231")], date="Fri, 27 Nov 2026 09:00:00 +0800",
+                          sender="李四 <lisi@example.cn>"))
+    out = run("collect", "2026-11", "--from", str(other), "-w", str(ws))
+    assert out.exit_code == 0 and (month_dir(ws) / NAME).read_bytes() == data
+    assert "发件人 lisi@example.cn 不是张三在名册中的邮箱（zhangsan@example.cn），请确认是本人的工作簿" in out.output
