@@ -154,6 +154,15 @@ FEN = Decimal("0.01")
 NOISE = Decimal("1e-6")
 
 
+def coerce_year(value: Any) -> Result:
+    """A calendar year: "26" or 20260 are typos, not years (an application for year 26 would
+    silently not count)."""
+    year, err = coerce_int(value)
+    if err:
+        return None, err
+    return (year, None) if 1900 <= year <= 2100 else (None, "bad-year")
+
+
 def coerce_int(value: Any) -> Result:
     d = parse_decimal(value)
     if d is None or d.adjusted() > 9 or d != d.to_integral_value():  # "1e999999" is no year
@@ -239,6 +248,7 @@ _COERCERS: dict[FieldType, Callable[[Any], Result]] = {
     FieldType.POINTS: coerce_points,
     FieldType.MONEY: coerce_money,
     FieldType.INT: coerce_int,
+    FieldType.YEAR: coerce_year,
     FieldType.BOOL: coerce_bool,
     FieldType.MONTH: coerce_month,
     FieldType.QUARTER: coerce_quarter,

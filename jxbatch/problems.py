@@ -83,6 +83,7 @@ _t("bad-month", E, "“{label}”应写成 2026-11 这样的年月")
 _t("bad-quarter", E, "“{label}”应写成 2026Q4 这样的季度")
 _t("out-of-range", E, "“{label}”超出合理范围（{detail}）")
 _t("negative", E, "“{label}”不能为负数")
+_t("bad-year", E, "“{label}”应为四位年份，如 2026")
 _t("policy-changed-since-close", W, "{month} 上次结账后设置 {key} 已改动：上次为 {before}，现在为 {after}；"
    "如这是为以后月份做的修改，请先改回再重新结账")
 _t("survivor-paid-already", W, "{name}的遗属年度补助已于 {month} 发放，本月不再发放（每年一次）")

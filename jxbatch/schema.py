@@ -21,6 +21,7 @@ class FieldType(StrEnum):
     POINTS = "points"  # Decimal, > 0, <= 100 (SPEC §14)
     MONEY = "money"  # Decimal yuan, >= 0
     INT = "int"
+    YEAR = "year"  # a calendar year, four digits (1900–2100)
     BOOL = "bool"  # 是/否 (R-TPL-3)
     CHOICE = "choice"
     MONTH = "month"  # YYYY-MM
@@ -171,7 +172,7 @@ F_RETIREE_ID = Field("retiree_id", "编号", T.ID, True, lookup=Lookup.RETIREE, 
 F_CODE = Field("code", "标准编号", T.ID, True, lookup=Lookup.RUBRIC, help="考核标准中的标准编号", width=10)
 F_POINTS = Field("points", "分值", T.POINTS, help="正数；留空则按考核标准的默认分值", width=8)
 F_REASON = Field("reason", "事由", T.TEXT, True, width=40)
-F_YEAR = Field("year", "年度", T.INT, True, help="四位年份，如 2026", width=8)
+F_YEAR = Field("year", "年度", T.YEAR, True, help="四位年份，如 2026", width=8)
 F_EVENT_ID = Field("event_id", "事件编号", T.ID, width=18, help="事件登记中的事件编号；生日事件为 生日-编号-年份")
 F_NOTE = Field("note", "说明", T.TEXT, width=30)
 F_ACTIVITY_ID = Field("activity_id", "活动编号", T.ID, True, lookup=Lookup.ACTIVITY, width=10)

@@ -425,6 +425,13 @@ def _validation(f: Field, list_refs: Mapping[Lookup, str]) -> DataValidation | N
             showErrorMessage=True, errorStyle="stop", errorTitle="金额不正确",
             error="金额应为不小于 0 的数字（元），如 1200 或 1200.50",
         )
+    if f.type is FieldType.YEAR:
+        return DataValidation(
+            type="whole", operator="between", formula1="1900", formula2="2100", allow_blank=True,
+            showInputMessage=True, promptTitle=title, prompt=_prompt(f, "请输入四位年份，如 2026"),
+            showErrorMessage=True, errorStyle="stop", errorTitle="年份不正确",
+            error="请输入四位年份，如 2026",
+        )
     if f.type is FieldType.INT:
         return DataValidation(
             type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
@@ -449,7 +456,7 @@ def _cell_value(f: Field, value: Any) -> Any:
     if t is FieldType.DATE:
         d, err = parse_date(value)
         return d if err is None else value
-    if t in (FieldType.POINTS, FieldType.MONEY, FieldType.INT):
+    if t in (FieldType.POINTS, FieldType.MONEY, FieldType.INT, FieldType.YEAR):
         d = parse_decimal(value)
         if d is None:
             return value

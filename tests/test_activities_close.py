@@ -163,6 +163,21 @@ def test_a_cost_with_fractions_of_a_fen_is_an_error(tmp_path: Path) -> None:
         ("money-fen", "活动登记_2026-11.xlsx:活动!F4", "“总费用”应精确到分（最多两位小数）")]
 
 
+@pytest.mark.parametrize("year", [26, 20260, "二〇二六"])
+def test_an_application_year_that_is_no_year_is_an_error(tmp_path: Path, year: object) -> None:
+    """SPEC §14: 年度 26 (for 2026) was read as the year 26 — C1's application then counted for
+    no year and C1 silently dropped off the B3 notification list. A year is four digits."""
+    regs = {**RETIREES, "分散活动申请": [{**RETIREES["分散活动申请"][0], "year": year}, *RETIREES["分散活动申请"][1:]]}
+    root = workspace(tmp_path / "w", acts=activities())
+    write_spec(root / "data" / "retirees.xlsx", "retirees", regs)
+    v = validate_month(root, NOV)
+    bad = [(p.code, p.where, p.message) for p in v.report.errors if p.loc.sheet == "分散活动申请"]
+    code = "bad-integer" if isinstance(year, str) else "bad-year"
+    assert [(c, w) for c, w, _ in bad] == [(code, "data/retirees.xlsx:分散活动申请!B3")]
+    if code == "bad-year":
+        assert bad[0][2] == "“年度”应为四位年份，如 2026"
+
+
 def test_unknown_activity_and_retiree_in_participants_are_errors(tmp_path: Path) -> None:
     root = workspace(tmp_path / "w", acts=activities(参加人员=[{"activity_id": "X9", "retiree_id": "C1"},
                                                              {"activity_id": "F1", "retiree_id": "R404"}]))
