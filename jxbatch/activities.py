@@ -162,16 +162,17 @@ def month_subsidies(ctx: Any) -> tuple[list[Payment], SubsidyResult]:
 
 
 def paid_this_year(history: History, month: Month) -> dict[str, str]:
-    """R-SUB-3 (once a year): retiree -> the earlier closed month of `month`'s year that paid
-    them the survivors' subsidy (survivor_month changed in the year, say)."""
+    """R-SUB-3 (once a year): retiree -> another month of `month`'s year, before or after it,
+    whose latest close paid them the survivors' subsidy (survivor_month changed in the year,
+    say; a reopened month's payment was made all the same)."""
     paid: dict[str, str] = {}
-    m = Month(month.year, 1)
-    while m < month:
-        doc = history.results(str(m))
-        for s in (doc or {}).get("subsidies", []):
+    for n in range(1, 13):
+        m = Month(month.year, n)
+        if m == month:
+            continue
+        for s in (history.last_results(str(m)) or {}).get("subsidies", []):
             if s.get("activity") is None:  # no activity: the survivors' yearly payment
                 paid.setdefault(s.get("retiree"), str(m))
-        m = m.next()
     return paid
 
 

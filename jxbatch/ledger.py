@@ -234,11 +234,13 @@ def results(con: sqlite3.Connection, month: str) -> dict | None:
     return json.loads(row[0]) if row else None
 
 
-def last_close(con: sqlite3.Connection, month: str, kind: str) -> tuple[dict, dict[str, dict]] | None:
-    """The month's latest close, reopened or not: its document and its state of `kind`
-    (empty when that close did not keep it)."""
-    row = con.execute("SELECT id, results_json FROM closes WHERE month = ? ORDER BY id DESC LIMIT 1",
-                      (month,)).fetchone()
+def last_close(con: sqlite3.Connection, month: str, kind: str,
+               before: int | None = None) -> tuple[dict, dict[str, dict]] | None:
+    """The month's latest close, reopened or not (with `before`: the latest one older than
+    that close id): its document and its state of `kind` (empty when that close did not keep
+    it)."""
+    row = con.execute("SELECT id, results_json FROM closes WHERE month = ? AND id < ? ORDER BY id DESC LIMIT 1",
+                      (month, before if before is not None else 2**62)).fetchone()
     if row is None:
         return None
     kept = con.execute("SELECT key, data FROM visit_state WHERE close_id = ? AND kind = ?", (row[0], kind))

@@ -182,14 +182,16 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
     try:
         rec = ledger.current(con, str(month))
         if rec is not None:
-            if rec.input_digest == digest and rec.policy_digest == policy.digest:
+            if rec.input_digest == digest and _same_settings(con, month, rec, policy):
                 outcome = CloseOutcome(UNCHANGED, Path(rec.out_dir), Report())
                 published = ledger.visit_state(con, str(month), OUTPUTS_KIND) or {"results.json": {}}
                 if all((Path(rec.out_dir) / name).exists() for name in published):
                     return outcome
                 # outputs were removed by hand (any of those the close published): publish again
                 # below from the same inputs, with the same publication date (R-LG-4: the same
-                # bytes as before)
+                # bytes as before), where that close published them (whatever --out says now)
+                target = Path(rec.out_dir)
+                out_root = target.parent
                 if rec.publish_date is not None:
                     recorded = dt.date.fromisoformat(rec.publish_date)
                     if publish_date is not None and publish_date != recorded:
@@ -221,10 +223,13 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         report = Report(v.report.sorted())
         for so in stage_outputs:
             report.extend(so.problems)
-        if rec is None:  # closed before and reopened: the roster and the settings may have moved on since
-            report.extend(roster_changes(month, ledger.last_close(con, str(month), OVERSIGHT_KIND),
-                                          ctx.regs.roster, ctx.scope))
-            report.extend(settings_changes(month, ledger.last_close(con, str(month), POLICY_KIND), policy))
+        # closed before and reopened: the roster and the settings may have moved on since the
+        # last close (publishing a closed month again, compared with the close before it, as
+        # that close was: the same warnings, the same bytes)
+        before = rec.id if rec is not None else None
+        report.extend(roster_changes(month, ledger.last_close(con, str(month), OVERSIGHT_KIND, before),
+                                      ctx.regs.roster, ctx.scope))
+        report.extend(settings_changes(month, ledger.last_close(con, str(month), POLICY_KIND, before), policy))
         if not report.ok:
             where = report_folder(out_root, month)
             atomic_write(where / f"校验报告_{month}.xlsx",
@@ -333,21 +338,27 @@ def settings_changes(month: Month, previous: tuple[dict, dict[str, dict]] | None
             for key, before, after in policy_changes(previous[1], policy)]
 
 
+def _same_settings(con: sqlite3.Connection, month: Month, rec: Any, policy: Any) -> bool:
+    """The settings a closed month was closed with: the same file, or — the close kept its
+    settings — the same values (a comment, the mail server or a number's spelling changed)."""
+    if rec.policy_digest == policy.digest:
+        return True
+    kept = ledger.last_close(con, str(month), POLICY_KIND, rec.id + 1)
+    return kept is not None and bool(kept[1]) and not policy_changes(kept[1], policy)
+
+
 def _what_changed(con: sqlite3.Connection, month: Month, rec: Any, digest: str, policy: Any) -> str:
     """For the refusal of a closed month: the inputs, or which settings, changed."""
     said = []
     if rec.input_digest != digest:
         said.append("输入文件已变化")
     if rec.policy_digest != policy.digest:
-        kept = ledger.last_close(con, str(month), POLICY_KIND)
-        changed = policy_changes(kept[1], policy) if kept is not None and kept[1] else None
-        if changed:
+        kept = ledger.last_close(con, str(month), POLICY_KIND, rec.id + 1)  # the close itself
+        if kept is None or not kept[1]:  # closed by an older version: only the file's digest
+            said.append("设置文件 jxbatch.toml 已变化")
+        elif changed := policy_changes(kept[1], policy):  # the same values are no change
             shown = "、".join(f"{k}（{b} → {a}）" for k, b, a in changed[:5])
             said.append(f"设置已变化：{shown}{' 等' if len(changed) > 5 else ''}")
-        elif changed is None:
-            said.append("设置文件 jxbatch.toml 已变化")
-        else:  # the same values: a comment, the mail server
-            said.append("设置文件 jxbatch.toml 有改动（各项设置的值未变，可能只改了注释或邮件设置）")
     return "，".join(said) or "输入或设置已变化"
 
 

@@ -41,6 +41,11 @@ class History:
     def results(self, month: str) -> dict | None:
         return ledger.results(self.con, month) if self.con is not None else None
 
+    def last_results(self, month: str) -> dict | None:
+        """The month's latest close, reopened or not (a reopened month's payments were made)."""
+        found = ledger.last_close(self.con, month, "") if self.con is not None else None
+        return found[0] if found is not None else None
+
     def is_closed(self, month: str) -> bool:
         return self.con is not None and ledger.current(self.con, month) is not None
 
@@ -64,12 +69,27 @@ def policy_state(policy: Any) -> dict[str, dict]:
     meant for a later month would otherwise re-pay this one without a word)."""
     import json
 
-    out = {f"{section}.{key}": {"value": str(value)} for section, values in policy.values.items()
+    out = {f"{section}.{key}": {"value": _shown(value)} for section, values in policy.values.items()
            if section != "mail" for key, value in values.items()}
-    for n, rule in enumerate(policy.subsidy_rules, start=1):
-        out[f"subsidies.rules[{n}]"] = {"value": json.dumps({k: str(v) for k, v in rule.items()},
-                                                           ensure_ascii=False, sort_keys=True)}
+    for n, rule in enumerate(policy.subsidy_rules, start=1):  # by name (unique), not by place
+        name = str(rule.get("name") or f"#{n}")
+        out[f"subsidies.rules.{name}"] = {"value": json.dumps({k: _shown(v) for k, v in rule.items() if k != "name"},
+                                                              ensure_ascii=False, sort_keys=True)}
     return dict(sorted(out.items()))
+
+
+def _shown(value: Any) -> str:
+    """A setting's value as compared: a number by its value ("50", 50.0 and "50.00" alike)."""
+    from decimal import Decimal, InvalidOperation
+
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, Decimal | int | float):
+        try:
+            return format(Decimal(str(value)).normalize(), "f")
+        except InvalidOperation:
+            return str(value)
+    return str(value)
 
 
 def policy_changes(kept: dict[str, dict], policy: Any) -> list[tuple[str, str, str]]:

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from jxbatch.calendar import Month
 from jxbatch.cli import main
-from jxbatch.pipeline import CLOSED, INVALID, close_month, validate_month
+from jxbatch.pipeline import CLOSED, INVALID, close_month, reopen_month, validate_month
 from jxbatch.policy import policy_toml
 
 from .xlsx_helpers import mini_workspace, write_spec
@@ -323,6 +323,49 @@ def test_survivors_are_paid_once_a_year_when_the_month_setting_moves(tmp_path: P
     assert out.document["subsidies"] == []
     assert [(p.code, p.message) for p in out.report.warnings if p.code == "survivor-paid-already"] == [
         ("survivor-paid-already", "庚七的遗属年度补助已于 2026-10 发放，本月不再发放（每年一次）")]
+
+
+def test_survivors_once_a_year_across_reopened_and_later_months(tmp_path: Path) -> None:
+    """R-SUB-3 whatever the order: October paid S1 and was reopened; November, closed with
+    survivor_month = 11, sees October's payment (its last close) and pays nothing; October,
+    closed again with 10, sees that November paid nothing and pays: once in the year."""
+    from jxbatch import ledger
+
+    oct_ = Month(2026, 10)
+    root = workspace(tmp_path / "w", month=oct_, policy='[subsidies]\nsurvivor_month = 10\n')
+    mini_workspace(root, "2026-11")
+    write_spec(root / "data" / "retirees.xlsx", "retirees", RETIREES)
+    assert close_month(root, oct_, publish_date=D(2026, 11, 2)).document["subsidies"] != []
+    assert reopen_month(root, oct_, "更正") is not None
+    (root / "jxbatch.toml").write_text('[subsidies]\nsurvivor_month = 11\n', encoding="utf-8")
+    nov = close_month(root, NOV, publish_date=D(2026, 12, 1))
+    assert nov.document["subsidies"] == []
+    assert [p.message for p in nov.report.warnings if p.code == "survivor-paid-already"] == [
+        "庚七的遗属年度补助已于 2026-10 发放，本月不再发放（每年一次）"]
+    (root / "jxbatch.toml").write_text('[subsidies]\nsurvivor_month = 10\n', encoding="utf-8")
+    again = close_month(root, oct_, publish_date=D(2026, 11, 2))
+    assert again.document["subsidies"] == [{"retiree": "S1", "activity": None, "rule": "遗属年度补助",
+                                            "amount": "100.00"}]
+    con = ledger.connect(root / "ledger.sqlite")
+    try:
+        paid = con.execute("SELECT c.month FROM subsidies s JOIN closes c ON c.id = s.close_id "
+                           "WHERE c.status = 'closed' AND s.activity IS NULL").fetchall()
+    finally:
+        con.close()
+    assert paid == [("2026-10",)]  # once in the year, as the ledger's current closes say
+
+
+def test_an_earlier_month_closed_after_a_later_one_does_not_pay_survivors_again(tmp_path: Path) -> None:
+    oct_ = Month(2026, 10)
+    root = workspace(tmp_path / "w", policy='[subsidies]\nsurvivor_month = 11\n')
+    mini_workspace(root, "2026-10")
+    write_spec(root / "data" / "retirees.xlsx", "retirees", RETIREES)
+    assert close_month(root, NOV, publish_date=D(2026, 12, 1)).document["subsidies"] != []
+    (root / "jxbatch.toml").write_text('[subsidies]\nsurvivor_month = 10\n', encoding="utf-8")
+    late = close_month(root, oct_, publish_date=D(2026, 11, 2))
+    assert late.document["subsidies"] == []
+    assert [p.message for p in late.report.warnings if p.code == "survivor-paid-already"] == [
+        "庚七的遗属年度补助已于 2026-11 发放，本月不再发放（每年一次）"]
 
 
 def test_no_activities_no_survivors_no_payout_file(tmp_path: Path) -> None:

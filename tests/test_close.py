@@ -245,6 +245,25 @@ def test_one_output_removed_by_hand_is_published_again(ws: Path) -> None:
         con.close()
 
 
+def test_republishing_a_reclosed_month_gives_the_same_bytes_where_it_was_published(ws: Path, tmp_path: Path) -> None:
+    """R-LG-4: November closed into another folder (--out), reopened, re-closed after a
+    settings change (a warning in results.json), then one file deleted by hand: closing again
+    — without --out — publishes the same bytes, warning included, into the folder the close
+    published to, not into the workspace's out/."""
+    elsewhere = tmp_path / "公示"
+    close_month(ws, NOV, out=elsewhere, publish_date=D(2026, 12, 1))
+    (ws / "jxbatch.toml").write_text('[allowance]\nrate = "60"\n', encoding="utf-8")
+    assert reopen_month(ws, NOV, "补登") is not None
+    closed = close_month(ws, NOV, out=elsewhere, publish_date=D(2026, 12, 1))
+    assert [p.code for p in closed.report if p.code == "policy-changed-since-close"] == ["policy-changed-since-close"]
+    before = {p.name: p.read_bytes() for p in closed.out_dir.iterdir()}
+    (closed.out_dir / "考核明细_2026-11.xlsx").unlink()
+    again = close_month(ws, NOV)
+    assert again.status == UNCHANGED and again.out_dir == closed.out_dir
+    assert {p.name: p.read_bytes() for p in closed.out_dir.iterdir()} == before
+    assert not (ws / "out" / "2026-11").exists()
+
+
 def test_validate_never_touches_a_published_month(ws: Path) -> None:
     """SPEC §12: after a close, `validate` (and a failed re-close after reopen) write their
     report to out/_校验/, never into the published folder."""
@@ -285,10 +304,12 @@ def test_changed_policy_is_refused_until_reopen(ws: Path) -> None:
     assert refused.status == REFUSED and "reopen" in refused.message
     # which setting: the close kept the settings it computed with (50 yuan a point)
     assert "设置已变化：allowance.rate（50 → 30）" in refused.message and "输入文件" not in refused.message
-    # a comment or the mail server changes the file, not a value: said so
-    (ws / "jxbatch.toml").write_text('# 备注\n[mail]\nhost = "smtp.example.cn"\n', encoding="utf-8")
-    refused = close_month(ws, NOV, publish_date=D(2026, 12, 1))
-    assert refused.status == REFUSED and "各项设置的值未变，可能只改了注释或邮件设置" in refused.message
+    # a comment, the mail server or a number spelt otherwise changes the file, not a setting:
+    # the month stays closed as it was (the no-op)
+    (ws / "jxbatch.toml").write_text('# 备注\n[allowance]\nrate = "50.00"\n\n[mail]\nhost = "smtp.example.cn"\n',
+                                     encoding="utf-8")
+    same = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert same.status == UNCHANGED and same.result is None, same.message
 
 
 def test_reclosing_after_a_settings_change_says_which(ws: Path) -> None:

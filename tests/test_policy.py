@@ -68,3 +68,28 @@ def test_out_of_range_and_unknown_settings_are_problems(tmp_path: Path) -> None:
     (tmp_path / "jxbatch.toml").write_text('[subsidies]\nrules = "x"\n', encoding="utf-8")
     _, problems = load_policy(tmp_path)
     assert [p.code for p in problems] == ["file-unreadable"]
+
+
+def test_settings_compare_by_value_and_rules_by_name(tmp_path: Path) -> None:
+    """What a close keeps of its settings (stages.policy_state) compares numbers by value and
+    subsidy rules by name: "50" and "50.00", 800 and "800.0", the two default rules in the
+    other order — no change; a cap of 900 — one, named."""
+    from jxbatch.stages import policy_changes, policy_state
+
+    kept = policy_state(default_policy())
+    (tmp_path / "jxbatch.toml").write_text(
+        '[allowance]\nrate = "50.00"\n\n'
+        '[[subsidies.rules]]\nname = "外省旅游未参加补助"\nclass = "B3"\nproject = "外省旅游"\nkind = "share"\n'
+        'share = "0.50"\ncap = "800.0"\n\n'
+        '[[subsidies.rules]]\nname = "钓鱼未参加补助"\nclass = "B3"\nproject = "钓鱼"\nkind = "fixed"\namount = "100"\n',
+        encoding="utf-8")
+    same, problems = load_policy(tmp_path)
+    assert not [p for p in problems if p.is_error]
+    assert [r["name"] for r in same.subsidy_rules] == ["外省旅游未参加补助", "钓鱼未参加补助"]
+    assert policy_changes(kept, same) == []
+    (tmp_path / "jxbatch.toml").write_text((tmp_path / "jxbatch.toml").read_text(encoding="utf-8")
+                                           .replace('cap = "800.0"', 'cap = "900"'), encoding="utf-8")
+    other, _ = load_policy(tmp_path)
+    changed = policy_changes(kept, other)
+    assert [k for k, _, _ in changed] == ["subsidies.rules.外省旅游未参加补助"]
+    assert '"cap": "800"' in changed[0][1] and '"cap": "900"' in changed[0][2]
