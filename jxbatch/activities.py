@@ -145,7 +145,18 @@ def check_participants(ctx: Any) -> Iterator[Problem]:
                           date=act.date.isoformat(), **who)
 
 
-CHECKS: tuple = (check_subsidy_policy, check_activity_costs, check_participants)
+def check_activity_ids(ctx: Any) -> Iterator[Problem]:
+    """An 活动编号 names the activity's notification list (通知名单_<编号>.xlsx): characters a
+    file name cannot hold — a separator would write it into another folder — are an error."""
+    from .workspace import unsafe_file_id
+
+    for r in ctx.rows("activities", "活动"):
+        aid = r["activity_id"]
+        if aid and unsafe_file_id(aid):
+            yield problem("activity-id-chars", r.at("activity_id"), aid)
+
+
+CHECKS: tuple = (check_activity_ids, check_subsidy_policy, check_activity_costs, check_participants)
 
 
 # --- the close-month stage ----------------------------------------------------------------------

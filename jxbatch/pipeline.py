@@ -41,7 +41,7 @@ from .stages import (
     run_stages,
 )
 from .validate import Context, match_id_case, run_checks
-from .workspace import Workspace, input_digest, load_inputs, month_files
+from .workspace import Workspace, input_digest, load_inputs, month_files, unsafe_file_id
 
 if TYPE_CHECKING:
     from .publish.monthly import PublishInfo
@@ -318,7 +318,7 @@ def renotify(ctx: Context, policy: Any, names: Sequence[str], folder: Path) -> l
     written = []
     for name in names:
         act = acts.get(name.removeprefix("通知名单_").removesuffix(".xlsx"))
-        if act is None or (folder / name).exists():
+        if act is None or (folder / name).exists() or unsafe_file_id(act.activity_id):
             continue
         people = notify_list(act.activity_class, act.date, ctx.regs.retirees.values(), age_limit=limit,
                              applications=ctx.regs.applications, events=ctx.regs.events)

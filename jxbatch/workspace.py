@@ -88,6 +88,12 @@ _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _UNSAFE_ID = re.compile(r'[_\\/:*?"<>|\x00-\x1f]')
 
 
+def unsafe_file_id(ident: str) -> bool:
+    """An id that cannot stand in a file name (通知名单_<活动编号>.xlsx): a separator or ".."
+    would write elsewhere, and Windows refuses the rest."""
+    return bool(_UNSAFE_NAME.search(ident)) or ident.strip(". ") != ident or ".." in ident
+
+
 def unsafe_staff_id(staff_id: str) -> bool:
     """A 工号 that cannot stand in a file name S03_王芳_2026-11.xlsx: it would break the name
     (an underscore), leave the month's folder (a separator, "..") or be refused by Windows."""

@@ -436,6 +436,25 @@ def test_a_close_writes_the_notification_lists_again_from_its_registers(ws: Path
     assert not (out.out_dir / "通知名单_X9.xlsx").exists()
 
 
+@pytest.mark.parametrize("aid", ["HD/01", "../../../../data/retirees", "F1:旧"])
+def test_an_activity_id_that_cannot_name_a_file_is_an_error(tmp_path: Path, aid: str) -> None:
+    """SPEC §14: the 活动编号 names its notification list (通知名单_<编号>.xlsx). "HD/01" wrote
+    into a subfolder the close then dropped; "../../../../data/retirees" replaced the retiree
+    register. Now an error at its cell, and notify writes nothing."""
+    acts = activities()
+    old = acts["活动"][0]["activity_id"]
+    acts["活动"][0] = {**acts["活动"][0], "activity_id": aid}
+    acts["参加人员"] = [{**r, "activity_id": aid if r["activity_id"] == old else r["activity_id"]}
+                     for r in acts["参加人员"]]
+    root = workspace(tmp_path / "w", acts=acts)
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    v = validate_month(root, NOV)
+    assert [(p.code, p.where) for p in v.report.errors] == [("activity-id-chars", "活动登记_2026-11.xlsx:活动!A3")]
+    res = notify(root, aid, "--month", "2026-11")
+    assert res.exit_code == 1, res.output
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+
+
 def test_notify_file_held_open_is_a_clean_message(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A list open in Excel (Windows refuses the replace): exit 2 and one Chinese sentence."""
     target = ws / "out" / "2026-11" / "通知名单_F1.xlsx"

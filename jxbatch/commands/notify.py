@@ -93,6 +93,11 @@ def notify(activity: str, month: Month, workspace: Path, out: Path | None) -> No
     limit = int(ctx.policy.get("activities", "b3_age_limit"))
     people = notify_list(act.activity_class, act.date, ctx.regs.retirees.values(), age_limit=limit,
                          applications=ctx.regs.applications, events=ctx.regs.events)
+    from ..workspace import unsafe_file_id
+
+    if unsafe_file_id(act.activity_id):  # validation said so too; never a path out of the folder
+        click.echo(f"活动编号“{act.activity_id}”含有文件名不能用的字符，请在活动登记表中改正后重新运行。")
+        sys.exit(EXIT_INPUT)
     target = (out or workspace / "out") / str(month) / f"通知名单_{act.activity_id}.xlsx"
     atomic_write(target, lambda p: write_notification(p, act, people, center=ctx.policy.center, age_limit=limit))
 
