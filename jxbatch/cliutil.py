@@ -162,20 +162,29 @@ def fatal_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except (WorkspaceError, UnsafeEnvironment, LedgerError, WorkspaceBusy) as exc:
             click.echo(f"错误：{exc}", err=True)
             sys.exit(EXIT_FATAL)
-        except BrokenPipeError:  # `jxbatch … | head`: the console reader left, the work itself is done
-            _console_gone()
         except PermissionError as exc:
             click.echo(f"错误：{_os_target(exc)}正被其他程序占用（可能在 Excel 中打开），或没有写入权限；"
                        f"请关闭后重试。", err=True)
             sys.exit(EXIT_FATAL)
         except OSError as exc:
-            if exc.errno in (errno.EPIPE, errno.EINVAL) and not exc.filename and not exc.filename2:
-                _console_gone()  # Windows says EINVAL where POSIX says EPIPE (cpython#79935)
+            if exc.errno in (errno.EPIPE, errno.EINVAL) and not exc.filename and not exc.filename2 \
+                    and _console_broken():  # `jxbatch … | head`: the reader left (Windows: EINVAL)
+                _console_gone()
             reason = _ERRNO_ZH.get(exc.errno or 0, exc.strerror or type(exc).__name__)
             click.echo(f"错误：无法读写{_os_target(exc)}：{reason}。", err=True)
             sys.exit(EXIT_FATAL)
 
     return wrapper
+
+
+def _console_broken() -> bool:
+    """Does writing to the console fail? (An EPIPE or EINVAL may come from elsewhere: a mail
+    server's socket, a file date Windows cannot convert.)"""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        return True
+    return False
 
 
 def _console_gone() -> None:

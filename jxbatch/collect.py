@@ -50,7 +50,6 @@ from .issuing import (
     PersonStatus,
     WorkspaceError,
     blank_as_issued,
-    filled_rows,
     month_status,
     rename_former,
     require_roster,
@@ -463,7 +462,7 @@ class Filer:
             blank = spec is PERSONAL and blank_as_issued(raw, spec)
             if spec is PERSONAL and not target.exists():
                 self._rename_former(target, entry)
-            if blank and target.exists() and any(filled_rows(target, spec).values()):
+            if blank and target.exists() and not _file_blank(target, spec):
                 # a personal workbook blank as issued (the issue mail forwarded, a reminder's
                 # attachment) after a filled return: it would replace the filled copy and every
                 # day would count as missed. (An emptied register is a correction: filed.)
@@ -517,7 +516,7 @@ class Filer:
         record = next((k for k in reversed(copies) if k.sha256 == current_sha and k.stored_as == name), None)
         mtime = _local(target.stat().st_mtime)
         current_date: dt.datetime | None
-        if (record is None or filled) and not any(filled_rows(target, spec).values()):
+        if (record is None or filled) and _file_blank(target, spec):
             # still blank (as issued, or a blank collected before): any returned copy with
             # something in it replaces it, whatever the dates say
             current_date = None
@@ -556,6 +555,13 @@ class Filer:
             return
         entry.reason += (f"比现有的一份旧（{c.date:%Y-%m-%d %H:%M} 早于 {current_date:%Y-%m-%d %H:%M}），"
                          f"未替换；已存到 {entry.kept_as}")
+
+
+def _file_blank(path: Path, spec: WorkbookSpec) -> bool:
+    """The workbook at `path` is blank as issued (a sheet or header it lacks, or a file that
+    cannot be read, is not: it may hold work)."""
+    raw, _ = load_grid(path)
+    return raw is not None and blank_as_issued(raw, spec)
 
 
 def _unpack_hint(label: str) -> str:

@@ -252,20 +252,42 @@ def test_a_closed_console_pipe_is_not_called_a_failed_output(tmp_path: Path) -> 
     """`jxbatch close-month … | head -1`: the close is done when the console reader goes away;
     the message says the display was cut short, not that an output file could not be written."""
     import errno
+    import io
+    import sys
 
     import click
 
     from jxbatch.cliutil import fatal_errors
+
+    class Gone(io.StringIO):  # a console whose reader has left (once: CliRunner flushes it afterwards)
+        failed = False
+
+        def flush(self) -> None:
+            if not self.failed:
+                self.failed = True
+                raise BrokenPipeError(errno.EPIPE, "Broken pipe")
 
     for exc in (BrokenPipeError(errno.EPIPE, "Broken pipe"), OSError(errno.EINVAL, "Invalid argument")):  # Windows
 
         @click.command()
         @fatal_errors
         def cmd(exc: OSError = exc) -> None:
+            sys.stdout = Gone()  # CliRunner puts its own back
             raise exc
 
         out = CliRunner().invoke(cmd, [])
         assert out.exit_code == 2 and "控制台输出中断" in out.output and "无法读写" not in out.output, exc
+    # the same errors while the console is fine (a mail server's socket, a file date Windows
+    # cannot convert): not the console's
+    for exc in (BrokenPipeError(errno.EPIPE, "Broken pipe"), OSError(errno.EINVAL, "Invalid argument")):
+
+        @click.command()
+        @fatal_errors
+        def fine(exc: OSError = exc) -> None:
+            raise exc
+
+        out = CliRunner().invoke(fine, [])
+        assert out.exit_code == 2 and "控制台输出中断" not in out.output and "无法读写" in out.output, exc
     # an EINVAL about a file is about that file
     @click.command()
     @fatal_errors

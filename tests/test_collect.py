@@ -597,3 +597,19 @@ def test_a_workbook_mailed_by_someone_else_is_filed_and_said(ws: Path, tmp_path:
     out = run("collect", "2026-11", "--from", str(other), "-w", str(ws))
     assert out.exit_code == 0 and (month_dir(ws) / NAME).read_bytes() == data
     assert "发件人 lisi@example.cn 不是张三在名册中的邮箱（zhangsan@example.cn），请确认是本人的工作簿" in out.output
+
+
+def test_a_current_copy_with_a_renamed_sheet_is_not_taken_for_a_blank(ws: Path, tmp_path: Path) -> None:
+    """The current copy is a filled return whose 日整理 was renamed (27 Nov): an older copy
+    (26 Nov) arriving afterwards is older — it does not replace it as if the current one were
+    the blank as issued."""
+    renamed = _resaved(ws, NAME, fill="第二版", rename_sheet="日整理-张三")
+    first = filled(ws, NAME, "第一版")
+    newer = tmp_path / "2.eml"
+    newer.write_bytes(eml([(NAME, renamed, "rfc2231")], date="Fri, 27 Nov 2026 09:00:00 +0800"))
+    assert run("collect", "2026-11", "--from", str(newer), "-w", str(ws)).exit_code == 0
+    older = tmp_path / "1.eml"
+    older.write_bytes(eml([(NAME, first, "rfc2231")], date="Thu, 26 Nov 2026 09:00:00 +0800"))
+    out = run("collect", "2026-11", "--from", str(older), "-w", str(ws))
+    assert out.exit_code == 0 and "较旧未用" in out.output and "空白" not in out.output, out.output
+    assert (month_dir(ws) / NAME).read_bytes() == renamed
