@@ -179,8 +179,10 @@ def fatal_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def _console_broken() -> bool:
     """Does writing to the console fail? (An EPIPE or EINVAL may come from elsewhere: a mail
-    server's socket, a file date Windows cannot convert.)"""
+    server's socket, a file date Windows cannot convert.) A line end is written to find out:
+    after a failed write there may be nothing left to flush."""
     try:
+        sys.stdout.write("\n")
         sys.stdout.flush()
     except (OSError, ValueError):
         return True
