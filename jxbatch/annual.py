@@ -237,6 +237,7 @@ def _close_year(root: Path, year: int, out: Path | None) -> YearOutcome:
     out_root.mkdir(parents=True, exist_ok=True)
     clean_stale(out_root)
     tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP}{year}-", dir=out_root))
+    os.chmod(tmp, 0o755)  # mkdtemp's 0700 would keep the published folder from others on a share
     names = [WORKBOOK.format(year=year), RESULTS]
     try:
         write_annual(tmp / names[0], result, info, problems)

@@ -73,6 +73,12 @@ class FolderType(click.ParamType):
         return path
 
 
+def shell_path(path: Path) -> str:
+    """A path as the clerk can paste it after a command: quoted when it holds a space."""
+    text = str(path)
+    return f'"{text}"' if any(c.isspace() for c in text) else text
+
+
 def is_workspace(path: Path) -> bool:
     """A folder `jxbatch init` made (its settings file), or one holding a roster."""
     return (path / "jxbatch.toml").is_file() or (path / "data" / "roster.xlsx").is_file()

@@ -47,7 +47,8 @@ _t("file-too-large", E, "文件解压后过大或结构异常（{detail}），�
 _t("file-empty", E, "文件为空（0 字节）")
 _t("file-locked", E, "文件正被其他程序占用（可能在 Excel 中打开），请关闭后重试")
 _t("file-unreadable", E, "无法读取文件：{detail}")
-_t("confirmation-unmatched", W, "没有与这一行对应的季度确认表（编号或季度填错，或该季度尚未结账），未记入")
+_t("confirmation-unmatched", W, "没有与这一行对应的待签回季度确认表（编号或季度填错、该季度尚未结账，"
+   "或这份确认表此前已登记签回），未记入")
 _t("ledger-unreadable", W, "台账无法读取（{detail}），走访等按没有往月记录校验；结账时台账必须可用")
 _t("policy-unknown", W, "设置文件中有不认识的设置 {detail}（拼写错误？），已忽略")
 _t("sheet-too-large", E, "工作表“{sheet}”的数据区域过大（{rows} 行 × {cols} 列），"

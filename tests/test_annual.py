@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -193,6 +194,8 @@ def test_annual_scores_rankings_and_the_july_joiner(year_ws: Path) -> None:
     the 12-month 49.50, not half-even 99.00). A1: (11×101 + 94.50) / 12 = 100.4583… → 100.46."""
     out = close_year(year_ws, YEAR)
     assert out.status == CLOSED, out.report.errors
+    if os.name == "posix":  # published for the office, as the months are (mkdtemp makes 0700)
+        assert (year_ws / "out" / "2026").stat().st_mode & 0o777 == 0o755
     doc = json.loads((year_ws / "out" / "2026" / "results.json").read_text(encoding="utf-8"))
     jsonschema.validate(doc, SCHEMA)
     ppl = people_of(doc)

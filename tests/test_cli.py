@@ -94,6 +94,8 @@ def test_console_script_installed() -> None:
     (["close-month", "2026-11", "-w", "{ws}", "--out", "{file}"], "是一个文件"),
     (["close-month", "2026-11", "-w", "{file}"], "是一个文件"),
     (["demo-data", "{tmp}/d", "--people", "2"], "4 到 100000 之间的整数"),
+    (["demo-data", "{tmp}/d", "--month", "2026-13"], "2026-11 这样的格式"),  # was a traceback, exit 1
+    (["close-year", "1899", "-w", "{ws}"], "四位数（1900–2100）"),
     (["close-month", "2026-11", "-w"], "后面缺少值"),
 ])
 def test_usage_errors_are_one_chinese_sentence(tmp_path: Path, args: list[str], said: str) -> None:

@@ -20,8 +20,8 @@ from ..cliutil import EXIT_INPUT, FOLDER, fatal_errors, workspace_option
 
 
 def _year(ctx: click.Context, param: click.Parameter, value: str) -> int:
-    if not re.fullmatch(r"(19|20|21)\d{2}", value.strip()):
-        raise click.BadParameter(f"年份应写成 2026 这样的四位数，而不是 {value!r}", ctx, param)
+    if not re.fullmatch(r"\d{4}", value.strip()) or not 1900 <= int(value) <= 2100:
+        raise click.BadParameter(f"年份应写成 2026 这样的四位数（1900–2100），而不是 {value!r}", ctx, param)
     return int(value)
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..cliutil import FOLDER
+from ..calendar import Month
+from ..cliutil import FOLDER, MONTH, shell_path
 
 
 @click.command("demo-data")
@@ -15,11 +16,11 @@ from ..cliutil import FOLDER
 @click.option("--people", type=click.IntRange(4, 100_000), default=16, show_default=True, help="工作人员人数")
 @click.option("--retirees", type=click.IntRange(1, 1_000_000), default=None,
               help="军休人员人数（默认：人数 × 10，16 人时为 80）")
-@click.option("--month", default="2026-11", show_default=True, help="填好的月份 YYYY-MM")
+@click.option("--month", type=MONTH, default="2026-11", show_default=True, help="填好的月份 YYYY-MM")
 @click.option("--seed", type=int, default=2026, show_default=True, help="随机种子（相同种子生成相同内容）")
 @click.option("--templates/--plain", "with_templates", default=False,
               help="用标准模板（带下拉列表，较慢）或直接写入（默认，快）")
-def demo_data(directory: Path, people: int, retirees: int | None, month: str, seed: int,
+def demo_data(directory: Path, people: int, retirees: int | None, month: Month, seed: int,
               with_templates: bool) -> None:
     """生成一个填好一个月数据的示例工作区（任意规模，用于演示和性能测试）。"""
     from ..cliutil import fatal_errors
@@ -29,11 +30,11 @@ def demo_data(directory: Path, people: int, retirees: int | None, month: str, se
     def run() -> None:
         n_retirees = retirees if retirees is not None else (80 if people == 16 else 10 * people)
         t0 = time.perf_counter()
-        generate_workspace(directory, people=people, retirees=n_retirees, month=month, seed=seed,
+        generate_workspace(directory, people=people, retirees=n_retirees, month=str(month), seed=seed,
                            fast=not with_templates)
         click.echo(f"已生成示例工作区 {directory}：{people} 名工作人员，{n_retirees} 名军休人员，"
                    f"{month} 已填写（用时 {time.perf_counter() - t0:.1f} 秒）。")
-        click.echo(f"下一步：jxbatch close-month {month} -w {directory}")
+        click.echo(f"下一步：jxbatch close-month {month} -w {shell_path(directory)}")
 
     run()
 
