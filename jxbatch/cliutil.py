@@ -67,6 +67,8 @@ class FolderType(click.ParamType):
             self.fail(f"“{path}”是一个文件，这里需要{self.what}", param, ctx)
         if self.must_exist and not path.is_dir():
             self.fail(f"找不到{self.what} {path}", param, ctx)
+        from .workspace import is_workspace
+
         if self.workspace and not is_workspace(path):  # -w forgotten: nothing is written there
             self.fail(f"“{path}”不是工作区（没有 jxbatch.toml，也没有 data/roster.xlsx）；"
                       f"请用 -w 指定工作区文件夹，或先运行 jxbatch init 新建", param, ctx)
@@ -79,9 +81,6 @@ def shell_path(path: Path) -> str:
     return f'"{text}"' if any(c.isspace() for c in text) else text
 
 
-def is_workspace(path: Path) -> bool:
-    """A folder `jxbatch init` made (its settings file), or one holding a roster."""
-    return (path / "jxbatch.toml").is_file() or (path / "data" / "roster.xlsx").is_file()
 
 
 class ExistingPath(click.ParamType):

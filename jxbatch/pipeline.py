@@ -41,7 +41,14 @@ from .stages import (
     run_stages,
 )
 from .validate import Context, match_id_case, run_checks
-from .workspace import Workspace, input_digest, load_inputs, month_files, unsafe_file_id
+from .workspace import (
+    Workspace,
+    input_digest,
+    is_workspace,
+    load_inputs,
+    month_files,
+    unsafe_file_id,
+)
 
 if TYPE_CHECKING:
     from .publish.monthly import PublishInfo
@@ -183,25 +190,26 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         rec = ledger.current(con, str(month))
         if rec is not None:
             if rec.input_digest == digest and _same_settings(con, month, rec, policy):
-                outcome = CloseOutcome(UNCHANGED, Path(rec.out_dir), Report())
+                where = published_folder(rec, ws, month)
+                outcome = CloseOutcome(UNCHANGED, where, Report())
                 published = ledger.visit_state(con, str(month), OUTPUTS_KIND) or {"results.json": {}}
-                if all((Path(rec.out_dir) / name).exists() for name in published):
+                if all((where / name).exists() for name in published):
                     return outcome
                 # outputs were removed by hand (any of those the close published): publish again
                 # below from the same inputs, with the same publication date (R-LG-4: the same
                 # bytes as before), where that close published them (whatever --out says now)
-                target = Path(rec.out_dir)
+                target = where
                 out_root = target.parent
                 if rec.publish_date is not None:
                     recorded = dt.date.fromisoformat(rec.publish_date)
                     if publish_date is not None and publish_date != recorded:
-                        return CloseOutcome(REFUSED, Path(rec.out_dir), Report(),
+                        return CloseOutcome(REFUSED, published_folder(rec, ws, month), Report(),
                                             message=f"{month} 已于 {rec.closed_at} 结账，公示日期为 {recorded}；"
                                                     f"如需改用 {publish_date}，请先运行 jxbatch reopen {month} "
                                                     f"--reason \"原因\"")
                     publish_date = recorded
             else:
-                return CloseOutcome(REFUSED, Path(rec.out_dir), Report(),
+                return CloseOutcome(REFUSED, published_folder(rec, ws, month), Report(),
                                     message=f"{month} 已于 {rec.closed_at} 结账，{_what_changed(con, month, rec, digest, policy)}；"
                                             f"如需重新结账，请先运行 jxbatch reopen {month} --reason \"原因\"")
 
@@ -336,6 +344,18 @@ def settings_changes(month: Month, previous: tuple[dict, dict[str, dict]] | None
     return [problem("policy-changed-since-close", Loc(file=POLICY_FILE), key, month=str(month), key=key,
                     before=before, after=after)
             for key, before, after in policy_changes(previous[1], policy)]
+
+
+def published_folder(rec: Any, ws: Workspace, month: Month) -> Path:
+    """Where a closed month's outputs are: the folder its close recorded — unless that was a
+    workspace's own out/ and the workspace has been moved or copied since (the ledger keeps
+    absolute paths; a new PC, another drive): then this workspace's out/."""
+    recorded = Path(rec.out_dir)
+    if recorded.name == str(month) and recorded.parent.name == "out":
+        old_root = recorded.parent.parent
+        if old_root != ws.root.resolve() and (not old_root.exists() or is_workspace(old_root)):
+            return ws.out / str(month)
+    return recorded
 
 
 def _same_settings(con: sqlite3.Connection, month: Month, rec: Any, policy: Any) -> bool:

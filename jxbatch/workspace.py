@@ -59,6 +59,11 @@ _PERSONAL_NAME = re.compile(r"^(?P<sid>[^_]+)_(?P<name>.+)_(?P<month>\d{4}-\d{2}
 _PERSONAL_PREFIX = re.compile(r"^(?P<sid>[^_]+)_.+_\d{4}-\d{2}\b")  # the name of one, copies and all
 
 
+def is_workspace(path: Path) -> bool:
+    """A folder `jxbatch init` made (its settings file), or one holding a roster."""
+    return (path / "jxbatch.toml").is_file() or (path / "data" / "roster.xlsx").is_file()
+
+
 def personal_filename(month: Month, staff_id: str, name: str) -> str:
     """A staff member's monthly workbook, e.g. S03_王芳_2026-11.xlsx. The name part keeps
     to what a file name may hold on Windows (no path separators or : * ? " < > |, at most

@@ -264,6 +264,26 @@ def test_republishing_a_reclosed_month_gives_the_same_bytes_where_it_was_publish
     assert not (ws / "out" / "2026-11").exists()
 
 
+def test_a_moved_or_copied_workspace_publishes_into_its_own_out(ws: Path, tmp_path: Path) -> None:
+    """The ledger keeps the absolute folder of each close. After the workspace is moved (a new
+    PC, another drive) the month's outputs are the moved workspace's out/: a file deleted there
+    is published again there — the old path is not recreated; a copy reports its own folder."""
+    close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    moved = tmp_path / "新 工作区"
+    shutil.move(str(ws), moved)
+    published = moved / "out" / "2026-11"
+    before = {p.name: p.read_bytes() for p in published.iterdir()}
+    (published / "考核明细_2026-11.xlsx").unlink()
+    again = close_month(moved, NOV)
+    assert again.status == UNCHANGED and again.out_dir == moved / "out" / "2026-11"
+    assert {p.name: p.read_bytes() for p in published.iterdir()} == before
+    assert not ws.exists()
+    copy = tmp_path / "副本"
+    shutil.copytree(moved, copy)
+    same = close_month(copy, NOV)
+    assert same.status == UNCHANGED and same.result is None and same.out_dir == copy / "out" / "2026-11"
+
+
 def test_validate_never_touches_a_published_month(ws: Path) -> None:
     """SPEC §12: after a close, `validate` (and a failed re-close after reopen) write their
     report to out/_校验/, never into the published folder."""
