@@ -191,6 +191,14 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         if rec is not None:
             if rec.input_digest == digest and _same_settings(con, month, rec, policy):
                 where = published_folder(rec, ws, month)
+                if rec.publish_date is not None:  # another date is another publication (R-LG-4)
+                    recorded = dt.date.fromisoformat(rec.publish_date)
+                    if publish_date is not None and publish_date != recorded:
+                        return CloseOutcome(REFUSED, where, Report(),
+                                            message=f"{month} 已于 {rec.closed_at} 结账，公示日期为 {recorded}；"
+                                                    f"如需改用 {publish_date}，请先运行 jxbatch reopen {month} "
+                                                    f"--reason \"原因\"")
+                    publish_date = recorded
                 outcome = CloseOutcome(UNCHANGED, where, Report())
                 published = ledger.visit_state(con, str(month), OUTPUTS_KIND) or {"results.json": {}}
                 if all((where / name).exists() for name in published):
@@ -200,14 +208,6 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
                 # bytes as before), where that close published them (whatever --out says now)
                 target = where
                 out_root = target.parent
-                if rec.publish_date is not None:
-                    recorded = dt.date.fromisoformat(rec.publish_date)
-                    if publish_date is not None and publish_date != recorded:
-                        return CloseOutcome(REFUSED, published_folder(rec, ws, month), Report(),
-                                            message=f"{month} 已于 {rec.closed_at} 结账，公示日期为 {recorded}；"
-                                                    f"如需改用 {publish_date}，请先运行 jxbatch reopen {month} "
-                                                    f"--reason \"原因\"")
-                    publish_date = recorded
             else:
                 return CloseOutcome(REFUSED, published_folder(rec, ws, month), Report(),
                                     message=f"{month} 已于 {rec.closed_at} 结账，{_what_changed(con, month, rec, digest, policy)}；"

@@ -224,6 +224,11 @@ def test_removed_outputs_are_published_again_with_the_recorded_date(ws: Path) ->
     shutil.rmtree(again.out_dir)
     other = close_month(ws, NOV, publish_date=D(2026, 12, 1))
     assert other.status == REFUSED and "2026-12-10" in other.message and "reopen" in other.message
+    # with every output there too: another --date is not silently ignored
+    assert close_month(ws, NOV).status == UNCHANGED
+    other = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert other.status == REFUSED and "公示日期为 2026-12-10" in other.message
+    assert close_month(ws, NOV, publish_date=D(2026, 12, 10)).status == UNCHANGED  # the same date: fine
 
 
 def test_one_output_removed_by_hand_is_published_again(ws: Path) -> None:
