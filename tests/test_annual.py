@@ -514,16 +514,12 @@ def test_the_year_s_supervising_leaders_come_from_its_months(tmp_path: Path) -> 
     assert year_leaders(by_month, today) == {OFFICE: "李副所长", "新科": "王副所长"}
 
 
-def test_a_long_annual_ranking_repeats_its_header_on_each_printed_page(tmp_path: Path) -> None:
-    """SPEC §9 print titles on the 年度排名 sheet (three tables: the pages repeat the title rows
-    only). By hand: the columns (6, 10, 10, 14, 9, 10, 14, 10, 14) print 543 pt wide at 100 %
-    → scale 523 / 543 on A4 portrait; 741.2 pt between the margins → 769.54, less the title
-    rows (28 + 15), 90 % = 653.88 pt: 43 rows of 15 pt. Heading at row 3, header row 4, 100
-    people from row 5: the breaks come before rows 46 and 89, each starting with the header."""
+def _annual_sheet(tmp_path: Path, ids: list[str], score: Any, sheet: str) -> Any:
+    """One sheet of the annual workbook for staff `ids` of 办公室, month m's score of the i-th
+    (1-based) being score(i, m); quota share 0.2, floor 95."""
     from jxbatch.publish.annual import AnnualInfo, write_annual
 
-    ids = [f"P{i:03d}" for i in range(1, 101)]
-    records = [MonthRecord(m, [MonthPerson(s, s, "staff", OFFICE, Decimal(100)) for s in ids],
+    records = [MonthRecord(m, [MonthPerson(s, s, "staff", OFFICE, score(i, m)) for i, s in enumerate(ids, 1)],
                            {OFFICE: Decimal(100)}) for m in range(1, 13)]
     res = annual_review(YEAR, records, {}, AnnualPolicy())
     info = AnnualInfo(center="某军休所", year=YEAR, tool_version="t", base=Decimal(100),
@@ -531,7 +527,17 @@ def test_a_long_annual_ranking_repeats_its_header_on_each_printed_page(tmp_path:
                       target_deduction_to="department", month_digests=(), evaluation_file=None, leaders={})
     path = tmp_path / "annual.xlsx"
     write_annual(path, res, info, [])
-    ws = openpyxl.load_workbook(path)["年度排名"]
+    return openpyxl.load_workbook(path)[sheet]
+
+
+def test_a_long_annual_ranking_repeats_its_header_on_each_printed_page(tmp_path: Path) -> None:
+    """SPEC §9 print titles on the 年度排名 sheet (three tables: the pages repeat the title rows
+    only). By hand: the columns (6, 10, 10, 14, 9, 10, 14, 10, 14) print 543 pt wide at 100 %
+    → scale 523 / 543 on A4 portrait; 741.2 pt between the margins → 769.54, less the title
+    rows (28 + 15), 90 % = 653.88 pt: 43 rows of 15 pt. Heading at row 3, header row 4, 100
+    people from row 5: the breaks come before rows 46 and 89, each starting with the header."""
+    ids = [f"P{i:03d}" for i in range(1, 101)]
+    ws = _annual_sheet(tmp_path, ids, lambda i, m: Decimal(100), "年度排名")
     assert [b.id for b in ws.row_breaks.brk] == [45, 88] and ws.print_title_rows == "$1:$2"
     for r in (4, 46, 89):
         assert [ws.cell(r, c).value for c in range(1, 4)] == ["名次", "工号", "姓名"], r
@@ -544,7 +550,6 @@ def test_award_basis_pages_count_the_wrapped_reasons(tmp_path: Path) -> None:
     wraps onto three lines (45 pt). Those rows get that height, and no manually broken page
     holds more than a page (the breaks were planned for 15 pt rows: 1.8–2.9 pages each, where
     Excel would break again mid-table without the header)."""
-    from jxbatch.publish.annual import AnnualInfo, write_annual
     from jxbatch.publish.styles import page_room
 
     ids = [f"P{i:03d}" for i in range(1, 121)]
@@ -552,15 +557,7 @@ def test_award_basis_pages_count_the_wrapped_reasons(tmp_path: Path) -> None:
     def score(i: int, m: int) -> Decimal:
         return Decimal("90.50") if (i > 20 and m in (1, 3, 5, 7, 9)) else Decimal(100) - Decimal(i) / 100
 
-    records = [MonthRecord(m, [MonthPerson(s, s, "staff", OFFICE, score(i, m)) for i, s in enumerate(ids, 1)],
-                           {OFFICE: Decimal(100)}) for m in range(1, 13)]
-    res = annual_review(YEAR, records, {}, AnnualPolicy())
-    info = AnnualInfo(center="某军休所", year=YEAR, tool_version="t", base=Decimal(100),
-                      evaluation_weight=Decimal(0), top_share=Decimal("0.2"), floor=Decimal(95),
-                      target_deduction_to="department", month_digests=(), evaluation_file=None, leaders={})
-    path = tmp_path / "annual.xlsx"
-    write_annual(path, res, info, [])
-    ws = openpyxl.load_workbook(path)["评先评优依据"]
+    ws = _annual_sheet(tmp_path, ids, score, "评先评优依据")
     reasons = [r for r in range(1, ws.max_row + 1) if isinstance(ws.cell(r, 7).value, str)
                and ws.cell(r, 7).value.count("月") >= 5]
     # quota ⌊0.2 × 120⌋ = 24. From P021 the year is (5 × 90.50 + 7 × (100 − i/100)) / 12:
