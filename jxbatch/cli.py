@@ -29,6 +29,7 @@ from .cliutil import (  # noqa: F401  (re-exported: commands and tests use them 
     print_report,
     workspace_option,
 )
+from .fsutil import command_line
 from .problems import Report
 
 
@@ -135,7 +136,7 @@ def status(month: Month, workspace: Path) -> None:
                + (f"；未交或未填写：{'、'.join(s.person.name for s in missing)}" if missing else ""))
     click.echo(f"本月状态：{month_state_text(workspace, month)}")
     if problems:
-        click.echo(f"（读取时发现 {len(problems)} 个问题，运行 jxbatch validate {month} 查看）")
+        click.echo(f"（读取时发现 {len(problems)} 个问题，运行 {command_line(workspace, f'validate {month}')} 查看）")
 
 
 def month_state_text(workspace: Path, month: Month) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from .calendar import Month
-from .fsutil import atomic_write  # noqa: F401  (re-exported for the commands)
+from .fsutil import atomic_write, shell_path  # noqa: F401  (re-exported for the commands)
 from .problems import Report
 
 EXIT_OK, EXIT_INPUT, EXIT_FATAL = 0, 1, 2
@@ -73,12 +73,6 @@ class FolderType(click.ParamType):
             self.fail(f"“{path}”不是工作区（没有 jxbatch.toml，也没有 data/roster.xlsx）；"
                       f"请用 -w 指定工作区文件夹，或先运行 jxbatch init 新建", param, ctx)
         return path
-
-
-def shell_path(path: Path) -> str:
-    """A path as the clerk can paste it after a command: quoted when it holds a space."""
-    text = str(path)
-    return f'"{text}"' if any(c.isspace() for c in text) else text
 
 
 

@@ -10,6 +10,19 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 
+def shell_path(path: Path) -> str:
+    """A path as the clerk can paste it after a command: quoted when it holds a space."""
+    text = str(path)
+    return f'"{text}"' if any(c.isspace() for c in text) else text
+
+
+def command_line(root: Path, args: str) -> str:
+    """`jxbatch <args>` as the clerk can paste it: with -w when the workspace is not the
+    current folder."""
+    where = "" if Path(root) == Path(".") else f" -w {shell_path(root)}"
+    return f"jxbatch {args}{where}"
+
+
 def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     """Write to a temp file in the same folder, then move it into place (never a half file)."""
     path.parent.mkdir(parents=True, exist_ok=True)

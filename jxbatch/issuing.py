@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .calendar import Month
+from .fsutil import command_line
 from .model import DEPT_HEAD, DIRECTOR, LEADER, Person, active_working_days
 from .policy import policy_toml
 from .problems import Problem, problem
@@ -208,7 +209,7 @@ def ensure_open(root: Path, month: Month, action: str) -> None:
         con.close()
     if rec is not None:
         raise WorkspaceError(f"{month} 已于 {rec.closed_at} 结账，不能再{action}；"
-                             f"如需修改，请先运行 jxbatch reopen {month} --reason \"原因\"")
+                             f"如需修改，请先运行 {command_line(root, f'reopen {month} --reason 原因')}")
 
 
 def issue_month(root: Path, month: Month, center: str = "常德市军休所") -> IssueResult:

@@ -22,7 +22,7 @@ from . import __version__, ledger
 from .calendar import Calendar, Month
 from .compute.month import MonthResult, score_month
 from .fastexit import keep_until_exit
-from .fsutil import atomic_write, replace_folder
+from .fsutil import atomic_write, command_line, replace_folder
 from .gather import month_data
 from .parallel import background, few_collections
 from .policy import POLICY_FILE, load_policy
@@ -196,8 +196,8 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
                     if publish_date is not None and publish_date != recorded:
                         return CloseOutcome(REFUSED, where, Report(),
                                             message=f"{month} 已于 {rec.closed_at} 结账，公示日期为 {recorded}；"
-                                                    f"如需改用 {publish_date}，请先运行 jxbatch reopen {month} "
-                                                    f"--reason \"原因\"")
+                                                    f"如需改用 {publish_date}，请先运行 "
+                                                    f"{command_line(root, f'reopen {month} --reason 原因')}")
                     publish_date = recorded
                 outcome = CloseOutcome(UNCHANGED, where, Report())
                 published = ledger.visit_state(con, str(month), OUTPUTS_KIND) or {"results.json": {}}
@@ -211,7 +211,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
             else:
                 return CloseOutcome(REFUSED, published_folder(rec, ws, month), Report(),
                                     message=f"{month} 已于 {rec.closed_at} 结账，{_what_changed(con, month, rec, digest, policy)}；"
-                                            f"如需重新结账，请先运行 jxbatch reopen {month} --reason \"原因\"")
+                                            f"如需重新结账，请先运行 {command_line(root, f'reopen {month} --reason 原因')}")
 
         # read, then validate and compute side by side: the checks run in a second process
         # while this one computes (on input the checks reject, that computation is dropped)

@@ -298,3 +298,14 @@ def test_a_closed_console_pipe_is_not_called_a_failed_output(tmp_path: Path) -> 
 
     out = CliRunner().invoke(bad_file, [])
     assert out.exit_code == 2 and "无法读写" in out.output and "x.xlsx" in out.output
+
+
+def test_hints_are_commands_the_clerk_can_paste() -> None:
+    """The next-step hints name the workspace (-w) unless it is the current folder, a path with
+    a space quoted."""
+    from jxbatch.fsutil import command_line
+
+    assert command_line(Path("."), "validate 2026-11") == "jxbatch validate 2026-11"
+    assert command_line(Path("军休所"), "validate 2026-11") == "jxbatch validate 2026-11 -w 军休所"
+    assert command_line(Path("D:/考核 2026"), "reopen 2026-11 --reason 原因") == \
+        'jxbatch reopen 2026-11 --reason 原因 -w "D:/考核 2026"'

@@ -329,6 +329,8 @@ def test_changed_policy_is_refused_until_reopen(ws: Path) -> None:
     assert refused.status == REFUSED and "reopen" in refused.message
     # which setting: the close kept the settings it computed with (50 yuan a point)
     assert "设置已变化：allowance.rate（50 → 30）" in refused.message and "输入文件" not in refused.message
+    # a command the clerk can paste, the workspace included (its path has a space: quoted)
+    assert refused.message.endswith(f'请先运行 jxbatch reopen 2026-11 --reason 原因 -w "{ws}"')
     # a comment, the mail server or a number spelt otherwise changes the file, not a setting:
     # the month stays closed as it was (the no-op)
     (ws / "jxbatch.toml").write_text('# 备注\n[allowance]\nrate = "50.00"\n\n[mail]\nhost = "smtp.example.cn"\n',

@@ -22,6 +22,7 @@ import click
 
 from ..calendar import Month
 from ..cliutil import EXIT_INPUT, EXIT_OK, MONTH, ExistingPath, fatal_errors, workspace_option
+from ..fsutil import command_line
 
 # --- sending (issue --send, remind --send) ---------------------------------------------------
 
@@ -110,7 +111,7 @@ def collect(month: Month, source: Path, workspace: Path) -> None:
     click.echo(f"{'仍未交':<5}{len(missing):>4}" + (
         "  " + "、".join(f"{s.person.name}（{s.state}）" for s in missing) if missing else ""))
     if result.problems:
-        click.echo(f"（读取本月文件夹时发现 {result.problems} 个问题，运行 jxbatch validate {month} 查看）")
+        click.echo(f"（读取本月文件夹时发现 {result.problems} 个问题，运行 {command_line(workspace, f'validate {month}')} 查看）")
     sys.exit(EXIT_INPUT if rejected else EXIT_OK)
 
 
@@ -143,7 +144,7 @@ def remind(month: Month, workspace: Path, send: bool, resend: bool) -> None:
         click.echo(f"  {r.person.staff_id}  {r.person.name}  {r.state}  {address}")
     if not send or not due:
         if due and not send:
-            click.echo(f"加 --send 给他们发提醒邮件：jxbatch remind {month} --send")
+            click.echo(f"加 --send 给他们发提醒邮件：{command_line(workspace, f'remind {month} --send')}")
         return
     policy, _ = load_policy(workspace)
     settings = MailSettings.from_policy(policy)
