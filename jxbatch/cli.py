@@ -79,7 +79,7 @@ def templates(out: Path) -> None:
 @click.argument("month", type=MONTH)
 @workspace_option
 @click.option("--send", is_flag=True, help="下发后把个人工作簿用电子邮件发给每个人（邮箱取自人员名册）")
-@click.option("--dry-run", "dry_run", is_flag=True, help="只列出将要发送的邮件，不发送（含 --send）")
+@click.option("--dry-run", "dry_run", is_flag=True, help="生成工作簿，但只列出将要发送的邮件，不发送（含 --send）")
 @click.option("--resend", is_flag=True, help="已发送过的同一工作簿也再发一次")
 @fatal_errors
 def issue(month: Month, workspace: Path, send: bool, dry_run: bool, resend: bool) -> None:

@@ -254,7 +254,7 @@ class Filler:
                 outcomes.append({"target_id": t.target_id, "outcome": "已完成" if achieved else "未完成",
                                  "note": "按期完成" if achieved else "未按期完成，已列入下年度整改"})
         confirmations = []
-        if m > 3:
+        if m > 3 and m % 3 == 1:  # the quarter's forms come back signed in the month after it, once
             q_end = Month(month.year, (m - 1) // 3 * 3)
             quarter = q_end.quarter_label
             for r in sorted(self.regs.retirees.values(), key=lambda r: r.retiree_id):

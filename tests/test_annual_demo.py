@@ -25,6 +25,12 @@ def test_generated_year_closes_and_reviews(tmp_path: Path) -> None:
     assert sorted(sample.seconds) == [f"2026-{m:02d}" for m in range(1, 13)]
     out = close_year(root, 2026)
     assert out.status == CLOSED, [p.line() for p in out.report.errors]
+    # each quarter's confirmation forms come back once (April, July, October): no month says
+    # a row matches no open form
+    unmatched = {m: sum(p["code"] == "confirmation-unmatched" for p in json.loads(
+        (root / "out" / f"2026-{m:02d}" / "results.json").read_text(encoding="utf-8"))["problems"])
+        for m in range(1, 13)}
+    assert unmatched == dict.fromkeys(range(1, 13), 0)
     doc = json.loads((root / "out" / "2026" / "results.json").read_text(encoding="utf-8"))
     jsonschema.validate(doc, SCHEMA)
     people = {p["id"]: p for p in doc["people"]}
