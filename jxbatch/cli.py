@@ -200,8 +200,9 @@ def close_month(month: Month, workspace: Path, out: Path | None, publish_date: A
         sys.exit(EXIT_INPUT)
     if outcome.status == INVALID:
         print_report(outcome.report)
-        click.echo(f"{month.chinese()} 有 {len(outcome.report.errors)} 个错误，未结账。"
-                   f"请改正后重新运行。校验报告：{outcome.out_dir / f'校验报告_{month}.xlsx'}")
+        said = outcome.message or (f"{month.chinese()} 有 {len(outcome.report.errors)} 个错误，未结账。"
+                                   f"请改正后重新运行。")
+        click.echo(f"{said}校验报告：{outcome.out_dir / f'校验报告_{month}.xlsx'}")
         sys.exit(EXIT_INPUT)
     if outcome.status == UNCHANGED and outcome.result is None:
         click.echo(f"{month.chinese()} 已结账，输入未变化，无需重新计算。结果在：{outcome.out_dir}")

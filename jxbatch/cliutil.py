@@ -180,6 +180,8 @@ def _console_broken() -> bool:
     """Does writing to the console fail? (An EPIPE or EINVAL may come from elsewhere: a mail
     server's socket, a file date Windows cannot convert.) A line end is written to find out:
     after a failed write there may be nothing left to flush."""
+    if sys.stdout is None:  # pythonw.exe: no console at all
+        return True
     try:
         sys.stdout.write("\n")
         sys.stdout.flush()
@@ -191,9 +193,9 @@ def _console_broken() -> bool:
 def _console_gone() -> None:
     """The program reading the console output has gone (`jxbatch … | head`): the command's
     work is done or failed on its own terms; only the display was cut short. Exit 2."""
-    with suppress(OSError, ValueError):
+    with suppress(OSError, ValueError, AttributeError):  # AttributeError: no console (pythonw.exe)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
-    with suppress(OSError, ValueError):
+    with suppress(OSError, ValueError, AttributeError):
         click.echo("错误：控制台输出中断（接收输出的程序已关闭），以上显示不完整；"
                    "命令的结果以输出文件和台账为准。", err=True)
     sys.exit(EXIT_FATAL)

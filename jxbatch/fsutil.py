@@ -11,9 +11,14 @@ from pathlib import Path
 
 
 def shell_path(path: Path) -> str:
-    """A path as the clerk can paste it after a command: quoted when it holds a space."""
+    """A path as the clerk can paste it after a command (cmd, PowerShell, a POSIX shell):
+    quoted unless every character is plainly safe (letters, digits, CJK, _ - . : / \\); a
+    trailing backslash is doubled, or Windows would read it as an escaped quote."""
     text = str(path)
-    return f'"{text}"' if any(c.isspace() for c in text) else text
+    if text and all(c.isalnum() or c in "_-.:/\\" for c in text):
+        return text
+    doubled = text + "\\" * (len(text) - len(text.rstrip("\\")))
+    return '"' + doubled + '"'
 
 
 def command_line(root: Path, args: str) -> str:

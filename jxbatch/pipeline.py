@@ -31,6 +31,7 @@ from .publish.report import write_validation_report
 from .publish.results import dumps, results_document
 from .schema import CALENDAR, RETIREES, ROLE_CODES, ROSTER, RUBRIC
 from .stages import (
+    FOLDER_KIND,
     OUTPUTS_KIND,
     OVERSIGHT_KIND,
     POLICY_KIND,
@@ -44,7 +45,6 @@ from .validate import Context, match_id_case, run_checks
 from .workspace import (
     Workspace,
     input_digest,
-    is_workspace,
     load_inputs,
     month_files,
     unsafe_file_id,
@@ -181,7 +181,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
     ws = Workspace(root)
     out_root = out if out is not None else ws.out
     target = out_root / str(month)
-    policy, _ = load_policy(root)
+    policy, policy_problems = load_policy(root)
     digest = input_digest(input_files(ws, month), root)
 
     # ledger first: a closed month is locked (R-LG-2)
@@ -189,8 +189,14 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
     try:
         rec = ledger.current(con, str(month))
         if rec is not None:
-            if rec.input_digest == digest and _same_settings(con, month, rec, policy):
-                where = published_folder(rec, ws, month)
+            settled = not any(p.is_error for p in policy_problems)  # a settings file that loads
+            if rec.input_digest == digest and settled and _same_settings(con, month, rec, policy):
+                where = published_folder(rec, ws, month, con)
+                if rec.publish_date is None and publish_date is not None:  # closed by an older version
+                    return CloseOutcome(REFUSED, where, Report(),
+                                        message=f"{month} 已于 {rec.closed_at} 结账（当时未记录公示日期）；"
+                                                f"如需改用 {publish_date}，请先运行 "
+                                                f"{command_line(root, f'reopen {month} --reason 原因')}")
                 if rec.publish_date is not None:  # another date is another publication (R-LG-4)
                     recorded = dt.date.fromisoformat(rec.publish_date)
                     if publish_date is not None and publish_date != recorded:
@@ -208,9 +214,13 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
                 # bytes as before), where that close published them (whatever --out says now)
                 target = where
                 out_root = target.parent
+                if not out_root.is_dir():  # a share not connected, a folder gone: not created anew
+                    return CloseOutcome(REFUSED, where, Report(),
+                                        message=f"{month} 已于 {rec.closed_at} 结账，输出文件夹 {out_root} 不存在"
+                                                f"（共享文件夹未连接？），缺失的输出文件未重新生成；连接后重新运行即可")
             else:
-                return CloseOutcome(REFUSED, published_folder(rec, ws, month), Report(),
-                                    message=f"{month} 已于 {rec.closed_at} 结账，{_what_changed(con, month, rec, digest, policy)}；"
+                return CloseOutcome(REFUSED, published_folder(rec, ws, month, con), Report(),
+                                    message=f"{month} 已于 {rec.closed_at} 结账，{_what_changed(con, month, rec, digest, policy, settled)}；"
                                             f"如需重新结账，请先运行 {command_line(root, f'reopen {month} --reason 原因')}")
 
         # read, then validate and compute side by side: the checks run in a second process
@@ -219,11 +229,11 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         ctx = v.ctx
         computed, failure = _check_and_compute(v, History(con))
         if not v.ok:
-            where = report_folder(out_root, month)
+            where = report_folder(out_root, month, published=rec is not None)
             atomic_write(where / f"校验报告_{month}.xlsx",
                          lambda p: write_validation_report(p, v.report, policy.center, str(month)))
             keep_until_exit(v, computed)
-            return CloseOutcome(INVALID, where, v.report)
+            return CloseOutcome(INVALID, where, v.report, message=_not_republished(rec, month))
         if failure is not None:
             raise failure
         assert computed is not None
@@ -239,11 +249,11 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
                                       ctx.regs.roster, ctx.scope))
         report.extend(settings_changes(month, ledger.last_close(con, str(month), POLICY_KIND, before), policy))
         if not report.ok:
-            where = report_folder(out_root, month)
+            where = report_folder(out_root, month, published=rec is not None)
             atomic_write(where / f"校验报告_{month}.xlsx",
                          lambda p: write_validation_report(p, report, policy.center, str(month)))
             keep_until_exit(v, computed)
-            return CloseOutcome(INVALID, where, report)
+            return CloseOutcome(INVALID, where, report, message=_not_republished(rec, month))
         assert result is not None
         out_of_scope = tuple((p.staff_id, p.name) for p in ctx.regs.roster.people.values()
                              if p.staff_id not in ctx.scope and _recently_left(p, month))
@@ -256,6 +266,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         state[OVERSIGHT_KIND] = oversight_state(ctx.regs.roster)
         state[POLICY_KIND] = policy_state(policy)
         state[OUTPUTS_KIND] = {name: {} for name in output_names(month, [w for so in stage_outputs for w in so.writers])}
+        state[FOLDER_KIND] = {"folder": {"default": out_root.resolve() == ws.out.resolve()}}
         doc = results_document(result, month=str(month), center=policy.center, tool_version=__version__,
                                input_digest=digest, problems=report.sorted(), out_of_scope=out_of_scope,
                                visits=parts["visits"], subsidies=parts["subsidies"])
@@ -346,15 +357,21 @@ def settings_changes(month: Month, previous: tuple[dict, dict[str, dict]] | None
             for key, before, after in policy_changes(previous[1], policy)]
 
 
-def published_folder(rec: Any, ws: Workspace, month: Month) -> Path:
-    """Where a closed month's outputs are: the folder its close recorded — unless that was a
-    workspace's own out/ and the workspace has been moved or copied since (the ledger keeps
-    absolute paths; a new PC, another drive): then this workspace's out/."""
+def published_folder(rec: Any, ws: Workspace, month: Month, con: sqlite3.Connection) -> Path:
+    """Where a closed month's outputs are. A close into the workspace's own out/ keeps that
+    fact (not only the absolute path, which a moved or copied workspace — a new PC, another
+    drive — leaves behind): then this workspace's out/; a close into another folder (--out):
+    that folder. Closed by an older version: the workspace's out/ when it holds the month's
+    results.json or the recorded folder was a workspace's out/ that is gone; else as recorded."""
+    kept = ledger.visit_state(con, str(month), FOLDER_KIND).get("folder")
+    own = ws.out / str(month)
+    if kept is not None:
+        return own if kept.get("default") else Path(rec.out_dir)
     recorded = Path(rec.out_dir)
-    if recorded.name == str(month) and recorded.parent.name == "out":
-        old_root = recorded.parent.parent
-        if old_root != ws.root.resolve() and (not old_root.exists() or is_workspace(old_root)):
-            return ws.out / str(month)
+    if (own / "results.json").exists():
+        return own
+    if recorded.name == str(month) and recorded.parent.name == "out" and not recorded.parent.parent.exists():
+        return own
     return recorded
 
 
@@ -367,11 +384,16 @@ def _same_settings(con: sqlite3.Connection, month: Month, rec: Any, policy: Any)
     return kept is not None and bool(kept[1]) and not policy_changes(kept[1], policy)
 
 
-def _what_changed(con: sqlite3.Connection, month: Month, rec: Any, digest: str, policy: Any) -> str:
-    """For the refusal of a closed month: the inputs, or which settings, changed."""
+def _what_changed(con: sqlite3.Connection, month: Month, rec: Any, digest: str, policy: Any,
+                  settled: bool = True) -> str:
+    """For the refusal of a closed month: the inputs, or which settings, changed (or the
+    settings file no longer loads: `settled` False)."""
     said = []
     if rec.input_digest != digest:
         said.append("输入文件已变化")
+    if not settled:
+        said.append(f"设置文件 {POLICY_FILE} 有错误（运行 jxbatch validate 查看）")
+        return "，".join(said)
     if rec.policy_digest != policy.digest:
         kept = ledger.last_close(con, str(month), POLICY_KIND, rec.id + 1)  # the close itself
         if kept is None or not kept[1]:  # closed by an older version: only the file's digest
@@ -482,12 +504,22 @@ def _compute(ctx: Context, history: History) -> tuple[list[Any], MonthResult | N
 VALIDATE_FOLDER = "_校验"
 
 
-def report_folder(out_root: Path, month: Month) -> Path:
+def _not_republished(rec: Any, month: Month) -> str:
+    """The console's line when a closed month's missing outputs cannot be published again
+    (the inputs as they are now fail the checks): it stays closed."""
+    if rec is None:
+        return ""
+    return (f"{month.chinese()}已于 {rec.closed_at} 结账（仍然有效），但缺失的输出文件无法按现在的输入重新生成："
+            f"上面的问题需要先改正，或从备份恢复缺失的文件。")
+
+
+def report_folder(out_root: Path, month: Month, published: bool = False) -> Path:
     """Where a validation report goes: the month's output folder, unless that folder holds a
-    published set (a closed month, or a reopened one not yet re-closed) — published files are
-    never touched outside a close (SPEC §12); then out/_校验/."""
+    published set (a closed month, or a reopened one not yet re-closed; `published`: a closed
+    month being published again, whatever is left of its folder) — published files are never
+    touched outside a close (SPEC §12); then out/_校验/."""
     target = out_root / str(month)
-    where = out_root / VALIDATE_FOLDER if (target / "results.json").exists() else target
+    where = out_root / VALIDATE_FOLDER if published or (target / "results.json").exists() else target
     where.mkdir(parents=True, exist_ok=True)
     return where
 

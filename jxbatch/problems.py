@@ -113,7 +113,7 @@ _t("unknown-retiree", E, "未知军休人员编号“{value}”（军休人员�
 _t("unknown-code", E, "未知标准编号“{value}”（考核标准中没有）")
 _t("unknown-department", E, "未知科室“{value}”（名册“科室”页中没有）")
 _t("unknown-activity", E, "未知活动编号“{value}”")
-_t("activity-id-chars", E, "活动编号“{value}”含有文件名不能用的字符（\\ / : * ? \" < > | 或 ..），请改用字母、数字和汉字")
+_t("activity-id-chars", E, "活动编号“{value}”含有文件名不能用的字符（\\ / : * ? \" < > |），请改用字母、数字和汉字")
 _t("unknown-target", E, "未知目标编号“{value}”")
 _t("wrong-direction", E, "标准编号“{value}”是{actual}项目，不能用于{expected}")
 _t("auto-code-in-register", E, "标准编号“{value}”是自动规则，由程序计算，不能手工登记")

@@ -94,9 +94,9 @@ _UNSAFE_ID = re.compile(r'[_\\/:*?"<>|\x00-\x1f]')
 
 
 def unsafe_file_id(ident: str) -> bool:
-    """An id that cannot stand in a file name (通知名单_<活动编号>.xlsx): a separator or ".."
-    would write elsewhere, and Windows refuses the rest."""
-    return bool(_UNSAFE_NAME.search(ident)) or ident.strip(". ") != ident or ".." in ident
+    """An id that cannot stand inside a file name (通知名单_<活动编号>.xlsx): a separator would
+    write elsewhere, and Windows refuses the rest. (Dots and spaces are fine inside a name.)"""
+    return bool(_UNSAFE_NAME.search(ident))
 
 
 def unsafe_staff_id(staff_id: str) -> bool:

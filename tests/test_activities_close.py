@@ -455,6 +455,18 @@ def test_an_activity_id_that_cannot_name_a_file_is_an_error(tmp_path: Path, aid:
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
 
 
+@pytest.mark.parametrize("aid", ["H1.2", "H01.", "H 01", "活动一（补）"])
+def test_ids_with_dots_spaces_or_chinese_are_fine(tmp_path: Path, aid: str) -> None:
+    """Inside 通知名单_<编号>.xlsx a dot or a space harms nothing: such ids are accepted."""
+    acts = activities()
+    old = acts["活动"][0]["activity_id"]
+    acts["活动"][0] = {**acts["活动"][0], "activity_id": aid}
+    acts["参加人员"] = [{**r, "activity_id": aid if r["activity_id"] == old else r["activity_id"]}
+                     for r in acts["参加人员"]]
+    v = validate_month(workspace(tmp_path / "w", acts=acts), NOV)
+    assert not [p for p in v.report if p.code == "activity-id-chars"]
+
+
 def test_notify_file_held_open_is_a_clean_message(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A list open in Excel (Windows refuses the replace): exit 2 and one Chinese sentence."""
     target = ws / "out" / "2026-11" / "通知名单_F1.xlsx"

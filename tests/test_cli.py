@@ -309,3 +309,26 @@ def test_hints_are_commands_the_clerk_can_paste() -> None:
     assert command_line(Path("军休所"), "validate 2026-11") == "jxbatch validate 2026-11 -w 军休所"
     assert command_line(Path("D:/考核 2026"), "reopen 2026-11 --reason 原因") == \
         'jxbatch reopen 2026-11 --reason 原因 -w "D:/考核 2026"'
+    # & would start a second command in cmd and in a POSIX shell; a trailing backslash before
+    # the closing quote would escape it on Windows
+    from pathlib import PureWindowsPath
+
+    from jxbatch.fsutil import shell_path
+
+    assert shell_path(Path("财务&人事")) == '"财务&人事"'
+    assert shell_path(PureWindowsPath("\\\\fs\\军休 考核\\")) == '"\\\\fs\\军休 考核\\\\"'
+
+
+def test_no_console_and_an_einval_is_still_one_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pythonw.exe has no sys.stdout: an EINVAL that is not about a file (Windows' answer to
+    a pre-1970 file date) must not escape as an AttributeError traceback."""
+    import sys
+
+    from jxbatch import cliutil
+
+    monkeypatch.setattr(sys, "stdout", None)
+    monkeypatch.setattr(sys, "stderr", None)
+    assert cliutil._console_broken() is True
+    with pytest.raises(SystemExit) as ended:
+        cliutil._console_gone()
+    assert ended.value.code == 2

@@ -289,6 +289,59 @@ def test_a_moved_or_copied_workspace_publishes_into_its_own_out(ws: Path, tmp_pa
     assert same.status == UNCHANGED and same.result is None and same.out_dir == copy / "out" / "2026-11"
 
 
+def test_a_moved_workspace_ignores_whatever_sits_at_its_old_path(ws: Path, tmp_path: Path) -> None:
+    """The close keeps that it published into the workspace's own out/: moved, with an
+    unrelated folder now at the old path, the month's outputs are still the moved workspace's
+    (a no-op), and nothing is written into that folder."""
+    close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    moved = tmp_path / "新"
+    shutil.move(str(ws), moved)
+    (ws / "out").mkdir(parents=True)
+    (ws / "notes.txt").write_text("别人的文件夹", encoding="utf-8")
+    same = close_month(moved, NOV)
+    assert same.status == UNCHANGED and same.result is None and same.out_dir == moved / "out" / "2026-11"
+    assert sorted(p.name for p in ws.rglob("*")) == ["notes.txt", "out"]
+
+
+def test_an_output_folder_that_is_gone_is_not_created_anew(ws: Path, tmp_path: Path) -> None:
+    """Closed into --out on a share; the share is not connected now (its folder is gone) and
+    a file is missing: refused with where the outputs were — not a new folder tree."""
+    share = tmp_path / "共享" / "公示"
+    close_month(ws, NOV, out=share, publish_date=D(2026, 12, 1))
+    shutil.rmtree(tmp_path / "共享")
+    refused = close_month(ws, NOV)
+    assert refused.status == REFUSED and f"输出文件夹 {share} 不存在" in refused.message
+    assert not (tmp_path / "共享").exists()
+
+
+def test_a_settings_file_with_an_error_is_not_taken_for_the_same_settings(ws: Path) -> None:
+    """A closed month whose jxbatch.toml now holds an error ("7" where a number belongs reads
+    like 7): refused, saying the settings file has an error — not published again (which the
+    checks would then refuse, overwriting the published validation report)."""
+    close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    (ws / "jxbatch.toml").write_text('[posting]\ndays = "7"\n', encoding="utf-8")
+    before = (ws / "out" / "2026-11" / "校验报告_2026-11.xlsx").read_bytes()
+    (ws / "out" / "2026-11" / "results.json").unlink()
+    refused = close_month(ws, NOV)
+    assert refused.status == REFUSED and "设置文件 jxbatch.toml 有错误" in refused.message
+    assert (ws / "out" / "2026-11" / "校验报告_2026-11.xlsx").read_bytes() == before
+
+
+def test_a_date_for_a_month_closed_without_one_is_refused(ws: Path) -> None:
+    """A month closed by a version that kept no publication date: --date with another date
+    would republish its outputs dated otherwise — refused like another date (R-LG-4)."""
+    close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    con = sqlite3.connect(ws / "ledger.sqlite")
+    try:
+        with con:
+            con.execute("UPDATE closes SET publish_date = NULL")
+    finally:
+        con.close()
+    refused = close_month(ws, NOV, publish_date=D(2026, 12, 9))
+    assert refused.status == REFUSED and "当时未记录公示日期" in refused.message
+    assert close_month(ws, NOV).status == UNCHANGED
+
+
 def test_validate_never_touches_a_published_month(ws: Path) -> None:
     """SPEC §12: after a close, `validate` (and a failed re-close after reopen) write their
     report to out/_校验/, never into the published folder."""
