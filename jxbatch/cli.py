@@ -192,8 +192,10 @@ def close_month(month: Month, workspace: Path, out: Path | None, publish_date: A
     if month.first > today():  # its days have not happened: all of them would count as missed
         click.echo(f"{month.chinese()} 还没有开始（今天是 {today()}），不能结账。")
         sys.exit(EXIT_INPUT)
-    if month.last >= today():
+    if month.last > today():
         click.echo(f"提示：{month.chinese()} 到 {month.last} 才结束；今天以后的工作日按未填写计算。")
+    elif month.last == today():  # no day after today: today's own entries may still be missing
+        click.echo(f"提示：今天是{month.chinese()}的最后一天；今天的日整理还没有填写的，按未填写计算。")
     outcome = run_close(workspace, month, out, publish_date)
     if outcome.status == REFUSED:
         click.echo(outcome.message)

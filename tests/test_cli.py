@@ -332,3 +332,25 @@ def test_no_console_and_an_einval_is_still_one_sentence(monkeypatch: pytest.Monk
     with pytest.raises(SystemExit) as ended:
         cliutil._console_gone()
     assert ended.value.code == 2
+
+
+@pytest.mark.parametrize(("today", "said"), [
+    ("2026-11-20", "提示：2026年11月 到 2026-11-30 才结束；今天以后的工作日按未填写计算。"),
+    ("2026-11-30", "提示：今天是2026年11月的最后一天；今天的日整理还没有填写的，按未填写计算。"),
+    ("2026-12-01", None),
+])
+def test_closing_a_month_not_over_yet_says_what_counts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       today: str, said: str | None) -> None:
+    """Before its last day, the days after today count as missing; on its last day, there are
+    none after today — today's own entries may still be missing; afterwards nothing is said."""
+    import datetime as dt
+
+    import jxbatch.reader as reader
+
+    from .xlsx_helpers import mini_workspace
+
+    monkeypatch.setattr(reader, "today", lambda: dt.date.fromisoformat(today))
+    root = mini_workspace(tmp_path / "ws")
+    out = CliRunner().invoke(main, ["close-month", "2026-11", "-w", str(root), "--date", "2026-12-01"])
+    hints = [line for line in out.output.splitlines() if line.startswith("提示：")]
+    assert hints == ([said] if said else []), out.output
