@@ -34,8 +34,8 @@ from ..compute.rounding import publish
 from ..model import DEPT_HEAD, DIRECTOR, LEADER, STAFF
 from ..problems import Problem
 from .monthly import plain_number as plain
-from .monthly import row_height, text_width
-from .styles import Pager, new_workbook, page_setup, title_rows, write_cell
+from .monthly import text_width, write_rows
+from .styles import Pager, new_workbook, page_setup, title_rows
 
 ROLE_ZH = {DIRECTOR: "所长", LEADER: "班子成员", DEPT_HEAD: "科室负责人", STAFF: "工作人员"}
 NO_RATING = "无评价"
@@ -171,21 +171,7 @@ def _table(ws: Any, top: int, labels: Sequence[str], kinds: Sequence[str], rows:
             ws.write_string(r, j, label, fmts["header"])
 
     header(top)
-    i = top + 1
-    for row in rows:
-        height = 15.0
-        if widths is not None:
-            height = row_height([(v, widths[j]) for j, v in enumerate(row)
-                                 if kinds[j] == "text" and isinstance(v, str) and v])
-        if pager is not None and not pager.fits(i, height):
-            header(i)
-            i += 1
-        for j, value in enumerate(row):
-            write_cell(ws, i, j, value, fmts, kinds[j])
-        if height > 15:
-            ws.set_row(i, height)
-        i += 1
-    return i
+    return write_rows(ws, top + 1, kinds, rows, fmts, widths, pager, header)
 
 
 def _line(ws: Any, row: int, text: str, ncols: int, fmt: Any, width: float) -> None:

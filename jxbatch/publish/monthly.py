@@ -179,16 +179,16 @@ def _signoff(ws: Worksheet, row: int, info: PublishInfo, ncols: int, fmts: dict[
 
 
 def write_rows(ws: Worksheet, top: int, kinds: Sequence[str], rows: Sequence[Sequence[Any]],
-               fmts: dict[str, Any], widths: Sequence[float], pager: Pager | None = None,
+               fmts: dict[str, Any], widths: Sequence[float] | None, pager: Pager | None = None,
                header: Callable[[int], None] | None = None) -> int:
     """Data rows; a row whose wrapped text needs more than one line gets its height set
-    (LibreOffice does not auto-fit the rows of a file written by xlsxwriter). With a pager,
-    a row that would start a new printed page gets `header(row)` above it (续表). Returns
-    the next free row."""
+    (LibreOffice does not auto-fit the rows of a file written by xlsxwriter; `widths` None:
+    every row one line). With a pager, a row that would start a new printed page gets
+    `header(row)` above it (续表). Returns the next free row."""
     i = top
     for row in rows:
-        height = row_height([(value, widths[j]) for j, value in enumerate(row)
-                             if kinds[j] == "text" and isinstance(value, str) and value])
+        height = 15.0 if widths is None else row_height(
+            [(value, widths[j]) for j, value in enumerate(row) if kinds[j] == "text" and isinstance(value, str) and value])
         if pager is not None and header is not None and not pager.fits(i, height):
             header(i)
             i += 1
