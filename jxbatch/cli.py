@@ -142,14 +142,16 @@ def status(month: Month, workspace: Path) -> None:
 def month_state_text(workspace: Path, month: Month) -> str:
     from .workspace import Workspace
 
-    ledger = Workspace(workspace).ledger
-    if not ledger.exists():
-        return "未结账"
-    try:
+    ws = Workspace(workspace)
+    state = "未结账"
+    if ws.ledger.exists():
         from .ledger import month_state
-    except ImportError:  # pragma: no cover - ledger arrives with close-month
-        return "未结账"
-    return month_state(ledger, str(month))
+
+        state = month_state(ws.ledger, str(month))
+    published = ws.out / str(month) / "results.json"
+    if state == "未结账" and published.exists():  # the ledger deleted or swapped (SPEC §12)
+        state += f"——但 {published} 是已发布的结果，台账中没有记录（台账被删除或换过？结账会被拒绝）"
+    return state
 
 
 @main.command()

@@ -222,6 +222,8 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
                 return CloseOutcome(REFUSED, published_folder(rec, ws, month, con), Report(),
                                     message=f"{month} 已于 {rec.closed_at} 结账，{_what_changed(con, month, rec, digest, policy, settled)}；"
                                             f"如需重新结账，请先运行 {command_line(root, f'reopen {month} --reason 原因')}")
+        elif _published_without_record(con, out_root, target, month):
+            return CloseOutcome(REFUSED, target, Report(), message=_unrecorded_message(ws, target, month))
 
         # read, then validate and compute side by side: the checks run in a second process
         # while this one computes (on input the checks reject, that computation is dropped)
@@ -604,6 +606,27 @@ def publish_all(folder: Path, month: Month, result: MonthResult, info: PublishIn
     if missing:
         raise OSError(f"输出文件未写成：{'、'.join(missing)}")
     return paths
+
+
+def _published_without_record(con: sqlite3.Connection, out_root: Path, target: Path, month: Month) -> bool:
+    """SPEC §12: a published month is locked by its ledger record. A month folder holding a
+    published set (results.json) that the ledger knows nothing of — no close, not even a
+    reopened one, and no unfinished publishing of this month to recover — means the ledger
+    was deleted, emptied (a 0-byte file opens as a new ledger) or swapped for an older copy.
+    Closing would replace the posted results without a trace: refused."""
+    if not (target / "results.json").exists() or ledger.history(con, str(month)):
+        return False
+    if out_root.is_dir():
+        pending = ledger.publishing(con, str(out_root.resolve()))
+        if any(intent.month == str(month) for intent in pending):
+            return False  # a first close killed before its commit: recover_outputs decides
+    return True
+
+
+def _unrecorded_message(ws: Workspace, target: Path, month: Month) -> str:
+    return (f"{target / 'results.json'} 是已发布的 {month} 结果，但台账 {ws.ledger.name} 中没有这个月的结账记录"
+            f"（台账被删除、清空或换成了旧的副本？）。为免覆盖已公示的结果，本次不结账：请从备份恢复 "
+            f"{ws.ledger.name}；确需按现在的输入重新结账的，先把文件夹 {target} 移走（留作备查）再运行")
 
 
 def _published_digest(folder: Path) -> str | None:

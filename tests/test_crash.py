@@ -306,3 +306,63 @@ def test_the_published_folder_is_readable_by_others(tmp_path: Path) -> None:
     root = make_ws(tmp_path / "ws")
     out = close_month(root, NOV, publish_date=DATE).out_dir
     assert stat.S_IMODE(out.stat().st_mode) & 0o055 == 0o055
+
+
+@pytest.mark.parametrize("loss", ["deleted", "emptied", "older copy"])
+def test_a_published_month_the_ledger_does_not_know_is_not_replaced(tmp_path: Path, loss: str) -> None:
+    """SPEC §12: a closed month is locked by its ledger record. With the ledger deleted, cut
+    to 0 bytes (SQLite opens that as a new, empty database) or swapped for a copy from before
+    the close, a close would replace the posted results without a trace: it is refused, names
+    the ledger and the folder, and touches nothing; status says so too."""
+    from click.testing import CliRunner
+
+    from jxbatch.cli import main
+    from jxbatch.pipeline import REFUSED
+
+    root = make_ws(tmp_path / "ws")
+    ledger_path = root / "ledger.sqlite"
+    older = ledger_path.read_bytes() if ledger_path.exists() else None
+    first = close_month(root, NOV, publish_date=DATE)
+    published = snapshot(first.out_dir)
+    if loss == "deleted":
+        ledger_path.unlink()
+    elif loss == "emptied":
+        ledger_path.write_bytes(b"")
+    else:
+        assert older is None  # the copy from before the first close: a ledger without the month
+        ledger_path.unlink()
+        close_month(root, Month(2026, 10), publish_date=DATE)  # only October in it
+        shutil.rmtree(root / "out" / "2026-10")
+    # a correction since: closing would publish other numbers over the posted ones
+    write_spec(root / "data" / "2026-11" / "考核登记_2026-11.xlsx", "register", {"扣分": []}, month="2026-11")
+    outcome = close_month(root, NOV, publish_date=DATE)
+    assert outcome.status == REFUSED
+    assert "台账 ledger.sqlite 中没有这个月的结账记录" in outcome.message and "results.json" in outcome.message
+    assert snapshot(first.out_dir) == published
+    runner = CliRunner()
+    out = runner.invoke(main, ["close-month", "2026-11", "-w", str(root), "--date", "2026-12-01"])
+    assert out.exit_code == 1 and "没有这个月的结账记录" in out.output and "Traceback" not in out.output
+    status = runner.invoke(main, ["status", "2026-11", "-w", str(root)])
+    assert "台账中没有记录" in status.output
+    assert snapshot(first.out_dir) == published
+    # moving the folder away (as the message says) lets the month close again
+    shutil.move(str(first.out_dir), str(tmp_path / "留作备查"))
+    assert close_month(root, NOV, publish_date=DATE).status == CLOSED
+
+
+def test_a_first_close_killed_before_its_commit_closes_again(tmp_path: Path) -> None:
+    """R-LG-3 beside the check above: a month folder left by a first close killed between its
+    rename and its commit is unknown to the ledger too, but the ledger names it as being
+    published: the next close recovers it (removes it) and closes, rather than refusing."""
+    from jxbatch import ledger
+
+    root = make_ws(tmp_path / "ws")
+    out = root / "out"
+    (out / "2026-11").mkdir(parents=True)
+    (out / "2026-11" / "results.json").write_text('{"input_digest": "killed"}', encoding="utf-8")
+    con = ledger.connect(root / "ledger.sqlite")
+    ledger.begin_publishing(con, "2026-11", str(out.resolve()), ".tmp-2026-11-abcdefgh", ".old-2026-11-abcdefgh")
+    con.close()
+    outcome = close_month(root, NOV, publish_date=DATE)
+    assert outcome.status == CLOSED
+    assert '"killed"' not in (out / "2026-11" / "results.json").read_text(encoding="utf-8")
