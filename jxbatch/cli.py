@@ -42,8 +42,10 @@ def main() -> None:
 def run() -> None:
     """The `jxbatch` program (console script and `python -m jxbatch`): `main`, ended at once
     after a close (see fastexit). Tests call `main` itself."""
+    from .cliutil import safe_console
     from .fastexit import run_command
 
+    safe_console()
     run_command(main)
 
 

@@ -3,6 +3,7 @@ handler that turns the truly fatal into one Chinese sentence, and the problem li
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import errno
 import functools
@@ -144,6 +145,28 @@ def usage_text(exc: click.UsageError) -> str:
     if found:
         return f"多余的参数 {found.group(1)}"
     return f"命令用法有误：{exc.message}"
+
+
+def safe_console() -> None:
+    """Console output that no character can break. Redirected to a file or a pipe on Chinese
+    Windows (`jxbatch status > 名单.txt`, Git Bash) Python encodes in cp936 (GBK), which has no
+    𠮷 or emoji: a roster name or an attachment label with one would end the command with
+    UnicodeEncodeError halfway through. GB18030 is GBK's superset (the same bytes for every
+    character GBK has) and encodes every character; any other encoding without them
+    replaces what it cannot show. A real console window, and UTF-8, are left as they are."""
+    for stream, errors in ((sys.stdout, "replace"), (sys.stderr, "backslashreplace")):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:  # None under pythonw.exe; something else under a test runner
+            continue
+        try:
+            name = codecs.lookup(stream.encoding or "ascii").name
+        except LookupError:
+            continue
+        with suppress(ValueError, OSError):  # a stream already closed or detached
+            if name in ("gbk", "gb2312", "cp936"):
+                reconfigure(encoding="gb18030")
+            elif name not in ("utf-8", "utf-16", "utf-32", "gb18030"):
+                reconfigure(errors=errors)
 
 
 def fatal_errors(fn: Callable[..., Any]) -> Callable[..., Any]:

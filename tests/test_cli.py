@@ -354,3 +354,25 @@ def test_closing_a_month_not_over_yet_says_what_counts(tmp_path: Path, monkeypat
     out = CliRunner().invoke(main, ["close-month", "2026-11", "-w", str(root), "--date", "2026-12-01"])
     hints = [line for line in out.output.splitlines() if line.startswith("提示：")]
     assert hints == ([said] if said else []), out.output
+
+
+@pytest.mark.parametrize("encoding, expected", [("gbk", "gb18030"), ("latin-1", "?")])
+def test_output_redirected_in_a_narrow_encoding_never_breaks_on_a_character(tmp_path: Path, encoding: str,
+                                                                            expected: str) -> None:
+    """Windows review: `jxbatch … > file` on Chinese Windows writes cp936 (GBK), which has no
+    𠮷 — a rare name ended the command with UnicodeEncodeError halfway through its output.
+    GBK becomes GB18030 (every character, GBK's own bytes unchanged); another encoding
+    replaces what it cannot show."""
+    import os
+
+    out = tmp_path / "模板𠮷"
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    done = subprocess.run([sys.executable, "-m", "jxbatch", "templates", "--out", str(out)],
+                          capture_output=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    if expected == "gb18030":
+        text = done.stdout.decode("gb18030")
+        assert f"{out}" in text and "模板_人员名册.xlsx" in text
+        assert "模板_人员名册".encode("gbk") in done.stdout  # GBK's bytes, as a GBK reader expects
+    else:
+        assert b"/??" in done.stdout.replace(b"\\", b"/") and b"Traceback" not in done.stderr
