@@ -9,6 +9,7 @@ import errno
 import functools
 import os
 import re
+import sqlite3
 import sys
 from collections.abc import Callable
 from contextlib import suppress
@@ -184,6 +185,9 @@ def fatal_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except (WorkspaceError, UnsafeEnvironment, LedgerError, WorkspaceBusy) as exc:
             click.echo(f"错误：{exc}", err=True)
             sys.exit(EXIT_FATAL)
+        except sqlite3.Error as exc:  # the ledger failing mid-command: its transaction rolled back
+            click.echo(f"错误：{_sqlite_zh(exc)}", err=True)
+            sys.exit(EXIT_FATAL)
         except PermissionError as exc:
             click.echo(f"错误：{_os_target(exc)}正被其他程序占用（可能在 Excel 中打开），或没有写入权限；"
                        f"请关闭后重试。", err=True)
@@ -197,6 +201,24 @@ def fatal_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(EXIT_FATAL)
 
     return wrapper
+
+
+def _sqlite_zh(exc: Exception) -> str:
+    """A ledger (SQLite) failure in one Chinese sentence: nothing was recorded (a failed
+    transaction rolls back whole)."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        why = "台账 ledger.sqlite 正被另一个程序占用（另一个 jxbatch，或打开台账的数据库工具）"
+    elif "readonly" in text or "read-only" in text:
+        why = "台账 ledger.sqlite 所在的文件夹或文件是只读的"
+    elif "disk I/O" in text or "unable to open" in text:
+        why = "读写台账 ledger.sqlite 失败（网络共享断开，或磁盘有问题）"
+    elif "full" in text:
+        why = "磁盘已满，台账 ledger.sqlite 写不进去"
+    else:
+        why = f"台账 ledger.sqlite 读写失败（{text}）"
+    return (f"{why}；本次操作没有记入台账。请稍后重试；工作区在网络共享上且反复出现的，"
+            f"请复制到本机硬盘后再操作。")
 
 
 def _console_broken() -> bool:

@@ -157,18 +157,31 @@ def workspace_lock(root: Path) -> Iterator[None]:
 
         raise WorkspaceError(f"找不到工作区文件夹 {root}")
     path = root / ".jxbatch.lock"
-    con = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+    try:
+        con = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise _lock_failed(root, exc) from exc
     try:
         try:
             con.execute("BEGIN EXCLUSIVE")
-        except sqlite3.OperationalError as exc:
-            raise WorkspaceBusy("工作区正被另一个 jxbatch 进程使用（可能正在结账），请稍后再试") from exc
+        except sqlite3.Error as exc:
+            raise _lock_failed(root, exc) from exc
         try:
             yield
         finally:
             con.execute("ROLLBACK")
     finally:
         con.close()
+
+
+def _lock_failed(root: Path, exc: sqlite3.Error) -> Exception:
+    """Another jxbatch holds the lock — or no lock file can be made at all (a read-only
+    folder or share), which is no reason to wait."""
+    if "locked" in str(exc) or "busy" in str(exc):
+        return WorkspaceBusy("工作区正被另一个 jxbatch 进程使用（可能正在结账），请稍后再试")
+    from .issuing import WorkspaceError
+
+    return WorkspaceError(f"无法在工作区 {root} 建立锁文件 .jxbatch.lock（文件夹只读或没有写入权限？）：{exc}")
 
 
 def close_month(root: Path, month: Month, out: Path | None = None, publish_date: dt.date | None = None) -> CloseOutcome:

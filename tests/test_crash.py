@@ -366,3 +366,40 @@ def test_a_first_close_killed_before_its_commit_closes_again(tmp_path: Path) -> 
     outcome = close_month(root, NOV, publish_date=DATE)
     assert outcome.status == CLOSED
     assert '"killed"' not in (out / "2026-11" / "results.json").read_text(encoding="utf-8")
+
+
+def test_a_workspace_where_no_lock_file_can_be_made_is_not_called_busy(tmp_path: Path) -> None:
+    """Windows review: a read-only folder or share gave "工作区正被另一个 jxbatch 进程使用".
+    (A folder in the lock file's place stands in for a folder without write permission, which
+    root ignores.)"""
+    from click.testing import CliRunner
+
+    from jxbatch.cli import main
+
+    root = make_ws(tmp_path / "ws")
+    (root / ".jxbatch.lock").mkdir()
+    out = CliRunner().invoke(main, ["close-month", "2026-11", "-w", str(root)])
+    assert out.exit_code == 2 and "无法在工作区" in out.output and "锁文件" in out.output
+    assert "另一个 jxbatch" not in out.output and "Traceback" not in out.output
+
+
+def test_a_ledger_failing_mid_close_is_one_sentence_and_nothing_is_published(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows review: the ledger on a network share failing mid-close ("disk I/O error")
+    was a traceback. Now one Chinese sentence, exit 2; the close rolled back whole (R-LG-3)."""
+    from click.testing import CliRunner
+
+    from jxbatch import ledger
+    from jxbatch.cli import main
+
+    root = make_ws(tmp_path / "ws")
+
+    def failing(*args: object, **kwargs: object) -> int:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(ledger, "record_close", failing)
+    out = CliRunner().invoke(main, ["close-month", "2026-11", "-w", str(root), "--date", "2026-12-01"])
+    assert out.exit_code == 2 and "读写台账 ledger.sqlite 失败" in out.output and "没有记入台账" in out.output
+    assert "Traceback" not in out.output and not isinstance(out.exception, sqlite3.Error)
+    assert not (root / "out" / "2026-11").exists()
+    assert [p.name for p in (root / "out").iterdir()] == []
