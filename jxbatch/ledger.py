@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: closed months, their people and items
@@ -142,7 +142,7 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
     next close migrates it). LedgerError, in Chinese, when it cannot be read."""
     con = None
     try:
-        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        con = sqlite3.connect(readonly_uri(path.resolve()), uri=True, timeout=30)
         version = con.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         if con is not None:
@@ -165,6 +165,17 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
             con.close()
         return copy
     return con
+
+
+def readonly_uri(resolved: PurePath) -> str:
+    """The SQLite URI that opens `resolved` read-only. A network path (\\\\server\\share\\…, and a
+    mapped drive resolves to one) is file://server/share/… to pathlib, and SQLite refuses any
+    authority but an empty one ("invalid uri authority": validate then called the ledger
+    damaged); file:////server/share/… is the same file to it."""
+    uri = resolved.as_uri()
+    if uri.startswith("file://") and not uri.startswith("file:///"):
+        uri = "file:////" + uri[len("file://"):]
+    return uri + "?mode=ro"
 
 
 def migrate(con: sqlite3.Connection) -> int:

@@ -81,3 +81,25 @@ def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
             ledger.record_close(con, bad, policy_digest="p", out_dir="x")
     assert con.execute("SELECT count(*) FROM closes").fetchone()[0] == 0
     assert ledger.month_state(tmp_path / "ledger.sqlite", "2026-11") == "未结账"
+
+
+def test_readonly_uri_of_a_network_path_has_an_empty_authority(tmp_path: Path) -> None:
+    """Windows review: a ledger on \\\\server\\share (or a mapped drive, which resolves to one)
+    became file://server/share/…, which SQLite refuses ("invalid uri authority"), and validate
+    called the ledger damaged. SQLite's form is file:////server/share/…; local paths as before."""
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    unc = PureWindowsPath(r"\\server\共享\工作区\ledger.sqlite")
+    assert ledger.readonly_uri(unc) == "file:////server/%E5%85%B1%E4%BA%AB/%E5%B7%A5%E4%BD%9C%E5%8C%BA/ledger.sqlite?mode=ro"
+    assert ledger.readonly_uri(PureWindowsPath(r"Z:\工作区\ledger.sqlite")) == \
+        "file:///Z:/%E5%B7%A5%E4%BD%9C%E5%8C%BA/ledger.sqlite?mode=ro"
+    assert ledger.readonly_uri(PurePosixPath("/srv/ws/ledger.sqlite")) == "file:///srv/ws/ledger.sqlite?mode=ro"
+    # and the URI opens the file (read-only) where SQLite runs here
+    path = tmp_path / "工作区" / "ledger.sqlite"
+    path.parent.mkdir()
+    ledger.connect(path).close()
+    con = ledger.connect_readonly(path)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == len(ledger.MIGRATIONS)
+    with pytest.raises(sqlite3.OperationalError):
+        con.execute("CREATE TABLE x (a)")
+    con.close()
