@@ -471,7 +471,10 @@ class Filer:
             self._place(c, target, spec, entry, filled=spec is PERSONAL and not blank)
         except PermissionError as exc:
             entry.status = REJECTED
-            held = Path(exc.filename).name if exc.filename else target.name
+            # a rename's own file (a former name being renamed), else its destination: never
+            # the tool's temporary copy (.tmp-…part) the clerk has never heard of
+            names = [Path(str(n)).name for n in (exc.filename, exc.filename2) if n]
+            held = next((n for n in names if not n.startswith((".tmp-", ".old-"))), target.name)
             entry.reason += f"{held} 正被其他程序占用（可能在 Excel 中打开），请关闭后重新收取"
         return entry
 
@@ -531,7 +534,11 @@ class Filer:
         if current_date is None or c.date > current_date:  # newer: it becomes current, even
             keep = previous_path(self.folder, target, current_date or mtime)  # if seen before
             atomic_write_bytes(keep, target.read_bytes())  # first keep the current copy …
-            atomic_write_bytes(target, c.data)  # … then replace it (a failure here leaves it as it was)
+            try:
+                atomic_write_bytes(target, c.data)  # … then replace it (a failure leaves it as it was)
+            except BaseException:
+                keep.unlink(missing_ok=True)  # and no copy in _previous/ the ledger does not know
+                raise
             if record is not None:
                 ledger.move_collected(self.con, month, name, current_sha, _rel(keep, self.folder))
             else:

@@ -613,3 +613,36 @@ def test_a_current_copy_with_a_renamed_sheet_is_not_taken_for_a_blank(ws: Path, 
     out = run("collect", "2026-11", "--from", str(older), "-w", str(ws))
     assert out.exit_code == 0 and "较旧未用" in out.output and "空白" not in out.output, out.output
     assert (month_dir(ws) / NAME).read_bytes() == renamed
+
+
+def test_a_current_copy_open_in_excel_is_named_and_leaves_no_stray_copy(ws: Path, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows review: a newer return whose current copy is open in Excel (the replace is
+    refused) named the tool's temporary file (.tmp-….part) as the open one, and left a copy of
+    the current workbook in _previous/ that the ledger does not know. Now the message names
+    the workbook, and _previous/ is as it was; closing Excel and collecting again files it."""
+    target = month_dir(ws) / NAME
+    first = tmp_path / "第一次.eml"
+    first.write_bytes(eml([(NAME, filled(ws, NAME, "第一版"), "rfc2231")], date="Tue, 01 Dec 2026 09:30:00 +0800"))
+    assert run("collect", "2026-11", "--from", str(first), "-w", str(ws)).exit_code == 0
+    previous = month_dir(ws) / "_previous"
+    before = sorted(p.name for p in previous.iterdir()) if previous.exists() else []
+    current = target.read_bytes()
+    real = os.replace
+
+    def locked(src, dst, *a, **k):
+        if Path(dst) == target:
+            raise PermissionError(13, "Permission denied", str(src), None, str(dst))
+        return real(src, dst, *a, **k)
+
+    monkeypatch.setattr(os, "replace", locked)
+    newer = tmp_path / "第二次.eml"
+    v2 = filled(ws, NAME, "第二版")
+    newer.write_bytes(eml([(NAME, v2, "rfc2231")], date="Wed, 02 Dec 2026 09:30:00 +0800"))
+    out = run("collect", "2026-11", "--from", str(newer), "-w", str(ws))
+    assert f"{NAME} 正被其他程序占用" in out.output and ".tmp-" not in out.output, out.output
+    assert target.read_bytes() == current
+    assert (sorted(p.name for p in previous.iterdir()) if previous.exists() else []) == before
+    monkeypatch.setattr(os, "replace", real)
+    out = run("collect", "2026-11", "--from", str(newer), "-w", str(ws))
+    assert out.exit_code == 0 and target.read_bytes() == v2, out.output
