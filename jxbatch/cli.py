@@ -29,7 +29,7 @@ from .cliutil import (  # noqa: F401  (re-exported: commands and tests use them 
     print_report,
     workspace_option,
 )
-from .fsutil import command_line
+from .fsutil import command_line, write_report
 from .problems import Report
 
 
@@ -171,10 +171,10 @@ def validate(month: Month, workspace: Path, out: Path | None) -> None:
     from .pipeline import report_folder
 
     target = report_folder(out or workspace / "out", month) / f"校验报告_{month}.xlsx"
-    atomic_write(target, lambda p: write_validation_report(p, v.report, v.ctx.policy.center, str(month)))
+    written = write_report(target, lambda p: write_validation_report(p, v.report, v.ctx.policy.center, str(month)))
     print_report(v.report)
     errors, warnings = len(v.report.errors), len(v.report.warnings)
-    click.echo(f"{month.chinese()}：错误 {errors} 条，警告 {warnings} 条。校验报告：{target}")
+    click.echo(f"{month.chinese()}：错误 {errors} 条，警告 {warnings} 条。校验报告：{written}{_held_note(target, written)}")
     sys.exit(EXIT_OK if v.ok else EXIT_INPUT)
 
 
@@ -208,7 +208,8 @@ def close_month(month: Month, workspace: Path, out: Path | None, publish_date: A
         print_report(outcome.report)
         said = outcome.message or (f"{month.chinese()} 有 {len(outcome.report.errors)} 个错误，未结账。"
                                    f"请改正后重新运行。")
-        click.echo(f"{said}校验报告：{outcome.out_dir / f'校验报告_{month}.xlsx'}")
+        written = outcome.report_path or outcome.out_dir / f"校验报告_{month}.xlsx"
+        click.echo(f"{said}校验报告：{written}{_held_note(outcome.out_dir / f'校验报告_{month}.xlsx', written)}")
         sys.exit(EXIT_INPUT)
     if outcome.status == UNCHANGED and outcome.result is None:
         click.echo(f"{month.chinese()} 已结账，输入未变化，无需重新计算。结果在：{outcome.out_dir}")
@@ -238,6 +239,12 @@ def close_month(month: Month, workspace: Path, out: Path | None, publish_date: A
     for f in outcome.files:
         click.echo(f"  {f.name}")
     _later_months_note(workspace, month, later_closed_months(workspace, month))
+
+
+def _held_note(wanted: Path, written: Path) -> str:
+    if wanted == written:
+        return ""
+    return f"（{wanted.name} 正被其他程序打开（Excel？），本次的报告另存为 {written.name}）"
 
 
 SUMMARY_DEPARTMENTS = 12  # more departments than this: the summary shows the first and last ones

@@ -41,6 +41,25 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
             os.unlink(tmp)
 
 
+def write_report(path: Path, write: Callable[[Path], object]) -> Path:
+    """atomic_write(path, write), or — when `path` is held open by another program (the last
+    validation report, still open in Excel while the clerk fixes what it lists: Windows refuses
+    to replace it) — the first free "name (2).xlsx" … "(9)". Returns the path written; the
+    original error when none can be (a folder without write permission)."""
+    try:
+        atomic_write(path, write)
+        return path
+    except PermissionError as first:
+        for n in range(2, 10):
+            other = path.with_name(f"{path.stem} ({n}){path.suffix}")
+            try:
+                atomic_write(other, write)
+                return other
+            except PermissionError:
+                continue
+        raise first
+
+
 def replace_folder(tmp: Path, target: Path, parked: Path, guard: AbstractContextManager[object] | None = None) -> None:
     """Put the finished folder `tmp` in place of `target` (R-LG-3).
 

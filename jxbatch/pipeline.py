@@ -22,7 +22,7 @@ from . import __version__, ledger
 from .calendar import Calendar, Month
 from .compute.month import MonthResult, score_month
 from .fastexit import keep_until_exit
-from .fsutil import atomic_write, command_line, replace_folder
+from .fsutil import command_line, replace_folder, write_report
 from .gather import month_data
 from .parallel import background, few_collections
 from .policy import POLICY_FILE, load_policy
@@ -130,6 +130,7 @@ class CloseOutcome:
     document: dict | None = None
     files: list[Path] = field(default_factory=list)
     message: str = ""
+    report_path: Path | None = None  # the validation report written (invalid): see write_report
 
 
 def input_files(ws: Workspace, month: Month) -> list[Path]:
@@ -245,10 +246,10 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         computed, failure = _check_and_compute(v, History(con))
         if not v.ok:
             where = report_folder(out_root, month, published=rec is not None)
-            atomic_write(where / f"校验报告_{month}.xlsx",
-                         lambda p: write_validation_report(p, v.report, policy.center, str(month)))
+            written = write_report(where / f"校验报告_{month}.xlsx",
+                                   lambda p: write_validation_report(p, v.report, policy.center, str(month)))
             keep_until_exit(v, computed)
-            return CloseOutcome(INVALID, where, v.report, message=_not_republished(rec, month))
+            return CloseOutcome(INVALID, where, v.report, message=_not_republished(rec, month), report_path=written)
         if failure is not None:
             raise failure
         assert computed is not None
@@ -265,10 +266,10 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
         report.extend(settings_changes(month, ledger.last_close(con, str(month), POLICY_KIND, before), policy))
         if not report.ok:
             where = report_folder(out_root, month, published=rec is not None)
-            atomic_write(where / f"校验报告_{month}.xlsx",
-                         lambda p: write_validation_report(p, report, policy.center, str(month)))
+            written = write_report(where / f"校验报告_{month}.xlsx",
+                                   lambda p: write_validation_report(p, report, policy.center, str(month)))
             keep_until_exit(v, computed)
-            return CloseOutcome(INVALID, where, report, message=_not_republished(rec, month))
+            return CloseOutcome(INVALID, where, report, message=_not_republished(rec, month), report_path=written)
         assert result is not None
         out_of_scope = tuple((p.staff_id, p.name) for p in ctx.regs.roster.people.values()
                              if p.staff_id not in ctx.scope and _recently_left(p, month))

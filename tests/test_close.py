@@ -491,3 +491,31 @@ def test_reclosing_after_a_roster_change_says_what_changed(ws: Path) -> None:
     assert said[0].message.startswith("2026-11 上次结账时办公室的分管领导为 李副所长（L1），现在的人员名册为 王副所长（L2）")
     doc = json.loads((again.out_dir / "results.json").read_text(encoding="utf-8"))
     assert sum(p["code"] == "roster-changed-since-close" for p in doc["problems"]) == 3
+
+
+@pytest.mark.parametrize("command", ["validate", "close-month"])
+def test_the_last_report_open_in_excel_does_not_hide_the_errors(ws: Path, command: str,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows review: with last run's 校验报告 still open in Excel (Windows refuses to replace
+    it), validate and close-month stopped with "正被其他程序占用" and listed none of the
+    errors. Now the report goes to 校验报告_2026-11 (2).xlsx, said, and the errors are listed."""
+    import os
+
+    rows = register()
+    rows["扣分"][1]["points"] = "两分"
+    write_spec(ws / "data" / "2026-11" / "考核登记_2026-11.xlsx", "register", rows, month="2026-11")
+    real = os.replace
+
+    def held(src, dst, *a, **k):
+        if Path(dst).name == "校验报告_2026-11.xlsx":
+            raise PermissionError(13, "Permission denied", str(src), None, str(dst))
+        return real(src, dst, *a, **k)
+
+    monkeypatch.setattr(os, "replace", held)
+    out = CliRunner().invoke(main, [command, "2026-11", "-w", str(ws), *(["--date", "2026-12-01"]
+                                                                       if command == "close-month" else [])])
+    assert out.exit_code == 1, out.output
+    assert "[错误] 考核登记_2026-11.xlsx:扣分!" in out.output and "两分" in out.output
+    assert "校验报告_2026-11 (2).xlsx" in out.output and "正被其他程序打开" in out.output
+    assert (ws / "out" / "2026-11" / "校验报告_2026-11 (2).xlsx").exists()
+    assert not (ws / "out" / "2026-11" / "results.json").exists()
