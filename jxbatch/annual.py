@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from . import __version__, ledger
+from . import __version__, fsutil, ledger
 from .calendar import Month
 from .compute.annual import (
     AnnualPolicy,
@@ -258,6 +258,6 @@ def clean_stale(out_root: Path) -> None:
     for p in sorted(out_root.glob(f"{_OLD}*")):
         year = p.name[len(_OLD):len(_OLD) + 4]
         if year.isdigit() and not (out_root / year).exists():
-            os.replace(p, out_root / year)
+            fsutil.replace(p, out_root / year)
         else:
             shutil.rmtree(p, ignore_errors=True)

@@ -44,7 +44,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import ledger
+from . import fsutil, ledger
 from .calendar import Month
 from .issuing import (
     PersonStatus,
@@ -374,7 +374,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        fsutil.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -4,10 +4,51 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+
+# Windows: a virus scanner (360, 火绒, Defender), OneDrive or the search indexer opens a freshly
+# written file for a moment, and a rename of it — or of the folder holding it — is refused
+# meanwhile. Renames are tried again for this long before the error counts.
+RETRY_SECONDS = 3.0 if sys.platform == "win32" else 0.0
+
+
+def replace(src: str | Path, dst: str | Path) -> None:
+    """os.replace, tried again for RETRY_SECONDS while it is refused (PermissionError)."""
+    deadline = time.monotonic() + RETRY_SECONDS
+    delay = 0.05
+    while True:
+        try:
+            os.replace(src, dst)
+            return
+        except PermissionError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
+def held_inside(folder: Path) -> Path | None:
+    """The file in `folder` another program holds open (Excel on Windows denies others write
+    access to a workbook it has open, and with it any rename of its folder): the one to name
+    when the folder cannot be moved. None when every file can be opened for writing (Linux)."""
+    try:
+        files = sorted(f for f in folder.rglob("*") if f.is_file())
+    except OSError:
+        return None
+    for f in files:
+        try:
+            with open(f, "r+b"):
+                pass
+        except PermissionError:
+            return f
+        except OSError:
+            continue
+    return None
 
 
 def shell_path(path: Path) -> str:
@@ -35,7 +76,7 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     os.close(fd)
     try:
         write(Path(tmp))
-        os.replace(tmp, path)
+        replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -71,14 +112,20 @@ def replace_folder(tmp: Path, target: Path, parked: Path, guard: AbstractContext
     try:
         with guard if guard is not None else nullcontext():
             if target.exists():
-                os.replace(target, parked)
+                try:
+                    replace(target, parked)
+                except PermissionError as exc:  # name the workbook that is open, not its folder
+                    inside = held_inside(target)
+                    if inside is None:
+                        raise
+                    raise PermissionError(exc.errno, exc.strerror, str(inside)) from exc
                 moved_old = True
-            os.replace(tmp, target)
+            replace(tmp, target)
             placed = True
     except BaseException:
         if placed:
-            os.replace(target, tmp)
+            replace(target, tmp)
         if moved_old:
-            os.replace(parked, target)
+            replace(parked, target)
         raise
     shutil.rmtree(parked, ignore_errors=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import fsutil
 from .calendar import Month
 from .fsutil import command_line
 from .model import DEPT_HEAD, DIRECTOR, LEADER, Person, active_working_days
@@ -170,7 +171,6 @@ def rename_former(target: Path, month: Month, ledger_path: Path | None = None,
     collected under the old one (the ledger's `collected`) — rather than a second workbook of
     the same person, which validation refuses. Only when there is exactly one. Returns the
     former path (None: nothing renamed)."""
-    import os
 
     from . import ledger
 
@@ -181,7 +181,7 @@ def rename_former(target: Path, month: Month, ledger_path: Path | None = None,
     if len(former) != 1:
         return None
     try:
-        os.replace(former[0], target)
+        fsutil.replace(former[0], target)
     except PermissionError as exc:  # the old-named file is open in Excel: that is the one to close
         raise PermissionError(exc.errno, exc.strerror, str(former[0])) from exc
     if con is not None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__, ledger
+from . import __version__, fsutil, ledger
 from .calendar import Calendar, Month
 from .compute.month import MonthResult, score_month
 from .fastexit import keep_until_exit
@@ -682,7 +682,7 @@ def recover_outputs(out_root: Path, con: sqlite3.Connection, month: Month | str 
             else:
                 if target.exists():
                     shutil.rmtree(target)
-                os.replace(parked, target)
+                fsutil.replace(parked, target)
         elif target.is_dir():
             digest = _published_digest(target)
             if digest is not None and not any(h.input_digest == digest for h in ledger.history(con, intent.month)):

@@ -35,7 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import ARC_CORE
 from openpyxl.xml.functions import tostring
 
-from . import safety, schema
+from . import fsutil, safety, schema
 from .coerce import coerce_bool, coerce_month, coerce_text, parse_date, parse_decimal
 from .schema import META_SHEET, Field, FieldType, Lookup, SheetSpec, WorkbookSpec
 
@@ -138,7 +138,7 @@ def save_workbook(wb: openpyxl.Workbook, path: Path) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        fsutil.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)

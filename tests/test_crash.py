@@ -403,3 +403,60 @@ def test_a_ledger_failing_mid_close_is_one_sentence_and_nothing_is_published(tmp
     assert "Traceback" not in out.output and not isinstance(out.exception, sqlite3.Error)
     assert not (root / "out" / "2026-11").exists()
     assert [p.name for p in (root / "out").iterdir()] == []
+
+
+def test_renames_refused_for_a_moment_are_tried_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows review: a virus scanner or OneDrive opening a freshly written file for a moment
+    made the close fail ("可能在 Excel 中打开") with nothing open. On Windows a refused rename is
+    tried again for a few seconds (RETRY_SECONDS; 0 elsewhere, patched here)."""
+    from jxbatch import fsutil
+
+    root = make_ws(tmp_path / "ws")
+    monkeypatch.setattr(fsutil, "RETRY_SECONDS", 5.0)
+    real, refused = os.replace, []
+
+    def scanner(src, dst, *a, **k):
+        if Path(dst).name == "2026-11" and len(refused) < 3:  # the month folder, three times
+            refused.append(dst)
+            raise PermissionError(13, "Permission denied", str(src), None, str(dst))
+        return real(src, dst, *a, **k)
+
+    monkeypatch.setattr(os, "replace", scanner)
+    assert close_month(root, NOV, publish_date=DATE).status == CLOSED
+    assert len(refused) == 3 and (root / "out" / "2026-11" / "results.json").exists()
+
+
+def test_a_published_workbook_open_in_excel_is_named_when_the_month_is_published_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows review: re-closing a month whose posted ranking is open in Excel said "文件夹
+    “2026-11”正被占用" without saying which file to close. Windows denies opening a workbook
+    Excel holds for writing: the file that cannot be is named. Nothing changes (R-LG-3)."""
+    import builtins
+
+    from click.testing import CliRunner
+
+    from jxbatch import fsutil
+    from jxbatch.cli import main
+
+    root = make_ws(tmp_path / "ws")
+    first = close_month(root, NOV, publish_date=DATE)
+    published = snapshot(first.out_dir)
+    reopen_month(root, NOV, "更正")
+    real_replace, real_open = os.replace, builtins.open
+    ranking = first.out_dir / "考核排名公示_2026-11.xlsx"
+
+    def folder_held(src, dst, *a, **k):
+        if Path(src) == first.out_dir:
+            raise PermissionError(13, "Permission denied", str(src), None, str(dst))
+        return real_replace(src, dst, *a, **k)
+
+    def excel(file, mode="r", *a, **k):
+        if Path(file) == ranking and "+" in mode:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, mode, *a, **k)
+
+    monkeypatch.setattr(os, "replace", folder_held)
+    monkeypatch.setattr(fsutil, "open", excel, raising=False)
+    out = CliRunner().invoke(main, ["close-month", "2026-11", "-w", str(root), "--date", "2026-12-01"])
+    assert out.exit_code == 2 and "文件“考核排名公示_2026-11.xlsx”正被其他程序占用" in out.output, out.output
+    assert snapshot(first.out_dir) == published
