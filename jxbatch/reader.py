@@ -300,22 +300,47 @@ def _load_calamine(path: Path, display: str, zf: zipfile.ZipFile, data: bytes | 
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else CalamineWorkbook.from_path(str(path))
+    parts = _sheet_parts(zf, data)  # wherever the workbook's relationships put each sheet
     grids = []
     for name in wb.sheet_names:
         if name.startswith("_") and name != META_SHEET:
             continue
+        part = parts.get(name)
+        xml = _part(zf, data, part) if part else b""  # a part named but missing: openpyxl takes over
+        _check_extent(name, *_extent_bound(xml))  # before python-calamine builds its grid
         sheet = wb.get_sheet_by_name(name)
-        _check_extent(name, sheet.height, sheet.width)  # before the grid is built
+        _check_extent(name, sheet.height, sheet.width)  # before the Python lists are built
         merged = [f"{col_letter(c1)}{r1 + 1}:{col_letter(c2)}{r2 + 1}"
                   for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ()]
-        grids.append(RawSheet(name, sheet.to_python(skip_empty_area=False), merged))
-    parts = _sheet_parts(zf, data)  # wherever the workbook's relationships put each sheet
-    for sheet in grids:
-        part = parts.get(sheet.name)
-        xml = _part(zf, data, part) if part else b""  # a part named but missing: openpyxl takes over
+        grid = RawSheet(name, sheet.to_python(skip_empty_area=False), merged)
         if _has_hazards(xml):
-            _mark_hazards(xml, sheet)
+            _mark_hazards(xml, grid)
+        grids.append(grid)
     return _assemble(path, display, grids)
+
+
+def _extent_bound(xml: bytes) -> tuple[int, int]:
+    """At least the (rows, columns) python-calamine will allocate for a sheet, from its XML:
+    it builds one dense grid from the first to the last cell, so a single value typed at
+    XFD1048576 asks for half a terabyte and ends the process (a Rust abort, no report at all).
+    Rows: the number of the last <row> (Excel and every other writer write them in order; rows
+    without their number: how many there are). Columns, read only when the rows could make
+    too many cells with the widest sheet: the widest cell reference."""
+    end = len(xml)
+    while True:  # the last <row …> (or <x:row …>) element, not a <rowBreaks>
+        at = xml.rfind(b"row", 0, end)
+        if at < 1:
+            return 0, 0
+        lt = xml.rfind(b"<", 0, at)
+        if xml[at - 1:at] in (b"<", b":") and xml[at + 3:at + 4] in _ROW_NAME_END and xml[lt + 1:lt + 2] != b"/":
+            break
+        end = at
+    last = _LAST_ROW.match(xml, lt)
+    rows = int(last.group(1)) if last else xml.count(b"<row") + xml.count(b":row")
+    if rows * 16384 <= MAX_SHEET_CELLS:
+        return rows, 0
+    widest = max(_CELL_COLUMN.findall(xml), key=lambda c: (len(c), c), default=b"A")
+    return rows, _col_index(widest) + 1
 
 
 def _part(zf: zipfile.ZipFile, data: bytes | None, name: str) -> bytes:
@@ -413,6 +438,9 @@ def _load_openpyxl_quietly(path: Path, display: str) -> tuple[RawWorkbook | None
 _NS = rb"(?:[A-Za-z_][\w.-]*:)?"
 _CELL_XML = re.compile(rb"<" + _NS + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _NS + rb"c>)", re.S)
 _REF = re.compile(rb"""\br\s*=\s*["']([A-Z]+)([0-9]+)["']""")
+_LAST_ROW = re.compile(rb"""<""" + _NS + rb"""row\b[^>]*?\br\s*=\s*["']([0-9]+)["']""")
+_CELL_COLUMN = re.compile(rb"""<""" + _NS + rb"""c\b[^>]*?\br\s*=\s*["']([A-Z]{1,3})[0-9]""")
+_ROW_NAME_END = (b" ", b">", b"/", b"\t", b"\r", b"\n")
 _FORMULA = re.compile(rb"<" + _NS + rb"f\b")
 _VALUE = re.compile(rb"<" + _NS + rb"v>[^<]+</" + _NS + rb"v>|<" + _NS + rb"is>")  # a cached value
 # a text result cached as empty text (t="str" and <v/> or <v></v>): a formula such as

@@ -271,3 +271,24 @@ def test_one_far_away_cell_is_refused_quickly(tmp_path: Path, cell: str) -> None
         raw, problems = bounded(lambda engine=engine: reader.load_grid(p, engine=engine), seconds=3.0,
                                 megabytes=64)
         assert raw is None and [(x.code, x.loc.sheet) for x in problems] == [("sheet-too-large", "日整理")], engine
+
+
+@pytest.mark.parametrize("cell", ["XFD1048576", "XFD300", "ZZ100000"])
+def test_one_far_corner_cell_never_ends_the_process(tmp_path: Path, cell: str) -> None:
+    """Bad-input review: one value at XFD1048576 made python-calamine ask for half a terabyte
+    for its dense grid before the extent check ran — a Rust abort, no report at all (on an
+    office PC a smaller corner does it). The extent is now bounded from the sheet XML before
+    python-calamine reads the sheet. Run in a child process: the old failure kills its process."""
+    import subprocess
+    import sys
+
+    p = daily(tmp_path, [["2026-11-03", "请假"]])
+    book = openpyxl.load_workbook(p)
+    book["日整理"][cell] = " "
+    book.save(p)
+    code = ("import sys; from pathlib import Path; from jxbatch import reader; "
+            "raw, problems = reader.load_grid(Path(sys.argv[1]), engine='calamine'); "
+            "print(raw is None, [(x.code, x.loc.sheet) for x in problems])")
+    done = subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip() == "True [('sheet-too-large', '日整理')]"
