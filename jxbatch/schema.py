@@ -170,7 +170,10 @@ F_DEPARTMENT = Field("department", "科室", T.TEXT, lookup=Lookup.DEPARTMENT, h
 F_DATE = Field("date", "日期", T.DATE, True, help="日期，如 2026-11-03", width=12)
 F_RETIREE_ID = Field("retiree_id", "编号", T.ID, True, lookup=Lookup.RETIREE, help="军休人员名册中的编号", width=10)
 F_CODE = Field("code", "标准编号", T.ID, True, lookup=Lookup.RUBRIC, help="考核标准中的标准编号", width=10)
-F_POINTS = Field("points", "分值", T.POINTS, help="正数；留空则按考核标准的默认分值", width=8)
+# a blank 分值 takes the rubric's default: without the column (renamed 分值（分）, say) every
+# row would silently count the default, whatever was typed under the renamed header
+F_POINTS = Field("points", "分值", T.POINTS, help="正数；留空则按考核标准的默认分值", width=8,
+                 column_required=True, blank="按考核标准的默认分值计")
 F_REASON = Field("reason", "事由", T.TEXT, True, width=40)
 F_YEAR = Field("year", "年度", T.YEAR, True, help="四位年份，如 2026", width=8)
 F_EVENT_ID = Field("event_id", "事件编号", T.ID, width=18, help="事件登记中的事件编号；生日事件为 生日-编号-年份")

@@ -151,12 +151,23 @@ def check_repeated_rows(ctx: Context) -> Iterator[Problem]:
 
 
 def _row_key(r: Row) -> tuple:
-    """The row as typed, cell for cell — every column, the template's and any added (a 序号
-    column makes two otherwise equal rows different)."""
-    cells = [plain_value(v) for v in r.cells]
-    while cells and cells[-1] is None:
-        cells.pop()
-    return tuple(v if v is None or isinstance(v, str | int | float | dt.date | Decimal) else repr(v) for v in cells)
+    """The row as it counts: the template's columns by the values read from them — a trailing
+    space, "1" typed for 1, a date typed as text or s12 for S12 make no other row, and would
+    count twice all the same (a cell that could not be read: as typed) — and any added column
+    as typed (a 序号 column makes two otherwise equal rows different)."""
+    raw = r.raw
+    read = tuple(_comparable(raw[k]) if k in r.invalid else _comparable(r.values.get(k)) for k in r.places)
+    taken = set(r.places.values())
+    extra = [_comparable(plain_value(v)) for j, v in enumerate(r.cells) if j not in taken]
+    while extra and extra[-1] is None:
+        extra.pop()
+    return read, tuple(extra)
+
+
+def _comparable(v: object) -> object:
+    if isinstance(v, str):
+        return v.strip() or None
+    return v if v is None or isinstance(v, int | float | dt.date | Decimal) else repr(v)
 
 
 def check_dates_in_month(ctx: Context) -> Iterator[Problem]:

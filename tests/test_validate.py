@@ -421,3 +421,50 @@ def test_rows_that_count_for_nothing_are_said(tmp_path: Path) -> None:
     assert got == [("column-unlabeled", "日整理", "G3"), ("date-not-working-day", "日整理", "A3"),
                    ("sheet-extra", "走访记录 (2)", None), ("week-unmatched", "周小结", "A3")]
     assert v.ok
+
+
+def test_a_row_pasted_twice_is_a_repeat_whatever_the_typing(tmp_path: Path) -> None:
+    """Bad-input review: the repeat check compared cells as typed, so a row pasted twice with a
+    trailing space added to 事由, 1 typed as text "1", the date typed as text or the 工号 in
+    lower case counted twice (a bonus of 1.00 published as 2.00). Rows compare by the values
+    read from them."""
+    import openpyxl
+
+    approval = {"date": D(2026, 11, 6), "staff_id": "A1", "code": "J01", "points": 1, "reason": "表彰",
+                "decision": "批准", "approver": "考核办"}
+    root = mini_workspace(tmp_path / "ws", register={"扣分": [deduction(points=1)] * 5, "加分审批": [approval] * 2})
+    path = root / "data" / "2026-11" / "考核登记_2026-11.xlsx"
+    wb = openpyxl.load_workbook(path)
+    sheet = wb["扣分"]  # columns in the template's order: 日期 被考核人工号 标准编号 分值 事由 …
+    assert [c.value for c in sheet[2]][:5] == ["日期", "被考核人工号", "标准编号", "分值", "事由"]
+    sheet.cell(4, 5, "桌面杂乱 ")  # a trailing space
+    sheet.cell(5, 4, "1")  # the number typed as text
+    sheet.cell(6, 1, "2026-11-05")  # the date typed as text
+    sheet.cell(7, 2, "a1")  # the 工号 in lower case
+    wb["加分审批"].cell(4, 1, "2026/11/06")
+    wb.save(path)
+    v = validate_month(root, NOV)
+    repeated = [(p.loc.sheet, p.loc.row) for p in v.report.sorted() if p.code == "row-repeated"]
+    assert repeated == [("加分审批", 4), ("扣分", 4), ("扣分", 5), ("扣分", 6), ("扣分", 7)]
+    assert all(p.is_error for p in v.report.sorted() if p.code == "row-repeated")
+
+
+def test_a_renamed_points_column_is_an_error_not_the_default(tmp_path: Path) -> None:
+    """Bad-input review: 分值 renamed 分值（分） in 扣分 (or 加分审批) was a warning — the column
+    missing read as blank, every row then counted the rubric's default (1.00) though 3 was
+    typed under the renamed header. A blank 分值 has a meaning, so the column must be there."""
+    import openpyxl
+
+    approval = {"date": D(2026, 11, 6), "staff_id": "A1", "code": "J01", "points": 5, "reason": "表彰",
+                "decision": "批准", "approver": "考核办"}
+    root = mini_workspace(tmp_path / "ws", register={"扣分": [deduction(points=3)], "加分审批": [approval]})
+    path = root / "data" / "2026-11" / "考核登记_2026-11.xlsx"
+    wb = openpyxl.load_workbook(path)
+    for name in ("扣分", "加分审批"):
+        assert wb[name].cell(2, 4).value == "分值"
+        wb[name].cell(2, 4, "分值（分）")
+    wb.save(path)
+    v = validate_month(root, NOV)
+    missing = [(p.loc.sheet, p.loc.label) for p in v.report.errors if p.code == "column-missing"]
+    assert missing == [("加分审批", "分值"), ("扣分", "分值")]
+    assert not v.ok
