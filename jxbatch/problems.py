@@ -156,6 +156,8 @@ _t("must-visit-no-event", W, "类型为必访但未填写事件编号，不能�
 _t("must-visit-unknown-event", W, "必访的事件编号“{value}”在事件登记中没有（生日必访写 生日-编号-年份）")
 _t("must-visit-event-mismatch", W, "事件编号“{value}”登记的是军休人员 {other}，与本行的军休人员不符，不计为该事件的必访")
 _t("concern-no-id", W, "有反映问题但未填写问题编号，无法跟踪处理情况")
+_t("concern-id-clash", E, "问题编号“{value}”已用于军休人员 {retiree} 反映的问题（{staff}，{raised}），"
+   "不能再用于另一位军休人员；新问题请另编一个编号，更新原问题请核对编号")
 _t("concern-unknown", W, "问题编号“{value}”此前没有反映记录（上月可能未结账），从本次走访起跟踪")
 _t("visit-staff-out-of-scope", W, "{name}（{staff_id}）本月不参加考核，其联包的 {count} 名军休人员本月不计联包考核，请重新安排联包工作人员")
 _t("visit-quarter-unknown", W, "{months} 未结账（或结账时未记录走访），{quarter} 季度上门走访只按已知月份（{known}）的记录判断")

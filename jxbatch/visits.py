@@ -295,6 +295,9 @@ def stage(ctx: Any, history: History) -> StageOutput:
     concerns = rules.track_concerns(concerns_from(carried("concerns")), visits, last, pol.concern_overdue_days)
     for v in concerns.unknown:
         problems.append(problem("concern-unknown", locs[v.origin].at("concern_id"), v.concern_id))
+    for v, taken in concerns.clashes:
+        problems.append(problem("concern-id-clash", locs[v.origin].at("concern_id"), v.concern_id,
+                                retiree=taken.retiree_id, staff=taken.staff_id, raised=taken.raised.isoformat()))
 
     # R-VI-5 quarterly confirmations: this quarter's forms at its end, then the returned ones
     forms = forms_from(carried("confirmations"))

@@ -191,6 +191,25 @@ def test_concerns_raised_updated_solved_and_overdue() -> None:
     assert v.track_concerns(out.open, [], D(2026, 12, 1), 30).overdue[1].concern_id == "Q2"
 
 
+def test_a_concern_number_already_used_for_another_retiree_is_a_clash_not_an_update() -> None:
+    """R-VI-4 (bad-input review): a 问题编号 quoted for another retiree than the one it was
+    raised about — a colleague's number reused, or one number for two retirees in a workbook —
+    was taken for an update: S02's open issue vanished, or S10 "solved" S16's. Such a row is a
+    clash (an error at the stage); the concern it names stays as it was."""
+    carried = {"Q-S16-01": v.Concern("Q-S16-01", "R16", "S16", D(2026, 10, 20), "处理中", D(2026, 10, 20), "门锁坏了")}
+    rows = [visit(D(2026, 11, 3), "R02", staff="S02", concern="水管漏水", concern_id="Q-S16-01",
+                  concern_status="处理中"),
+            visit(D(2026, 11, 4), "R10", staff="S10", concern_id="Q-S16-01", concern_status="已解决"),
+            visit(D(2026, 11, 5), "R5", staff="S05", concern="路灯不亮", concern_id="Q-S05-01", concern_status="处理中"),
+            visit(D(2026, 11, 6), "R6", staff="S05", concern="楼道堆物", concern_id="Q-S05-01", concern_status="处理中"),
+            visit(D(2026, 11, 9), "R16", staff="S16", concern_id="Q-S16-01", concern_status="已解决")]
+    out = v.track_concerns(carried, rows, NOV.last, 30)
+    assert [(r.retiree_id, c.retiree_id, c.concern_id) for r, c in out.clashes] == [
+        ("R02", "R16", "Q-S16-01"), ("R10", "R16", "Q-S16-01"), ("R6", "R5", "Q-S05-01")]
+    assert list(out.open) == ["Q-S05-01"] and out.open["Q-S05-01"].text == "路灯不亮"
+    assert [(c.concern_id, c.retiree_id, c.last_date) for c in out.solved] == [("Q-S16-01", "R16", D(2026, 11, 9))]
+
+
 # ---------------------------------------------------------------------------------- R-VI-5
 
 def test_confirmations_issue_return_and_unsigned() -> None:

@@ -511,3 +511,21 @@ def test_event_known_at_its_close_is_not_named_when_the_policy_changes_later(ws:
     toml.write_text(default, encoding="utf-8")
     nov = close(ws, NOV)
     assert not [p for p in nov["problems"] if p["code"] == "must-visit-registered-late"]
+
+
+def test_a_colleagues_concern_number_is_an_error_naming_the_cell(ws: Path) -> None:
+    """R-VI-4 (bad-input review): in December B1 quotes Q-A1-01 — raised by A1 about R2 in
+    October — on a visit to R3 and marks it 已解决. It was taken for an update (A1's issue
+    closed by someone else, about someone else). Now an error at B1's cell; nothing closes."""
+    from jxbatch.pipeline import INVALID
+
+    close(ws, OCT)
+    close(ws, NOV)
+    visits = quarter_visits()[DEC]
+    visits["B1"] = [visit(D(2026, 12, 3), "R3", concern_id="Q-A1-01", concern_status="已解决")]
+    write_month(ws, DEC, visits)
+    v = validate_month(ws, DEC)
+    (clash,) = [p for p in v.report.errors if p.code == "concern-id-clash"]
+    assert (clash.loc.file, clash.loc.sheet, clash.value) == ("B1_某_2026-12.xlsx", "走访记录", "Q-A1-01")
+    assert "R2" in clash.message and "A1" in clash.message and "2026-10-12" in clash.message
+    assert close_month(ws, DEC, publish_date=D(2027, 1, 4)).status == INVALID

@@ -342,6 +342,9 @@ class ConcernOutcome:
     solved: list[Concern]  # solved this month
     overdue: list[Concern]  # open longer than the policy days at month end
     unknown: list[VisitIn] = field(default_factory=list)  # updates of a 问题编号 never raised
+    # rows quoting a 问题编号 already raised about another retiree: (the row, that concern);
+    # taken for an update they would close or take over someone else's issue
+    clashes: list[tuple[VisitIn, Concern]] = field(default_factory=list)
 
 
 def track_concerns(carried: Mapping[str, Concern], visits: Iterable[VisitIn], month_last: dt.date,
@@ -350,12 +353,18 @@ def track_concerns(carried: Mapping[str, Concern], visits: Iterable[VisitIn], mo
     open_: dict[str, Concern] = dict(carried)
     solved: dict[str, Concern] = {}
     unknown: list[VisitIn] = []
+    clashes: list[tuple[VisitIn, Concern]] = []
     for v in sorted(visits, key=lambda v: (v.date, v.origin)):
         cid = v.concern_id
         if not cid:
             continue
         status = v.concern_status if v.concern_status in (OPEN, SOLVED) else None
-        c = open_.pop(cid, None) or solved.pop(cid, None)
+        c = open_.get(cid) or solved.get(cid)
+        if c is not None and c.retiree_id != v.retiree_id:  # one number, two retirees' issues
+            clashes.append((v, c))
+            continue
+        open_.pop(cid, None)
+        solved.pop(cid, None)
         if c is None:
             if not v.concern:
                 unknown.append(v)
@@ -370,7 +379,7 @@ def track_concerns(carried: Mapping[str, Concern], visits: Iterable[VisitIn], mo
 
     overdue = [c for c in open_.values() if c.days_open(month_last) > overdue_days]
     return ConcernOutcome({c.concern_id: c for c in sorted(open_.values(), key=key)},
-                          sorted(solved.values(), key=key), sorted(overdue, key=key), unknown)
+                          sorted(solved.values(), key=key), sorted(overdue, key=key), unknown, clashes)
 
 
 # ---------------------------------------------------------------------------------- R-VI-5
