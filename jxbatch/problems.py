@@ -154,6 +154,8 @@ _t("subsidy-setting-invalid", E, "设置 [subsidies] {key} 有误：{detail}")
 _t("visit-after-death", W, "走访日期 {value} 晚于{name}（{retiree_id}）的去世日期 {death}")
 _t("must-visit-no-event", W, "类型为必访但未填写事件编号，不能对应到必访事件")
 _t("must-visit-unknown-event", W, "必访的事件编号“{value}”在事件登记中没有（生日必访写 生日-编号-年份）")
+_t("visit-unknown-event", W, "事件编号“{value}”在事件登记中没有（生日事件写 生日-编号-年份）")
+_t("visit-event-not-must", W, "本行引用了必访事件“{event}”，但类型是“{value}”，不计为该事件的必访；如是必访，请把类型改为必访")
 _t("must-visit-event-mismatch", W, "事件编号“{value}”登记的是军休人员 {other}，与本行的军休人员不符，不计为该事件的必访")
 _t("concern-no-id", W, "有反映问题但未填写问题编号，无法跟踪处理情况")
 _t("concern-id-clash", E, "问题编号“{value}”已用于军休人员 {retiree} 反映的问题（{staff}，{raised}），"

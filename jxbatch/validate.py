@@ -102,6 +102,33 @@ def match_id_case(ctx: Context) -> list[Problem]:
                     if match is not None:
                         out.append(problem("id-case", r.at(key), v, detail=match))
                         r.values[key] = match
+    out += _match_event_case(ctx, folded[Lookup.RETIREE])
+    return out
+
+
+def _match_event_case(ctx: Context, retirees: dict[str, str | None]) -> list[Problem]:
+    """The same for a visit's 事件编号 (e004 for E004; 生日-r004-2026 for 生日-R004-2026)."""
+    events = {e.event_id for e in ctx.regs.events}
+    table: dict[str, str | None] = {}
+    for i in events:
+        key = i.casefold()
+        table[key] = None if key in table and table[key] != i else i
+    out: list[Problem] = []
+    for wb in ctx.inputs.personal.values():
+        for r in wb.tables["走访记录"] if "走访记录" in wb.tables else ():
+            v = r.values.get("event_id")
+            if v.__class__ is not str or v in events:
+                continue
+            match = table.get(v.casefold())
+            if match is None:
+                head, sep, year = v.rpartition("-")
+                prefix, _, owner = head.partition("-")
+                if sep and prefix == "生日" and owner and owner not in ctx.regs.retirees:
+                    rid = retirees.get(owner.casefold())
+                    match = f"生日-{rid}-{year}" if rid else None
+            if match is not None and match != v:
+                out.append(problem("id-case", r.at("event_id"), v, detail=match))
+                r.values["event_id"] = match
     return out
 
 

@@ -355,30 +355,48 @@ def check_visit_after_death(ctx: Any) -> Iterator[Problem]:
                           retiree_id=ret.retiree_id, death=ret.death_date.isoformat())
 
 
-def _birthday_owner(event_id: str) -> str | None:
-    """`生日-<编号>-<YYYY>` -> 编号 (None when the id is not of that form)."""
+def _birthday_owner(event_id: str, years: tuple[int, ...] | None = None) -> str | None:
+    """`生日-<编号>-<YYYY>` -> 编号 (None when the id is not of that form, or — with `years` —
+    names another year: a birthday's visit quotes that year's event)."""
     head, sep, year = event_id.rpartition("-")
     prefix = f"{rules.BIRTHDAY}-"
     if not sep or not head.startswith(prefix) or not (len(year) == 4 and year.isdigit()):
         return None
+    if years is not None and int(year) not in years:
+        return None
     return head[len(prefix):] or None
 
 
+def birthday_years(month: Any) -> tuple[int, ...]:
+    """The years whose birthday events a month's visits may quote: its own, and in January the
+    year before (a birthday on 30 December is visited up to 2 January)."""
+    return (month.year, month.year - 1) if month.month == 1 else (month.year,)
+
+
 def check_must_visit_events(ctx: Any) -> Iterator[Problem]:
-    """R-VI-6: a 必访 row must quote a known 事件编号 of the same person (warning)."""
+    """R-VI-6, R-VI-3: a 事件编号 must be a known event of the same person — on a 必访 row, and
+    on any other row too (SPEC §14: no unknown id passes); a birthday's is the year's
+    (生日-R004-2025 in 2026 matches nothing). A must-visit event quoted on a row of another
+    类型 does not count as its visit (R-VI-3): said, so that a 必访 typed as 定期访 is seen
+    before the AUTO-MUST is published. Warnings."""
     events = {e.event_id: e for e in ctx.regs.events}
     birthdays = bool(ctx.policy.get("visits", "birthday_events"))
+    must_types = set(ctx.policy.get("visits", "must_visit_types"))
+    years = birthday_years(ctx.month)
     for _, r in _visit_rows(ctx):
-        if r["visit_type"] != rules.MUST_VISIT:
-            continue
+        must = r["visit_type"] == rules.MUST_VISIT
         eid, rid = r["event_id"], r["retiree_id"]
         if not eid:
-            yield problem("must-visit-no-event", r.at("event_id"))
+            if must:
+                yield problem("must-visit-no-event", r.at("event_id"))
             continue
         e = events.get(eid)
-        owner = e.retiree_id if e is not None else (_birthday_owner(eid) if birthdays else None)
+        owner = e.retiree_id if e is not None else (_birthday_owner(eid, years) if birthdays else None)
         if owner is None or owner not in ctx.regs.retirees:
-            yield problem("must-visit-unknown-event", r.at("event_id"), eid)
+            yield problem("must-visit-unknown-event" if must else "visit-unknown-event", r.at("event_id"), eid)
+        elif not must:
+            if e is None or e.event_type in must_types:
+                yield problem("visit-event-not-must", r.at("visit_type"), r["visit_type"], event=eid)
         elif rid and owner != rid:
             yield problem("must-visit-event-mismatch", r.at("event_id"), eid, other=owner)
 

@@ -529,3 +529,44 @@ def test_a_colleagues_concern_number_is_an_error_naming_the_cell(ws: Path) -> No
     assert (clash.loc.file, clash.loc.sheet, clash.value) == ("B1_某_2026-12.xlsx", "走访记录", "Q-A1-01")
     assert "R2" in clash.message and "A1" in clash.message and "2026-10-12" in clash.message
     assert close_month(ws, DEC, publish_date=D(2027, 1, 4)).status == INVALID
+
+
+def nov_with(ws: Path, a1: list[dict[str, Any]], b1: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    close(ws, OCT)
+    visits = quarter_visits()[NOV]
+    visits["A1"] = a1
+    if b1 is not None:
+        visits["B1"] = b1
+    write_month(ws, NOV, visits)
+    return close(ws, NOV)
+
+
+def warned(doc: dict, code: str) -> list[str]:
+    return [p["where"] for p in doc["problems"] if p["code"] == code]
+
+
+def test_event_ids_in_another_case_are_the_registers(ws: Path) -> None:
+    """R-VI-3 (bad-input review): "e1" for E1 was an unknown event and an AUTO-MUST of 2, while
+    a 工号 or 编号 in another case is read as the register's. Event ids now are too (warning
+    id-case), birthday ids included: A1 visited both on time, no AUTO-MUST. A 定期访 quoting an
+    id nobody registered (E999) is said (SPEC §14: no unknown id passes)."""
+    doc = nov_with(ws, [visit(D(2026, 11, 2), "R1", "医院探望", "必访", "e1"), visit(D(2026, 11, 3), "R2"),
+                        visit(D(2026, 11, 21), "R2", "上门", "必访", "生日-r2-2026")],
+                   [visit(D(2026, 11, 4), "R3", event="E999"), visit(D(2026, 11, 5), "R4")])
+    assert [i for i in visit_items(doc) if i[2] == "AUTO-MUST"] == []
+    assert warned(doc, "id-case") == ["A1_某_2026-11.xlsx:走访记录!E3", "A1_某_2026-11.xlsx:走访记录!E5"]
+    assert warned(doc, "visit-unknown-event") == ["B1_某_2026-11.xlsx:走访记录!E3"]
+
+
+def test_a_birthday_of_another_year_or_a_must_visit_typed_as_regular_is_said(ws: Path) -> None:
+    """R-VI-3 (bad-input review): 生日-R2-2025 quoted in November 2026 matched no event and was
+    not said; E1 visited with 类型 定期访 was not counted and not said either. Both are still no
+    must-visit (R-VI-3: 类型 必访 and the year's event), so A1 gets two AUTO-MUST of 2 each on
+    the deadlines (E1: 30 Oct + 3 = 2 Nov; R2's birthday 20 Nov + 3 = 23 Nov) — now with a
+    warning at each cell before they are published."""
+    doc = nov_with(ws, [visit(D(2026, 11, 2), "R1", "医院探望", "定期访", "E1"), visit(D(2026, 11, 3), "R2"),
+                        visit(D(2026, 11, 21), "R2", "上门", "必访", "生日-R2-2025")])
+    assert sorted(i for i in visit_items(doc) if i[2] == "AUTO-MUST") == [
+        ("A1", "2026-11-02", "AUTO-MUST", "-2.00"), ("A1", "2026-11-23", "AUTO-MUST", "-2.00")]
+    assert warned(doc, "must-visit-unknown-event") == ["A1_某_2026-11.xlsx:走访记录!E5"]
+    assert warned(doc, "visit-event-not-must") == ["A1_某_2026-11.xlsx:走访记录!D3"]
