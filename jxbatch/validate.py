@@ -10,6 +10,7 @@ warnings do not.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -151,14 +152,21 @@ def check_duplicates(ctx: Context) -> Iterator[Problem]:
             key = tuple(r[k] for k in keys)
             if any(v is None for v in key):
                 continue
-            if key in seen:
-                first = seen[key]
+            same = tuple(_same_id(v) for v in key)
+            if same in seen:
+                first = seen[same]
                 labels = "、".join(t.spec.label(k) for k in keys)
                 shown = "、".join(str(v) for v in key)
                 yield problem("duplicate", r.at(keys[0]), shown,
                               detail=f"{labels}“{shown}”与第 {first.loc.row} 行重复")
             else:
-                seen[key] = r
+                seen[same] = r
+
+
+def _same_id(v: object) -> object:
+    """Ids that Excel's drop-downs, Windows file names and the eye take for one: s08 and S08,
+    Ｓ08 (full width) and S08 — two rows of the roster with them would be two people."""
+    return unicodedata.normalize("NFKC", v).casefold() if isinstance(v, str) else v
 
 
 REPEAT_CHECKED = (("register", "扣分"), ("register", "加分审批"), ("personal", "申报加分"))

@@ -59,7 +59,7 @@ def test_invisible_characters_pasted_from_chat_are_removed_and_said(tmp_path: Pa
     right but would not match; the invisible characters are removed (a warning says so) and
     the row counts as typed."""
     v = run(tmp_path, register={"扣分": [deduction(target_id="\ufeffA1\u200b", method="现场扣分\u2060"),
-                                        deduction(reason="桌面\u200c杂乱")]})
+                                        deduction(date=D(2026, 11, 6), reason="桌面\u200c杂乱")]})
     assert v.report.errors == []
     assert found(v, "control-chars") == [("考核登记_2026-11.xlsx", "扣分", "B3", "A1"),
                                          ("考核登记_2026-11.xlsx", "扣分", "G3", "现场扣分"),
@@ -468,3 +468,15 @@ def test_a_renamed_points_column_is_an_error_not_the_default(tmp_path: Path) -> 
     missing = [(p.loc.sheet, p.loc.label) for p in v.report.errors if p.code == "column-missing"]
     assert missing == [("加分审批", "分值"), ("扣分", "分值")]
     assert not v.ok
+
+
+def test_register_ids_that_differ_only_in_case_or_width_are_duplicates(tmp_path: Path) -> None:
+    """Bad-input review: a roster row s08 (or Ｓ08, full width) beside S08 made a second ranked
+    person, while s08 in a month's workbook is read as S08 — the two could never be told apart.
+    Unique ids of the registers compare case-blind and width-blind: a duplicate (error)."""
+    roster = copy.deepcopy(ROSTER)
+    a1 = next(p for p in roster["工作人员"] if p["staff_id"] == "A1")
+    roster["工作人员"] += [{**a1, "staff_id": "a1", "name": "钱一一"}, {**a1, "staff_id": "Ａ1", "name": "钱壹"}]
+    v = run(tmp_path, roster=roster)
+    dups = [(p.loc.file, p.loc.sheet, p.value) for p in v.report.errors if p.code == "duplicate"]
+    assert dups == [("data/roster.xlsx", "工作人员", "a1"), ("data/roster.xlsx", "工作人员", "Ａ1")]
