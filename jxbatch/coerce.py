@@ -128,6 +128,11 @@ def coerce_points(value: Any) -> Result:
         return None, "negative"
     if d == 0 or d > MAX_POINTS:
         return None, "out-of-range"
+    hundredth = d.quantize(FEN)
+    if hundredth != d:  # 0.001, 1e-9: a typo that would print as 0.00 and still count
+        if isinstance(value, float) and hundredth and abs(d - hundredth) < NOISE:
+            return hundredth, None  # a formula's binary noise (=0.1*3)
+        return None, "points-precision"
     return d, None
 
 

@@ -89,6 +89,7 @@ _t("policy-changed-since-close", W, "{month} 上次结账后设置 {key} 已改�
    "如这是为以后月份做的修改，请先改回再重新结账")
 _t("survivor-paid-already", W, "{name}的遗属年度补助已于 {month} 发放，本月不再发放（每年一次）")
 _t("subsidy-zero", W, "活动 {activity} 按“{rule}”每人补助 0 元（总费用由 {n} 人分摊）：请核对总费用")
+_t("points-precision", E, "“{label}”最多两位小数（如 0.5、0.25）")
 _t("money-fen", E, "“{label}”应精确到分（最多两位小数）")
 _t("error-value", E, "单元格是错误值，请改正公式或直接填写数值")
 _t("formula-no-value", E, "单元格是没有计算结果的公式，请在 Excel 中打开并保存，或直接填写数值")
@@ -132,6 +133,8 @@ _t("leader-no-staff", E, "班子成员{name}（{staff_id}）分管的科室本�
 _t("issuer-not-allowed", E, "扣分人“{value}”无权扣分（只有所长、班子成员、科室负责人和考核办可以扣分）")
 _t("issuer-is-target", E, "扣分人不能给自己扣分")
 _t("approver-not-allowed", E, "审批人“{value}”无权审批加分（只有所长、班子成员和考核办可以审批）")
+_t("date-not-active", W, "{name}（{staff_id}）在岗期间为 {period}，本行日期 {value} 不在其中；仍按登记计入，请核对日期")
+_t("workbook-out-of-scope", W, "{name}（{staff_id}）本月不参加考核（在岗期间 {period}），这份工作簿不计分，其中的走访记录也不计入")
 _t("target-out-of-scope", E, "{name}（{staff_id}）本月不参加考核，不能登记")
 _t("roster-changed-since-close", W, "{month} 上次结账时{what}为 {before}，现在的人员名册为 {after}；本次按现在的名册计算"
    "（联带扣分、排名随之变化）。如这是之后才生效的调整，请先把名册改回，结账后再改")

@@ -351,7 +351,17 @@ def _staff_problem(ctx: Context, r: Row, key: str) -> Problem | None:
         return problem("unknown-staff", r.at(key), sid)
     if sid not in ctx.scope:
         return problem("target-out-of-scope", r.at(key), sid, name=p.name, staff_id=sid)
+    d = r["date"]
+    if d is not None and not p.active_on(d):  # a part-month person, dated outside their days
+        return problem("date-not-active", r.at("date"), d.isoformat(), name=p.name, staff_id=sid,
+                       period=_service(p))
     return None
+
+
+def _service(p: Person) -> str:
+    start = p.start_date.isoformat() if p.start_date else ""
+    end = p.end_date.isoformat() if p.end_date else ""
+    return f"{start}～{end}" if start or end else "—"
 
 
 def check_deductions(ctx: Context) -> Iterator[Problem]:
@@ -517,6 +527,11 @@ def check_missing_workbooks(ctx: Context) -> Iterator[Problem]:
         elif not any(r.invalid or any(v is not None for k, v in r.values.items() if (name, k) not in PREFILLED)
                      for name, t in wb.tables.items() for r in t):
             yield problem("workbook-blank", Loc(file=wb.display), name=p.name, staff_id=sid)
+    for sid, wb in sorted(ctx.inputs.personal.items()):  # filed, but whose work counts for nothing
+        p = ctx.regs.roster.people.get(sid)
+        if sid not in ctx.scope and p is not None:
+            yield problem("workbook-out-of-scope", Loc(file=wb.display), name=p.name, staff_id=sid,
+                          period=_service(p))
     folder = f"data/{ctx.month}/"
     if ctx.inputs.register is None:
         yield problem("file-missing", Loc(file=folder), detail=f"考核登记_{ctx.month}.xlsx")

@@ -231,6 +231,17 @@ def test_non_numeric_negative_and_absurd_points(tmp_path: Path) -> None:
         ("bad-number", "D6", "abc")]
 
 
+def test_points_with_more_than_two_decimals_are_an_error(tmp_path: Path) -> None:
+    """Bad-input review: 1e-9 or "0.001" passed as points: published as 0.00, yet counted (toward
+    a leader's quota, R-CH-3). Points are at most two decimals (0.25 is fine); a formula's binary
+    noise (=0.1*3 gives 0.30000000000000004) is what Excel shows, 0.3."""
+    table, problems = _deduction_rows(tmp_path, [1e-9, "0.001", 0.25, 0.1 * 3, "1.005"])
+    assert [(p.code, p.loc.cell, p.value) for p in problems] == [
+        ("points-precision", "D3", "1e-09"), ("points-precision", "D4", "0.001"), ("points-precision", "D7", "1.005")]
+    assert [r["points"] for r in table] == [None, None, Decimal("0.25"), Decimal("0.30"), None]
+    assert "最多两位小数" in problems[0].message
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("1,000", Decimal(1000)), ("1，000.5元", Decimal("1000.5")), ("1,234,567", Decimal(1234567)),
     ("0，5", None), ("1,5", None), ("2,50", None), ("12,34,567", None), ("1_0", None), (",5", None)])

@@ -480,3 +480,22 @@ def test_register_ids_that_differ_only_in_case_or_width_are_duplicates(tmp_path:
     v = run(tmp_path, roster=roster)
     dups = [(p.loc.file, p.loc.sheet, p.value) for p in v.report.errors if p.code == "duplicate"]
     assert dups == [("data/roster.xlsx", "工作人员", "a1"), ("data/roster.xlsx", "工作人员", "Ａ1")]
+
+
+def test_out_of_scope_workbooks_and_rows_dated_outside_a_persons_days_are_said(tmp_path: Path) -> None:
+    """Bad-input review (R-ORG-4): the workbook of someone who left before the month (X1) was
+    read and silently counted for nothing; a deduction dated after a part-month person left
+    (A2 leaves on 3 November, the row says the 6th) passed without a word. Both are warnings
+    (the deduction still counts as registered: the date may be the day it was recorded)."""
+    roster = copy.deepcopy(ROSTER)
+    a2 = next(p for p in roster["工作人员"] if p["staff_id"] == "A2")
+    a2["end_date"] = D(2026, 11, 3)
+    v = run(tmp_path, roster=roster, register={"扣分": [deduction(target_id="A2", date=D(2026, 11, 6)),
+                                                        deduction(target_id="A2", date=D(2026, 11, 2))]},
+            personal={"X1": {"日整理": [{"date": D(2026, 11, 2), "status": "在岗", "done": "工作", "reflection": "体会"}]}})
+    assert v.report.errors == []
+    assert found(v, "date-not-active") == [("考核登记_2026-11.xlsx", "扣分", "A3", "2026-11-06")]
+    (late,) = [p for p in v.report.warnings if p.code == "date-not-active"]
+    assert "～2026-11-03" in late.message
+    (filed,) = [p for p in v.report.warnings if p.code == "workbook-out-of-scope"]
+    assert filed.loc.file == "X1_某某_2026-11.xlsx" and "不参加考核" in filed.message
