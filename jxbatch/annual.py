@@ -17,10 +17,12 @@ December close validated (``evaluation-changed``): reopen December and close it 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -46,6 +48,7 @@ from .targets import STATE_KIND, deduction_to
 from .workspace import Registers, Workspace, load_month, load_registers
 
 CLOSED, REFUSED, INVALID = "closed", "refused", "invalid"
+UNCHANGED, CHANGED = "unchanged", "changed"  # the same as the review published; another one
 WORKBOOK = "年度总评_{year}.xlsx"
 RESULTS = "results.json"
 _TMP, _OLD = ".year-tmp-", ".year-old-"  # distinct from close-month's .tmp-/.old- leftovers
@@ -53,7 +56,7 @@ _TMP, _OLD = ".year-tmp-", ".year-old-"  # distinct from close-month's .tmp-/.ol
 
 @dataclass
 class YearOutcome:
-    status: str  # closed | refused (months open) | invalid (settings, evaluation)
+    status: str  # closed | unchanged | changed (refused: differs from the one published) | refused (months open) | invalid
     year: int
     out_dir: Path
     report: Report
@@ -61,6 +64,8 @@ class YearOutcome:
     result: AnnualResult | None = None
     document: dict | None = None
     files: list[Path] = field(default_factory=list)
+    previous: ledger.AnnualRecord | None = None  # the publication before this run's
+    changes: list[str] = field(default_factory=list)  # what differs from it (changed)
 
 
 def year_months(year: int) -> list[str]:
@@ -161,8 +166,13 @@ def year_leaders(by_month: Mapping[int, Mapping[str, Mapping[str, str]]], roster
     return text
 
 
-def close_year(root: Path, year: int, out: Path | None = None) -> YearOutcome:
-    """close-year YYYY (SPEC §11): refuse while a month is open; else compute and publish."""
+def close_year(root: Path, year: int, out: Path | None = None, reason: str | None = None) -> YearOutcome:
+    """close-year YYYY (SPEC §11): refuse while a month is open; else compute and publish.
+
+    A published review is posted: each publication is kept in the ledger, and a run whose
+    result differs from the last one published (a setting changed, a month re-closed, the
+    roster or the evaluation) is refused, saying what differs, unless `reason` is given
+    (recorded with the new publication). The same result publishes the same bytes again."""
     from .issuing import WorkspaceError
     from .parallel import few_collections
     from .pipeline import workspace_lock
@@ -170,10 +180,10 @@ def close_year(root: Path, year: int, out: Path | None = None) -> YearOutcome:
     if not Path(root).is_dir():
         raise WorkspaceError(f"找不到工作区文件夹 {root}")
     with workspace_lock(root), few_collections():
-        return _close_year(root, year, out)
+        return _close_year(root, year, out, reason)
 
 
-def _close_year(root: Path, year: int, out: Path | None) -> YearOutcome:
+def _close_year(root: Path, year: int, out: Path | None, reason: str | None) -> YearOutcome:
     from .publish.annual import AnnualInfo, annual_document, write_annual
 
     ws = Workspace(root)
@@ -233,21 +243,77 @@ def _close_year(root: Path, year: int, out: Path | None) -> YearOutcome:
     )
     problems = report.sorted()
     doc = annual_document(result, info, problems)
-
-    out_root.mkdir(parents=True, exist_ok=True)
-    clean_stale(out_root)
-    tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP}{year}-", dir=out_root))
-    os.chmod(tmp, 0o755)  # mkdtemp's 0700 would keep the published folder from others on a share
+    data = dumps(doc)
+    sha = hashlib.sha256(data).hexdigest()
     names = [WORKBOOK.format(year=year), RESULTS]
+
+    con = ledger.connect(ws.ledger)
     try:
-        write_annual(tmp / names[0], result, info, problems)
-        (tmp / names[1]).write_bytes(dumps(doc))
-        replace_folder(tmp, target, out_root / f"{_OLD}{year}-{tmp.name[-8:]}")
+        last = ledger.last_annual(con, str(year))
+        same = last is not None and last.results_sha256 == sha
+        if last is not None and not same and not reason:
+            return YearOutcome(CHANGED, year, target, report, result=result, document=doc, previous=last,
+                               changes=what_changed(json.loads(last.results_json), doc))
+        if same and all((target / n).exists() for n in names):
+            return YearOutcome(UNCHANGED, year, target, report, result=result, document=doc,
+                               files=[target / n for n in names], previous=last)
+
+        @contextmanager
+        def recorded() -> Iterator[None]:  # committed with the folder renames, or neither
+            with ledger.transaction(con):
+                if not same:
+                    ledger.record_annual(con, str(year), data.decode("utf-8"), sha, str(target.resolve()), reason)
+                yield
+
+        out_root.mkdir(parents=True, exist_ok=True)
+        clean_stale(out_root)
+        tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP}{year}-", dir=out_root))
+        os.chmod(tmp, 0o755)  # mkdtemp's 0700 would keep the published folder from others on a share
+        try:
+            write_annual(tmp / names[0], result, info, problems)
+            (tmp / names[1]).write_bytes(data)
+            replace_folder(tmp, target, out_root / f"{_OLD}{year}-{tmp.name[-8:]}", recorded())
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return YearOutcome(CLOSED, year, target, report, result=result, document=doc,
-                       files=[target / n for n in names])
+        con.close()
+    return YearOutcome(UNCHANGED if same else CLOSED, year, target, report, result=result, document=doc,
+                       files=[target / n for n in names], previous=last)
+
+
+def published_review(root: Path, year: int) -> ledger.AnnualRecord | None:
+    """The annual review of `year` last published, from the ledger (read only)."""
+    ws = Workspace(root)
+    if not ws.ledger.exists():
+        return None
+    con = ledger.connect_readonly(ws.ledger)
+    try:
+        return ledger.last_annual(con, str(year))
+    finally:
+        con.close()
+
+
+POLICY_ZH = {"evaluation_weight": "民主评议权重", "top_share": "评先评优比例", "floor": "评先评优月度下限",
+             "target_deduction_to": "年度目标扣分对象"}
+
+
+def what_changed(before: dict, now: dict) -> list[str]:
+    """What makes this year's review differ from the one published, in the clerk's words."""
+    out = []
+    old_policy, new_policy = before.get("policy") or {}, now.get("policy") or {}
+    for key in sorted(set(old_policy) | set(new_policy)):
+        if old_policy.get(key) != new_policy.get(key):
+            out.append(f"设置 {POLICY_ZH.get(key, key)}：{old_policy.get(key)} → {new_policy.get(key)}")
+    old_months = {m["month"]: m["input_digest"] for m in before.get("months") or ()}
+    reclosed = [m["month"] for m in now.get("months") or () if old_months.get(m["month"]) != m["input_digest"]]
+    if reclosed:
+        out.append(f"{'、'.join(reclosed)} 重新结账过")
+    if before.get("evaluation_file") != now.get("evaluation_file"):
+        out.append("民主评议工作簿不同")
+    if not out:
+        out.append("名册或民主评议的内容不同（各月结果和设置未变）")
+    return out
 
 
 def clean_stale(out_root: Path) -> None:

@@ -282,6 +282,12 @@ def reopen(month: Month, workspace: Path, reason: str) -> None:
         sys.exit(EXIT_INPUT)
     click.echo(f"已重新打开 {month}（原结账时间 {rec.closed_at}），原因：{reason}。修改后请重新运行 close-month。")
     _later_months_note(workspace, month, later_closed_months(workspace, month))
+    from .annual import published_review
+
+    review = published_review(workspace, month.year)
+    if review is not None:  # the posted annual review counted this month as it was
+        click.echo(f"注意：{month.year} 年总评已于 {review.published_at} 发布，用的是本月原来的结果；重新结账后请运行 "
+                   f"{command_line(workspace, f'close-year {month.year} --reason 原因')} 重新发布。")
 
 
 def _register_extra_commands() -> None:

@@ -116,6 +116,19 @@ MIGRATIONS: tuple[str, ...] = (
     );
     ALTER TABLE closes ADD COLUMN publish_date TEXT
     """,
+    # 5: each publication of an annual review (close-year): what was posted, and why again
+    """
+    CREATE TABLE annual_reviews (
+        id INTEGER PRIMARY KEY,
+        year TEXT NOT NULL,
+        published_at TEXT NOT NULL,
+        results_sha256 TEXT NOT NULL,
+        results_json TEXT NOT NULL,
+        out_dir TEXT NOT NULL,
+        reason TEXT
+    );
+    CREATE INDEX annual_reviews_year ON annual_reviews(year)
+    """,
 )
 
 
@@ -256,6 +269,31 @@ def last_close(con: sqlite3.Connection, month: str, kind: str,
         return None
     kept = con.execute("SELECT key, data FROM visit_state WHERE close_id = ? AND kind = ?", (row[0], kind))
     return json.loads(row[1]), {k: json.loads(d) for k, d in kept}
+
+
+@dataclass(frozen=True)
+class AnnualRecord:
+    id: int
+    year: str
+    published_at: str
+    results_sha256: str
+    results_json: str
+    out_dir: str
+    reason: str | None
+
+
+def record_annual(con: sqlite3.Connection, year: str, results_json: str, results_sha256: str, out_dir: str,
+                  reason: str | None) -> int:
+    """A published annual review (call inside :func:`transaction`)."""
+    cur = con.execute("INSERT INTO annual_reviews (year, published_at, results_sha256, results_json, out_dir, reason) "
+                      "VALUES (?, ?, ?, ?, ?, ?)", (year, now(), results_sha256, results_json, out_dir, reason))
+    return int(cur.lastrowid)
+
+
+def last_annual(con: sqlite3.Connection, year: str) -> AnnualRecord | None:
+    row = con.execute("SELECT id, year, published_at, results_sha256, results_json, out_dir, reason "
+                      "FROM annual_reviews WHERE year = ? ORDER BY id DESC LIMIT 1", (year,)).fetchone()
+    return AnnualRecord(*row) if row else None
 
 
 def now() -> str:

@@ -30,7 +30,7 @@ import pytest
 from click.testing import CliRunner
 
 from jxbatch import ledger
-from jxbatch.annual import CLOSED, INVALID, REFUSED, close_year
+from jxbatch.annual import CHANGED, CLOSED, INVALID, REFUSED, UNCHANGED, close_year
 from jxbatch.cli import main
 from jxbatch.compute.annual import (
     AnnualPolicy,
@@ -447,7 +447,7 @@ def test_outputs_are_deterministic_atomic_and_text_is_text(year_ws: Path, tmp_pa
     assert sorted(p.name for p in folder.iterdir()) == ["results.json", "年度总评_2026.xlsx"]
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     second = close_year(year_ws, YEAR)
-    assert first.status == second.status == CLOSED
+    assert (first.status, second.status) == (CLOSED, UNCHANGED)  # the same review as published
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     assert sorted(p.name for p in (year_ws / "out").iterdir()) == ["2026"]
     with zipfile.ZipFile(folder / "年度总评_2026.xlsx") as zf:
@@ -463,7 +463,7 @@ def test_outputs_are_deterministic_atomic_and_text_is_text(year_ws: Path, tmp_pa
     # --out elsewhere
     other = tmp_path / "其他输出"
     out = close_year(year_ws, YEAR, other)
-    assert out.status == CLOSED and (other / "2026" / "results.json").read_bytes() == before["results.json"]
+    assert out.status == UNCHANGED and (other / "2026" / "results.json").read_bytes() == before["results.json"]
 
 
 def test_cli_close_year_summary(year_ws: Path) -> None:
@@ -572,3 +572,51 @@ def test_award_basis_pages_count_the_wrapped_reasons(tmp_path: Path) -> None:
     for s, e in zip(starts, ends, strict=True):
         assert sum(ws.row_dimensions[r].height or 15 for r in range(s, e)) <= room, (s, e)
         assert ws.cell(s, 1).value == "名次" or s == 3, s
+
+
+def test_a_published_review_is_not_replaced_without_a_reason(year_ws: Path) -> None:
+    """Annual review check: close-year kept no record and overwrote the posted review without a
+    word when a setting had changed (the award floor 95 → 99) or a month had been re-closed. Each publication is now kept in
+    the ledger; a different result is refused, saying what differs, until --reason is given
+    (recorded); the same result is the same bytes."""
+    runner = CliRunner()
+    assert runner.invoke(main, ["close-year", "2026", "-w", str(year_ws)]).exit_code == 0
+    folder = year_ws / "out" / "2026"
+    posted = {p.name: p.read_bytes() for p in folder.iterdir()}
+    again = runner.invoke(main, ["close-year", "2026", "-w", str(year_ws)])
+    assert again.exit_code == 0 and "结果未变化" in again.output
+    (year_ws / "jxbatch.toml").write_text('[annual]\nfloor = "99"\n', encoding="utf-8")
+    refused = runner.invoke(main, ["close-year", "2026", "-w", str(year_ws)])
+    assert refused.exit_code == 1, refused.output
+    assert "设置 评先评优月度下限：95.00 → 99.00" in refused.output and "--reason" in refused.output
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == posted
+    outcome = close_year(year_ws, YEAR)
+    assert outcome.status == CHANGED and outcome.changes == ["设置 评先评优月度下限：95.00 → 99.00"]
+    done = runner.invoke(main, ["close-year", "2026", "-w", str(year_ws), "--reason", "所务会改定下限为99分"])
+    assert done.exit_code == 0 and "已按新结果重新发布（原因：所务会改定下限为99分" in done.output, done.output
+    assert json.loads((folder / "results.json").read_text(encoding="utf-8"))["policy"]["floor"] == "99.00"
+    con = ledger.connect(year_ws / "ledger.sqlite")
+    rows = con.execute("SELECT reason FROM annual_reviews WHERE year = '2026' ORDER BY id").fetchall()
+    con.close()
+    assert rows == [(None,), ("所务会改定下限为99分",)]
+    # a month re-closed since: said by month
+    con = ledger.connect(year_ws / "ledger.sqlite")
+    ledger.reopen(con, "2026-03", "更正")
+    with ledger.transaction(con):
+        ledger.record_close(con, {**month_doc(3), "input_digest": "b" * 64}, policy_digest="p",
+                            out_dir=str(year_ws / "out"))
+    con.close()
+    outcome = close_year(year_ws, YEAR)
+    assert outcome.status == CHANGED and outcome.changes == ["2026-03 重新结账过"]
+
+
+def test_reopening_a_month_of_a_published_year_says_the_review_needs_publishing_again(year_ws: Path) -> None:
+    """Annual review check: `reopen 2026-03` after the year's review was published said nothing
+    of it, and the posted out/2026 went on looking valid."""
+    runner = CliRunner()
+    assert runner.invoke(main, ["close-year", "2026", "-w", str(year_ws)]).exit_code == 0
+    out = runner.invoke(main, ["reopen", "2026-03", "-w", str(year_ws), "--reason", "更正"])
+    assert out.exit_code == 0, out.output
+    assert "2026 年总评已于" in out.output and "close-year 2026 --reason" in out.output
+    other = runner.invoke(main, ["reopen", "2025-12", "-w", str(year_ws), "--reason", "更正"])
+    assert "年总评" not in other.output

@@ -1,8 +1,9 @@
 """`jxbatch close-year YYYY [-w DIR] [--out DIR]` — the annual review (年总评, SPEC §11, §13).
 
-Exit codes as everywhere: 0 published; 1 refused — a month of the year is not closed
-(R-YR-1, the open months are listed), a bad [annual] setting, or a democratic evaluation
-workbook with errors or changed since December's close; 2 fatal (an unusable workspace or
+Exit codes as everywhere: 0 published (or the same as published); 1 refused — a month of the
+year is not closed (R-YR-1, the open months are listed), a bad [annual] setting, a democratic
+evaluation workbook with errors or changed since December's close, or a result that differs
+from the review already published (what differs is listed; `--reason` publishes it anew); 2 fatal (an unusable workspace or
 ledger, a file held open by another program, another jxbatch process in the workspace).
 
 Like the other command modules this imports nothing from `jxbatch.cli` at import time.
@@ -32,20 +33,35 @@ def _year(ctx: click.Context, param: click.Parameter, value: str) -> int:
 @workspace_option
 @click.option("--out", "out", type=FOLDER, default=None,
               help="输出文件夹（默认：工作区的 out/），结果写入其中的 YYYY/")
+@click.option("--reason", default=None,
+              help="已发布的年总评需要按新结果重新发布时，说明原因（记入台账）")
 @fatal_errors
-def close_year(year: int, workspace: Path, out: Path | None) -> None:
+def close_year(year: int, workspace: Path, out: Path | None, reason: str | None) -> None:
     """年总评：十二个月全部结账后，计算年度得分和排名、民主评议满意率、评先评优依据。"""
-    from ..annual import CLOSED, REFUSED
+    from ..annual import CHANGED, CLOSED, REFUSED, UNCHANGED
     from ..annual import close_year as run
     from ..cli import print_report
+    from ..fsutil import command_line
     from ..publish.annual import rate_text
 
-    outcome = run(workspace, year, out)
+    if reason is not None and not reason.strip():
+        click.echo("--reason 不能为空：请写明重新发布的原因。")
+        sys.exit(EXIT_INPUT)
+    outcome = run(workspace, year, out, reason.strip() if reason else None)
+    if outcome.status == CHANGED:
+        assert outcome.previous is not None
+        click.echo(f"{year} 年总评已于 {outcome.previous.published_at} 发布；按现在的台账、设置和民主评议，"
+                   f"结果与已发布的不同：")
+        for line in outcome.changes:
+            click.echo(f"  - {line}")
+        click.echo(f"已发布的结果保持不变。确需按新结果重新发布，请运行 "
+                   f"{command_line(workspace, f'close-year {year} --reason 原因')}（原因记入台账）。")
+        sys.exit(EXIT_INPUT)
     if outcome.status == REFUSED:
         click.echo(f"{year} 年还有 {len(outcome.open_months)} 个月未结账：{'、'.join(outcome.open_months)}。")
         click.echo("请先逐月运行 jxbatch close-month YYYY-MM，十二个月全部结账后再运行 close-year。")
         sys.exit(EXIT_INPUT)
-    if outcome.status != CLOSED:
+    if outcome.status not in (CLOSED, UNCHANGED):
         print_report(outcome.report)
         click.echo(f"{year} 年总评未完成：错误 {len(outcome.report.errors)} 条，请改正后重新运行。")
         sys.exit(EXIT_INPUT)
@@ -53,6 +69,11 @@ def close_year(year: int, workspace: Path, out: Path | None) -> None:
     assert res is not None
     for p in outcome.report.warnings:
         click.echo(f"[警告] {p.line()}")
+    if outcome.status == UNCHANGED and outcome.previous is not None:
+        click.echo(f"{year} 年总评已于 {outcome.previous.published_at} 发布，结果未变化。")
+    elif outcome.previous is not None:
+        click.echo(f"{year} 年总评已按新结果重新发布（原因：{reason}；上次发布于 {outcome.previous.published_at}，"
+                   f"记录保留在台账中）。")
     click.echo(f"{year} 年总评完成：个人 {len(res.individual)} 人，领导班子 {len(res.leadership)} 人，"
                f"科室 {len(res.departments)} 个。")
     if res.individual:
