@@ -271,6 +271,9 @@ def test_evaluation_weight_formula(tmp_path: Path) -> None:
     assert ppl["A1"]["mean"] == "100.46"
     assert [p["id"] for p in out.document["people"] if p["table"] == "individual"][:3] == ["H1", "A2", "B1"]
     assert annual_raw([Decimal(90)], None, Decimal("0.5"), Decimal(100)) == 90
+    # the ranking's subtitle says how these scores were made (it called them plain means)
+    sub = openpyxl.load_workbook(out.out_dir / "年度总评_2026.xlsx")["年度排名"]["A2"].value
+    assert "各月公示得分平均分×0.9 + 民主评议满意率×100×0.1（无评价的即月均分）" in sub, sub
 
 
 def test_weighted_annual_score_is_rounded_on_the_exact_value() -> None:

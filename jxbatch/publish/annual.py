@@ -208,8 +208,11 @@ def write_annual(path: Path, res: AnnualResult, info: AnnualInfo, problems: Sequ
     y = info.year
     title = f"{info.center}{y}年度精细化服务管理考核年总评"
     wb, fmts = new_workbook(path, title, info.center)
-    sub = (f"{y}年1月至12月，年度得分为各月公示得分的平均分（只计参加考核的月份），四舍五入保留两位小数，"
-           f"得分相同名次并列")
+    w = info.evaluation_weight
+    how = ("年度得分为各月公示得分的平均分（只计参加考核的月份）" if not w else
+           f"年度得分为各月公示得分平均分×{plain(1 - w)} + 民主评议满意率×{plain(info.base)}×{plain(w)}"
+           f"（无评价的即月均分）")
+    sub = f"{y}年1月至12月，{how}，四舍五入保留两位小数，得分相同名次并列"
 
     # 1. annual rankings: individuals, departments, leadership (R-YR-2, R-RK-1/2)
     ws = wb.add_worksheet("年度排名")
