@@ -90,6 +90,7 @@ _t("policy-changed-since-close", W, "{month} 上次结账后设置 {key} 已改�
 _t("survivor-paid-already", W, "{name}的遗属年度补助已于 {month} 发放，本月不再发放（每年一次）")
 _t("subsidy-zero", W, "活动 {activity} 按“{rule}”每人补助 0 元（总费用由 {n} 人分摊）：请核对总费用")
 _t("points-precision", E, "“{label}”最多两位小数（如 0.5、0.25）")
+_t("target-deadline-year", E, "完成期限 {value} 不在年度 {year} 内")
 _t("money-fen", E, "“{label}”应精确到分（最多两位小数）")
 _t("error-value", E, "单元格是错误值，请改正公式或直接填写数值")
 _t("formula-no-value", E, "单元格是没有计算结果的公式，请在 Excel 中打开并保存，或直接填写数值")

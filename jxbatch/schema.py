@@ -310,7 +310,7 @@ RUBRIC = WorkbookSpec(
                 F_CODE,
                 F_POINTS.but(required=True, help="未完成时扣的分值"),
             ),
-            unique=("target_id",),
+            unique=("year", "target_id"),  # numbers may start again each year (T01 of 2027)
         ),
     ),
 )

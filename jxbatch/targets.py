@@ -141,13 +141,23 @@ def check_targets_due(ctx: Any) -> Iterator[Problem]:
 
 
 def check_target_outcomes(ctx: Any) -> Iterator[Problem]:
-    """A 目标完成 row of a target due in another month counts nothing: say so."""
+    """A 目标完成 row of a target due in another month counts nothing: say so. The month's
+    year's target of that number is meant (numbers may start again each year)."""
     targets = {t.target_id: t for t in ctx.regs.targets}
+    targets.update({t.target_id: t for t in ctx.regs.targets if t.year == ctx.month.year})
     month = str(ctx.month)
     for r in ctx.rows("register", "目标完成"):
         t = targets.get(r["target_id"]) if r["target_id"] else None
         if t is not None and t.deadline != month:
             yield problem("target-not-due", r.at("target_id"), t.target_id, deadline=t.deadline, month=month)
+
+
+def check_target_years(ctx: Any) -> Iterator[Problem]:
+    """A target's 完成期限 lies in its 年度 (2027's T01 due 2026-12 would be judged in 2026)."""
+    for r in ctx.rows("rubric", "年度目标"):
+        year, deadline = r["year"], r["deadline"]
+        if year is not None and deadline and not str(deadline).startswith(f"{year}-"):
+            yield problem("target-deadline-year", r.at("deadline"), str(deadline), year=year)
 
 
 def check_target_codes(ctx: Any) -> Iterator[Problem]:
@@ -164,4 +174,5 @@ def check_target_codes(ctx: Any) -> Iterator[Problem]:
             yield problem("wrong-direction", r.at("code"), r["code"], actual=item.direction, expected="扣分")
 
 
-CHECKS: tuple = (check_target_setting, check_target_codes, check_targets_due, check_target_outcomes)  # appended to validate.CHECKS
+CHECKS: tuple = (check_target_setting, check_target_years, check_target_codes, check_targets_due,
+                 check_target_outcomes)  # appended to validate.CHECKS

@@ -263,3 +263,26 @@ def test_december_close_records_the_evaluation_and_close_year_checks_it(tmp_path
     assert changed.status == YEAR_INVALID and changed.report.codes() == ["evaluation-changed"]
     assert json.loads((root / "out" / "2026" / "results.json").read_text(encoding="utf-8"))["people"]  # kept
     assert Decimal(a1["score"]) == Decimal(a1["mean"])
+
+
+def test_target_numbers_start_again_each_year_and_a_deadline_lies_in_its_year(tmp_path: Path) -> None:
+    """R-YR-4 (annual review check): next year's T1 in the same sheet was a duplicate of this
+    year's (blocking every close), and a 2027 target due 2026-12 was judged in 2026 without a
+    word. Targets are unique by 年度 and 目标编号; a 完成期限 outside its 年度 is an error. June
+    2026's 目标完成 row for T1 is 2026's T1: deducted as before (2 points from 办公室)."""
+    targets = [*TARGETS,
+               {"target_id": "T1", "year": 2027, "department": "办公室", "target": "档案数字化验收",
+                "deadline": "2027-06", "code": "P02", "points": 2},
+               {"target_id": "T9", "year": 2027, "department": "财务科", "target": "系统上线",
+                "deadline": "2026-12", "code": "P02", "points": 1}]
+    root = workspace(tmp_path / "ws", targets=targets)
+    fill_month(root, JUNE, JUNE_REGISTER, people=JUNE_SCOPE)
+    out = close_month(root, JUNE, publish_date=D(2026, 7, 1))
+    assert [(p.code, p.where) for p in out.report.errors] == [("target-deadline-year", "data/rubric.xlsx:年度目标!E8")]
+    assert "不在年度 2027 内" in out.report.errors[0].message
+    targets.pop()  # without the misdated one the month closes, T1 of 2026 deducted
+    write_spec(root / "data" / "rubric.xlsx", "rubric", rubric(targets))
+    out = close_month(root, JUNE, publish_date=D(2026, 7, 1))
+    assert out.status == CLOSED, [p.line() for p in out.report.errors]
+    assert [p.code for p in out.report.errors] == []
+    assert scores(out.document)["A1"] == "98.00"
