@@ -110,6 +110,7 @@ class Evaluation:
     file: str | None
     ratings: dict[str, Ratings]
     problems: list[Problem]
+    as_closed: bool = False  # the very workbook December's close validated: not checked again
 
 
 def read_evaluation(root: Path, year: int, recorded: dict | None, regs: Registers, policy: Policy) -> Evaluation:
@@ -136,10 +137,14 @@ def read_evaluation(root: Path, year: int, recorded: dict | None, regs: Register
         return Evaluation(None, {}, problems)
     ctx = Context(ws, dec, policy, regs, inputs)
     loaded = [*loaded, *match_id_case(ctx)]  # read as December's close read it ("r1" as R1)
-    checked = run_checks(ctx, [check_duplicates, check_evaluation])
-    problems += [p for p in [*loaded, *checked] if p.loc.file == wb.display]
+    as_closed = recorded is not None and recorded.get("sha256") == current
+    if not as_closed:  # validated by no close (an older ledger): checked here, against today's registers
+        checked = run_checks(ctx, [check_duplicates, check_evaluation])
+        problems += [p for p in [*loaded, *checked] if p.loc.file == wb.display]
+    # else December's close validated this very workbook: a retiree register corrected or
+    # mistyped since (a row deleted, a bad date) changes nothing in it and blocks nothing
     rows = [(r["staff_id"], r["rating"]) for r in wb.tables["评议"] if r["staff_id"]]
-    return Evaluation(wb.display, count_ratings(rows), problems)
+    return Evaluation(wb.display, count_ratings(rows), problems, as_closed)
 
 
 def year_leaders(by_month: Mapping[int, Mapping[str, Mapping[str, str]]], roster: Roster) -> dict[str, str]:
@@ -216,8 +221,12 @@ def _close_year(root: Path, year: int, out: Path | None, reason: str | None) -> 
         return YearOutcome(INVALID, year, target, report)
 
     regs, ps = load_registers(ws)
-    report.extend(ps)  # read problems of the registers are shown, never thrown away
     evaluation = read_evaluation(root, year, state, regs, policy)
+    if not evaluation.as_closed:  # the registers it was checked against now count
+        report.extend(ps)  # read problems of the registers are shown, never thrown away
+    # else the review comes from the ledger and the evaluation December accepted: today's
+    # registers give only names and the order of departments (their problems are the next
+    # month's, where validate and close-month report them)
     report.extend(evaluation.problems)
     if not report.ok:
         return YearOutcome(INVALID, year, target, report)

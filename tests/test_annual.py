@@ -623,3 +623,29 @@ def test_reopening_a_month_of_a_published_year_says_the_review_needs_publishing_
     assert "2026 年总评已于" in out.output and "close-year 2026 --reason" in out.output
     other = runner.invoke(main, ["reopen", "2025-12", "-w", str(year_ws), "--reason", "更正"])
     assert "年总评" not in other.output
+
+
+def test_registers_changed_since_december_do_not_reopen_the_evaluation_december_accepted(tmp_path: Path) -> None:
+    """Annual review check: close-year checked December's evaluation again against today's
+    registers — a January typo in the retiree register (an impossible 出生日期 on R1's row,
+    which drops R1) failed it twice over (the date, and "unknown 编号 R1" in the evaluation),
+    though the evaluation is the very file December's close validated. That one is not
+    checked again: A1's rate is still 2/3 = 66.67 %. A changed one still is (see above)."""
+    import hashlib
+
+    root = workspace(tmp_path / "ws")
+    path = write_evaluation(root)
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    record(root, list(range(1, 13)), state={"annual": {"evaluation": {"file": path.name, "sha256": sha}}})
+    broken = retirees()
+    broken["军休人员"][0]["birth_date"] = "1940年13月"
+    write_spec(root / "data" / "retirees.xlsx", "retirees", broken)
+    out = close_year(root, YEAR)
+    assert out.status == CLOSED, [p.line() for p in out.report.errors]
+    assert people_of(out.document)["A1"]["evaluation"]["rate"] == "66.67"
+    # without December's record (an older ledger) the registers still count
+    root2 = workspace(tmp_path / "ws2")
+    write_evaluation(root2)
+    record(root2, list(range(1, 13)))
+    write_spec(root2 / "data" / "retirees.xlsx", "retirees", broken)
+    assert close_year(root2, YEAR).status == INVALID
