@@ -47,6 +47,7 @@ from .workspace import (
     input_digest,
     load_inputs,
     month_files,
+    unreadable,
     unsafe_file_id,
 )
 
@@ -232,6 +233,13 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
                     return CloseOutcome(REFUSED, where, Report(),
                                         message=f"{month} 已于 {rec.closed_at} 结账，输出文件夹 {out_root} 不存在"
                                                 f"（共享文件夹未连接？），缺失的输出文件未重新生成；连接后重新运行即可")
+            elif rec.input_digest != digest and (held := unreadable(input_files(ws, month))):
+                # not a change of the inputs: they cannot be compared now
+                names = "、".join(p.relative_to(root).as_posix() if p.is_relative_to(root) else p.name for p in held)
+                return CloseOutcome(REFUSED, published_folder(rec, ws, month, con), Report(),
+                                    message=f"{month} 已于 {rec.closed_at} 结账；输入文件 {names} 现在无法读取"
+                                            f"（正被其他程序占用，如在 Excel 中打开？），无法核对输入是否有变化。"
+                                            f"请关闭后重新运行")
             else:
                 return CloseOutcome(REFUSED, published_folder(rec, ws, month, con), Report(),
                                     message=f"{month} 已于 {rec.closed_at} 结账，{_what_changed(con, month, rec, digest, policy, settled)}；"

@@ -421,6 +421,19 @@ def _identify(raw: RawWorkbook, month: Month, staff_ids: frozenset[str] | None) 
     return spec, None, problems
 
 
+def unreadable(paths: list[Path]) -> list[Path]:
+    """The files that cannot be read now (on Windows: held open by a program that denies
+    others reading; a share gone). Their bytes count as "<unreadable>" in the digest."""
+    out = []
+    for p in paths:
+        try:
+            with open(p, "rb") as fh:
+                fh.read(1)
+        except OSError:
+            out.append(p)
+    return out
+
+
 def input_digest(paths: list[Path], root: Path) -> str:
     """sha256 over the input files' names and bytes, in a fixed order (R-LG-1)."""
     h = hashlib.sha256()

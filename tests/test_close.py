@@ -519,3 +519,34 @@ def test_the_last_report_open_in_excel_does_not_hide_the_errors(ws: Path, comman
     assert "校验报告_2026-11 (2).xlsx" in out.output and "正被其他程序打开" in out.output
     assert (ws / "out" / "2026-11" / "校验报告_2026-11 (2).xlsx").exists()
     assert not (ws / "out" / "2026-11" / "results.json").exists()
+
+
+def test_a_closed_months_input_open_in_excel_is_not_called_changed(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows review: with one of a closed month's workbooks held open (Windows refuses to
+    read it), close-month said the inputs had changed and told the clerk to reopen the month.
+    They cannot be compared now: said so, with the file, and nothing else happens."""
+    import builtins
+
+    first = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    before = (first.out_dir / "results.json").read_bytes()
+    held = ws / "data" / "2026-11" / "考核登记_2026-11.xlsx"
+    real_open, real_read = builtins.open, Path.read_bytes
+
+    def excel(file, *a, **k):
+        if Path(file) == held:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *a, **k)
+
+    def read_bytes(self):
+        if self == held:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read(self)
+
+    monkeypatch.setattr(builtins, "open", excel)
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    out = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert out.status == REFUSED
+    assert "data/2026-11/考核登记_2026-11.xlsx 现在无法读取" in out.message and "reopen" not in out.message
+    monkeypatch.undo()
+    assert (first.out_dir / "results.json").read_bytes() == before
+    assert close_month(ws, NOV, publish_date=D(2026, 12, 1)).status == UNCHANGED
