@@ -413,7 +413,8 @@ def _identify(raw: RawWorkbook, month: Month, staff_ids: frozenset[str] | None) 
         return None, None, [problem("meta-month", loc, expected=str(month), actual=meta_month or "空")]
     if spec is PERSONAL:
         sid = raw.meta.get("staff_id", "")
-        if file_sid is not None and file_sid != sid:
+        # a name retyped in lower case (s04_…): Windows keeps one file whatever the case
+        if file_sid is not None and file_sid.casefold() != sid.casefold():
             return None, None, [problem("meta-person", loc, expected=file_sid, actual=sid or "空")]
         if staff_ids is not None and sid not in staff_ids:
             return None, None, [_unknown_staff(raw.display, sid, True)]

@@ -499,3 +499,15 @@ def test_out_of_scope_workbooks_and_rows_dated_outside_a_persons_days_are_said(t
     assert "～2026-11-03" in late.message
     (filed,) = [p for p in v.report.warnings if p.code == "workbook-out-of-scope"]
     assert filed.loc.file == "X1_某某_2026-11.xlsx" and "不参加考核" in filed.message
+
+
+def test_a_file_name_with_the_staff_id_in_lower_case_is_that_persons_workbook(tmp_path: Path) -> None:
+    """Windows review: a1_钱一_2026-11.xlsx (the 工号 retyped in lower case when renaming — the
+    same file to Windows) holding A1's _meta was refused ("_meta 工号为 A1，与文件所属人员 a1 不符")
+    and A1 then counted as missing the whole month. It is A1's workbook."""
+    root = mini_workspace(tmp_path / "ws")
+    write_spec(root / "data" / "2026-11" / "a1_钱一_2026-11.xlsx", "personal", month="2026-11", staff_id="A1")
+    v = validate_month(root, NOV)
+    assert v.report.errors == []
+    assert "A1" in v.ctx.inputs.personal
+    assert not [p for p in v.report.warnings if p.code == "workbook-missing" and "A1" in p.message]
