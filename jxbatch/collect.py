@@ -40,7 +40,7 @@ import os
 import re
 import sqlite3
 import tempfile
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -216,7 +216,12 @@ def message_date(msg: email.message.Message, fallback: dt.datetime) -> dt.dateti
         except (TypeError, ValueError, IndexError, OverflowError):
             d = None
         if d is not None:
-            return d if d.tzinfo is not None else d.astimezone()
+            if d.tzinfo is not None:
+                return d
+            try:
+                return d.astimezone()  # "-0000": the sender's zone unknown, taken as ours
+            except (OSError, OverflowError, ValueError):  # before 1970 on Windows (EINVAL)
+                return d.replace(tzinfo=fallback.tzinfo)
     return fallback
 
 
@@ -435,7 +440,8 @@ class Filer:
         try:
             raw, problems = load_grid(probe, c.label)
         finally:
-            probe.unlink()
+            with suppress(OSError):  # a virus scanner holding the copy: the folder goes at the end
+                probe.unlink()
         if raw is None:
             reason = problems[0].message if problems else "无法读取"
             if c.label.lower().endswith(WORKBOOK_SUFFIXES):
@@ -613,7 +619,7 @@ def _collect(root: Path, month: Month, source: Path) -> CollectResult:
         stale.unlink(missing_ok=True)
     # oldest first, so that within one run the newest copy ends up current
     ordered = sorted(src.candidates, key=lambda c: (c.date, c.seq))
-    with closing(ledger.connect(ws.ledger)) as con, tempfile.TemporaryDirectory(prefix="jxbatch-") as tmp:
+    with closing(ledger.connect(ws.ledger)) as con, tempfile.TemporaryDirectory(prefix="jxbatch-", ignore_cleanup_errors=True) as tmp:
         filer = Filer(root, month, regs, con, Path(tmp))
         for c in ordered:
             result.entries.append(filer.file(c))

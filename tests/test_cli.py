@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -235,6 +236,7 @@ def test_validate_reads_an_older_ledger_without_changing_it(tmp_path: Path) -> N
 
     assert close_month(ws, Month(2026, 11), publish_date=dt.date(2026, 12, 1)).status == "closed"
     con = sqlite3.connect(ws / "ledger.sqlite")
+    con.execute("DROP TABLE annual_reviews")  # migration 5
     con.execute("DROP TABLE publishing")
     con.execute("ALTER TABLE closes DROP COLUMN publish_date")
     con.execute("PRAGMA user_version = 3")
@@ -244,7 +246,7 @@ def test_validate_reads_an_older_ledger_without_changing_it(tmp_path: Path) -> N
     v = validate_month(ws, Month(2026, 12))
     assert "ledger-unreadable" not in v.report.codes()
     copy = connect_readonly(ws / "ledger.sqlite")
-    assert copy.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert copy.execute("PRAGMA user_version").fetchone()[0] == 5
     assert copy.execute("SELECT month FROM closes").fetchall() == [("2026-11",)]
     copy.close()
     assert (ws / "ledger.sqlite").read_bytes() == before
@@ -376,3 +378,22 @@ def test_output_redirected_in_a_narrow_encoding_never_breaks_on_a_character(tmp_
         assert "模板_人员名册".encode("gbk") in done.stdout  # GBK's bytes, as a GBK reader expects
     else:
         assert b"/??" in done.stdout.replace(b"\\", b"/") and b"Traceback" not in done.stderr
+
+
+def test_a_path_too_long_for_windows_is_not_called_missing() -> None:
+    """Windows review: Windows reports a path over 260 characters as "not found" (WinError 206,
+    errno ENOENT): the message said 找不到 for a file that is there."""
+    from jxbatch.cliutil import fatal_errors
+
+    @fatal_errors
+    def deep() -> None:
+        exc = FileNotFoundError(2, "The filename or extension is too long", "C:/很深的/文件夹/考核明细.xlsx")
+        exc.winerror = 206  # type: ignore[attr-defined]
+        raise exc
+
+    @click.command()
+    def cmd() -> None:
+        deep()
+
+    out = CliRunner().invoke(cmd, [])
+    assert out.exit_code == 2 and "路径太长" in out.output and "找不到" not in out.output

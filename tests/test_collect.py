@@ -646,3 +646,24 @@ def test_a_current_copy_open_in_excel_is_named_and_leaves_no_stray_copy(ws: Path
     monkeypatch.setattr(os, "replace", real)
     out = run("collect", "2026-11", "--from", str(newer), "-w", str(ws))
     assert out.exit_code == 0 and target.read_bytes() == v2, out.output
+
+
+def test_a_message_dated_before_1970_without_a_zone_does_not_stop_collect(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows review: a Date header before 1970 without a time zone ("-0000") made Windows'
+    astimezone() fail (EINVAL), and the whole collect stopped with "无法读写输出文件". The date
+    is taken in the fallback's zone instead."""
+    import datetime as dt
+    import email
+
+    from jxbatch import collect
+
+    class Windows1969(dt.datetime):
+        def astimezone(self, tz=None):  # what Windows does before the epoch
+            raise OSError(22, "Invalid argument")
+
+    naive = Windows1969(1969, 12, 31, 23, 0)
+    monkeypatch.setattr(collect.email.utils, "parsedate_to_datetime", lambda text: naive)
+    msg = email.message_from_string("Date: Wed, 31 Dec 1969 23:00:00 -0000\n\nx")
+    fallback = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    got = collect.message_date(msg, fallback)
+    assert got == dt.datetime(1969, 12, 31, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
