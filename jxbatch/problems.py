@@ -55,6 +55,7 @@ _t("sheet-too-large", E, "工作表“{sheet}”的数据区域过大（{rows} �
                          "请删除表格下方或右侧误填的内容后重新保存")
 _t("file-unknown", E, "无法识别的工作簿，请移出本月文件夹")
 _t("file-missing", E, "缺少必需的文件：{detail}")
+_t("rubric-auto-missing", E, "考核标准中缺少自动规则 {value}（{detail}）；请把这一行加回去（jxbatch init 生成的考核标准里有）")
 _t("activities-missing", W, "本月没有活动登记表（{detail}），本月的活动和参加人员都不计；本月确实没有活动时可忽略")
 _t("personal-owner-unknown", E, "看起来是个人月度工作簿，但缺少 _meta 隐藏页，文件名也不是“工号_姓名_{month}.xlsx”，"
    "无法确定是谁的；请换用下发的工作簿，或按这个格式改文件名")
@@ -266,6 +267,8 @@ def show_value(value: object) -> str | None:
         value = value.date()  # a date cell as a date, whichever reader made it a datetime
     if isinstance(value, dt.time):  # a date cell holding 0 (or 0.5) reads as a time of day
         return f"{value.strftime('%H:%M:%S' if value.second else '%H:%M')}（只有时间，没有日期）"
+    if isinstance(value, bool):  # a TRUE/FALSE cell, as Excel shows it (not Python's True)
+        return "TRUE" if value else "FALSE"
     text = str(value)
     return text if len(text) <= 60 else text[:57] + "…"
 

@@ -313,8 +313,8 @@ def check_rubric(ctx: Context) -> Iterator[Problem]:
         return
     for code, (text, _) in AUTO_CODES.items():
         if code not in rubric:
-            yield problem("file-missing", Loc(file=f"data/{RUBRIC.filename}", sheet="考核标准"),
-                          detail=f"自动规则 {code}（{text}）")
+            yield problem("rubric-auto-missing", Loc(file=f"data/{RUBRIC.filename}", sheet="考核标准"), code,
+                          detail=text)
     departments = set(ctx.regs.roster.departments) | {"全所"}
     for r in ctx.rows("rubric", "年度目标"):
         if r["code"] and r["code"] not in rubric:

@@ -511,3 +511,21 @@ def test_a_file_name_with_the_staff_id_in_lower_case_is_that_persons_workbook(tm
     assert v.report.errors == []
     assert "A1" in v.ctx.inputs.personal
     assert not [p for p in v.report.warnings if p.code == "workbook-missing" and "A1" in p.message]
+
+
+def test_a_deleted_automatic_rule_and_a_boolean_value_are_said_plainly(tmp_path: Path) -> None:
+    """Bad-input review: a deleted AUTO-DAILY row of the rubric was "缺少必需的文件：自动规则
+    AUTO-DAILY" (no file is missing), and a TRUE cell was quoted as Python's "True"."""
+    from jxbatch.problems import show_value
+
+    from .xlsx_helpers import RUBRIC
+
+    rubric = copy.deepcopy(RUBRIC)
+    rubric["考核标准"] = [r for r in rubric["考核标准"] if r["code"] != "AUTO-DAILY"]
+    root = mini_workspace(tmp_path / "ws")
+    write_spec(root / "data" / "rubric.xlsx", "rubric", rubric)
+    v = validate_month(root, NOV)
+    (gone,) = [p for p in v.report.errors if p.code == "rubric-auto-missing"]
+    assert gone.value == "AUTO-DAILY" and gone.message.startswith("考核标准中缺少自动规则 AUTO-DAILY（")
+    assert "文件" not in gone.message.split("；")[0]
+    assert (show_value(True), show_value(False), show_value(1)) == ("TRUE", "FALSE", "1")
