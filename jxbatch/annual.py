@@ -30,6 +30,7 @@ from pathlib import Path
 from . import __version__, fsutil, ledger
 from .calendar import Month
 from .compute.annual import (
+    ROUNDINGS,
     AnnualPolicy,
     AnnualResult,
     MonthPerson,
@@ -92,10 +93,15 @@ def annual_policy(policy: Policy) -> tuple[AnnualPolicy, list[Problem]]:
         problems.append(problem("annual-setting-invalid", loc, share, key="top_share",
                                 detail="比例应大于 0、不超过 1（如 0.20）"))
         share = Decimal("0.20")
+    rounding = str(g("annual", "top_share_rounding")).strip()
+    if rounding not in ROUNDINGS:
+        problems.append(problem("annual-setting-invalid", loc, rounding, key="top_share_rounding",
+                                detail="应为 down（向下取整）或 half_up（四舍五入）"))
+        rounding = "down"
     if deduction_to(policy) is None:
         problems.append(problem("target-setting-invalid", loc, g("annual", "target_deduction_to")))
     return AnnualPolicy(base=policy.base, decimals=int(g("scoring", "decimals")), evaluation_weight=weight,
-                        top_share=share, floor=floor), problems
+                        top_share=share, floor=floor, top_share_rounding=rounding), problems
 
 
 def month_record(doc: dict, m: int) -> MonthRecord:
@@ -247,13 +253,15 @@ def _close_year(root: Path, year: int, out: Path | None, reason: str | None) -> 
         center=policy.center, year=year, tool_version=__version__, base=policy.base,
         evaluation_weight=pol.evaluation_weight, top_share=pol.top_share, floor=pol.floor,
         target_deduction_to=deduction_to(policy) or "all", month_digests=digests,
+        top_share_rounding=pol.top_share_rounding,
         evaluation_file=evaluation.file, leaders=leaders,
         issuing_office=policy.get("center", "issuing_office"),
     )
     problems = report.sorted()
     doc = annual_document(result, info, problems)
     data = dumps(doc)
-    sha = hashlib.sha256(data).hexdigest()
+    # the result as posted: a newer jxbatch giving the same numbers is the same review
+    sha = hashlib.sha256(dumps({k: v for k, v in doc.items() if k != "tool_version"})).hexdigest()
     names = [WORKBOOK.format(year=year), RESULTS]
 
     con = ledger.connect(ws.ledger)
@@ -304,6 +312,7 @@ def published_review(root: Path, year: int) -> ledger.AnnualRecord | None:
 
 
 POLICY_ZH = {"evaluation_weight": "民主评议权重", "top_share": "评先评优比例", "floor": "评先评优月度下限",
+             "top_share_rounding": "评先评优名额取整",
              "target_deduction_to": "年度目标扣分对象"}
 
 

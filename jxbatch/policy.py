@@ -52,6 +52,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("subsidies", "survivor_month", 12, "R-SUB-3 遗属补助随哪个月发放"),
     Setting("annual", "evaluation_weight", "0", "R-YR-3 民主评议满意率计入年度得分的权重（0 为只展示）", "decimal"),
     Setting("annual", "top_share", "0.20", "R-YR-5 评先评优名单比例", "decimal"),
+    Setting("annual", "top_share_rounding", "down",
+            "R-YR-5 名额（人数 × 比例）的取整：down 向下取整（不超过比例）/ half_up 四舍五入；至少 1 人"),
     Setting("annual", "floor", "95", "R-YR-5 入选者任何月份得分不得低于", "decimal"),
     Setting("annual", "target_deduction_to", "all", "R-YR-4 年度目标未完成扣分对象：all 全科室 / head 仅科室负责人"),
     Setting("mail", "host", "", "发送个人工作簿的 SMTP 服务器（密码只放在环境变量 JXBATCH_SMTP_PASSWORD）"),

@@ -430,6 +430,30 @@ def test_award_quota_rounds_down_with_at_least_one() -> None:
     assert [award_quota(n, share) for n in (0, 1, 4, 5, 9, 10, 13, 15)] == [0, 1, 1, 1, 1, 2, 2, 3]
 
 
+def test_award_quota_rounded_half_up_by_policy(tmp_path: Path) -> None:
+    """R-YR-5 [policy] `top_share_rounding = "half_up"` (annual review check: the rounding was
+    a hidden constant; a clerk counting 四舍五入 gets 14 × 20 % = 2.8 → 3 places, not 2):
+    n × 0.20 for n = 1, 4, 12, 13, 14 is 0.2, 0.8, 2.4, 2.6, 2.8 → 1 (at least one), 1, 2, 3, 3;
+    n × 0.25 for n = 10 is 2.5 → 3. In the close: 10 ranked × 0.25 → 3 places (down: 2), said
+    so on the posted sheet. A bad value is an error."""
+    assert [award_quota(n, Decimal("0.20"), "half_up") for n in (1, 4, 12, 13, 14)] == [1, 1, 2, 3, 3]
+    assert award_quota(10, Decimal("0.25"), "half_up") == 3 and award_quota(10, Decimal("0.25")) == 2
+    root = workspace(tmp_path / "ws", '[annual]\ntop_share = "0.25"\ntop_share_rounding = "half_up"\n')
+    write_evaluation(root)
+    record(root, list(range(1, 13)))
+    out = close_year(root, YEAR)
+    assert out.status == CLOSED, [p.line() for p in out.report.errors]
+    award = out.document["award"]
+    assert award["ranked"] == 10 and award["quota"] == 3
+    assert out.document["policy"]["top_share_rounding"] == "half_up"
+    rule = openpyxl.load_workbook(out.out_dir / "年度总评_2026.xlsx")["评先评优依据"]["A3"].value
+    assert "名额：10 人 × 25%，四舍五入，至少 1 人，即前 3 名" in rule, rule
+    bad = workspace(tmp_path / "bad", '[annual]\ntop_share_rounding = "up"\n')
+    record(bad, list(range(1, 13)))
+    refused = close_year(bad, YEAR)
+    assert refused.status == INVALID and "top_share_rounding" in refused.report.errors[0].message
+
+
 def test_a_wider_share_takes_the_next_rank(tmp_path: Path) -> None:
     """top_share 0.30 → ⌊3⌋ = 3: ranks 1, 2, 2 are in the share; A2 (rank 4) is not."""
     root = workspace(tmp_path / "ws", '[annual]\ntop_share = "0.30"\n')

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from .ranking import id_key, rank
@@ -67,6 +67,7 @@ class AnnualPolicy:
     evaluation_weight: Decimal = Decimal(0)
     top_share: Decimal = Decimal("0.20")
     floor: Decimal = Decimal(95)
+    top_share_rounding: str = "down"  # ROUNDINGS: down (never more than the share) / half_up
 
 
 @dataclass
@@ -229,17 +230,23 @@ def annual_raw(scores: Sequence[Decimal], ratings: Ratings | None, weight: Decim
     return (1 - w) * mean_exact + w * rate * Fraction(base)
 
 
-def award_quota(n: int, share: Decimal) -> int:
-    """R-YR-5: ⌊share × n⌋ places (a share never exceeded), at least one when anyone is ranked."""
+ROUNDINGS = ("down", "half_up")
+
+
+def award_quota(n: int, share: Decimal, rounding: str = "down") -> int:
+    """R-YR-5: share × n places, at least one when anyone is ranked — rounded down (the share
+    never exceeded: 14 × 20 % = 2.8 → 2) or, [policy] half_up, as 四舍五入 (2.8 → 3, 2.5 → 3)."""
     if n <= 0:
         return 0
-    return max(1, math.floor(share * n))
+    exact = share * n
+    k = int(exact.to_integral_value(rounding=ROUND_HALF_UP)) if rounding == "half_up" else math.floor(exact)
+    return max(1, k)
 
 
 def award_basis(individual: Sequence[AnnualPerson], policy: AnnualPolicy) -> AwardBasis:
     """R-YR-5 on the ranked individual table (R-RK-2 order)."""
     n = len(individual)
-    k = award_quota(n, policy.top_share)
+    k = award_quota(n, policy.top_share, policy.top_share_rounding)
     boundary = individual[k - 1] if k else None
     basis = AwardBasis(n, k, boundary.rank if boundary else None, boundary.score if boundary else None)
     for p in individual:

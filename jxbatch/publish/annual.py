@@ -56,6 +56,11 @@ class AnnualInfo:
     evaluation_file: str | None
     leaders: dict[str, str]  # department -> who supervised it in the year (annual.year_leaders)
     issuing_office: str = "精细化考核办公室"
+    top_share_rounding: str = "down"  # R-YR-5 [policy]: down / half_up
+
+    @property
+    def rounding_zh(self) -> str:
+        return "四舍五入" if self.top_share_rounding == "half_up" else "向下取整"
 
 
 # ------------------------------------------------------------------------------ text helpers
@@ -133,6 +138,7 @@ def annual_document(res: AnnualResult, info: AnnualInfo, problems: Sequence[Prob
         "tool_version": info.tool_version,
         "months": [{"month": m, "input_digest": d} for m, d in info.month_digests],
         "policy": {"evaluation_weight": str(info.evaluation_weight), "top_share": str(info.top_share),
+                   "top_share_rounding": info.top_share_rounding,
                    "floor": dec(info.floor), "target_deduction_to": info.target_deduction_to},
         "evaluation_file": info.evaluation_file,
         "people": people,
@@ -284,7 +290,7 @@ def _award_sheet(wb: Any, fmts: dict[str, Any], res: AnnualResult, info: AnnualI
     title_rows(ws, f"{info.center}{info.year}年度评先评优、晋级晋职依据",
                f"个人年度排名前 {share_text(info.top_share)}，且全年没有任何月份得分低于 {plain(info.floor)} 分",
                ncols, fmts)
-    rule = (f"名额：{basis.ranked} 人 × {share_text(info.top_share)}，向下取整，至少 1 人，即前 {basis.quota} 名；"
+    rule = (f"名额：{basis.ranked} 人 × {share_text(info.top_share)}，{info.rounding_zh}，至少 1 人，即前 {basis.quota} 名；"
             f"与第 {basis.quota} 名得分相同者一并列入；前 {basis.quota} 名中有月份低于 {plain(info.floor)} 分的不列入，"
             "名额不顺延。")
     _line(ws, 2, rule, ncols, fmts["body"], total_w)
@@ -413,7 +419,7 @@ def _notes_sheet(wb: Any, fmts: dict[str, Any], res: AnnualResult, info: AnnualI
     rows = [
         ["年度得分", "参加考核各月份公示得分（四舍五入后的两位小数）的平均分，不足十二个月的按实际月数平均（R-YR-2）"],
         ["民主评议", weight_note(info)],
-        ["评先评优", f"个人年度排名前 {share_text(info.top_share)}（人数向下取整，至少 1 人；与边界名次得分相同者一并列入），"
+        ["评先评优", f"个人年度排名前 {share_text(info.top_share)}（人数{info.rounding_zh}，至少 1 人；与边界名次得分相同者一并列入），"
                   f"且没有任何月份得分低于 {plain(info.floor)} 分（R-YR-5）"],
         ["年度目标", f"年度目标到期未完成的，在完成期限当月结账时扣{to}该目标的分值，"
                   "并按考核办扣分联带分管班子成员（R-YR-4）"],
