@@ -171,3 +171,23 @@ def test_repo_sample_data_is_current(sample_contents: dict[str, object]) -> None
     assert sorted(actual) == sorted(expected), REGENERATE
     for key in expected:
         assert actual[key] == expected[key], f"{key}: {REGENERATE}"
+
+
+def test_demo_data_year_generates_a_closed_year_from_the_installed_tool(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Annual review check: a year for close-year could only be made by scripts/make_sample_year.py,
+    which `pip install .` does not install. `jxbatch demo-data DIR --year YYYY` runs the same
+    generator (jxbatch.demo_year, exercised by tests/test_annual_demo.py) and says what next."""
+    from click.testing import CliRunner
+
+    from jxbatch import demo_year
+    from jxbatch.cli import main
+
+    calls = []
+    monkeypatch.setattr(demo_year, "generate_year", lambda *a, **k: calls.append((a, k)))
+    out = CliRunner().invoke(main, ["demo-data", str(tmp_path / "年"), "--year", "2025", "--people", "20"])
+    assert out.exit_code == 0, out.output
+    ((args, kwargs),) = calls
+    assert args == (tmp_path / "年", 2025)
+    assert {k: kwargs[k] for k in ("people", "retirees", "seed")} == {"people": 20, "retirees": 200, "seed": 2026}
+    assert "2025 年十二个月均已结账" in out.output and f"jxbatch close-year 2025 -w {tmp_path / '年'}" in out.output

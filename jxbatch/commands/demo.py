@@ -20,9 +20,11 @@ from ..cliutil import FOLDER, MONTH, shell_path
 @click.option("--seed", type=int, default=2026, show_default=True, help="随机种子（相同种子生成相同内容）")
 @click.option("--templates/--plain", "with_templates", default=False,
               help="用标准模板（带下拉列表，较慢）或直接写入（默认，快）")
+@click.option("--year", type=click.IntRange(2000, 2100), default=None,
+              help="生成一整年（十二个月均已结账，可直接运行 close-year）；此时不用 --month")
 def demo_data(directory: Path, people: int, retirees: int | None, month: Month, seed: int,
-              with_templates: bool) -> None:
-    """生成一个填好一个月数据的示例工作区（任意规模，用于演示和性能测试）。"""
+              with_templates: bool, year: int | None) -> None:
+    """生成一个填好一个月数据的示例工作区（任意规模，用于演示和性能测试）；加 --year 生成结好账的一整年。"""
     from ..cliutil import fatal_errors
     from ..demo import generate_workspace
 
@@ -30,6 +32,14 @@ def demo_data(directory: Path, people: int, retirees: int | None, month: Month, 
     def run() -> None:
         n_retirees = retirees if retirees is not None else (80 if people == 16 else 10 * people)
         t0 = time.perf_counter()
+        if year is not None:
+            from ..demo_year import generate_year
+
+            generate_year(directory, year, people=people, retirees=n_retirees, seed=seed, progress=click.echo)
+            click.echo(f"已生成示例工作区 {directory}：{year} 年十二个月均已结账"
+                       f"（用时 {time.perf_counter() - t0:.1f} 秒）。")
+            click.echo(f"下一步：jxbatch close-year {year} -w {shell_path(directory)}")
+            return
         generate_workspace(directory, people=people, retirees=n_retirees, month=str(month), seed=seed,
                            fast=not with_templates)
         click.echo(f"已生成示例工作区 {directory}：{people} 名工作人员，{n_retirees} 名军休人员，"
