@@ -105,6 +105,7 @@ _t("row-repeated", E, "与第 {first} 行完全相同（重复登记？）；同
                       "确需两条时请在事由中写明区别")
 _t("date-outside-month", E, "日期不在 {month} 内")
 _t("date-not-working-day", W, "{date} 不是本人应填日整理的工作日（休息日或不在岗期间），该行不计入日整理")
+_t("week-by-period", W, "周次“{value}”不是本月的周次，已按起止日期计入 {week}；请核对")
 _t("week-unmatched", W, "这一行对不上本月的任何一周（周次应为 2026-W45 这样的写法，或起止日期写完整年份），不计入周小结")
 _t("sheet-extra", W, "工作表“{sheet}”不是模板中的表，其中的内容没有读取；请把数据填到模板的工作表中")
 _t("column-unlabeled", W, "这一列没有表头，其中的内容没有读取")

@@ -452,6 +452,9 @@ def check_cards_rows(ctx: Context) -> Iterator[Problem]:
             key = week_key(WeeklyIn(r["week"], r["period"], r["summary"], ""), mondays)
             if key not in mondays.values():
                 yield problem("week-unmatched", r.at("week"), r["week"] or r["period"])
+            elif r["week"] and r["week"].strip() not in mondays:  # 2026-W99: placed by its dates
+                label = next(lbl for lbl, monday in mondays.items() if monday == key)
+                yield problem("week-by-period", r.at("week"), r["week"], week=label)
 
 
 def check_activities(ctx: Context) -> Iterator[Problem]:

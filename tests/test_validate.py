@@ -529,3 +529,13 @@ def test_a_deleted_automatic_rule_and_a_boolean_value_are_said_plainly(tmp_path:
     assert gone.value == "AUTO-DAILY" and gone.message.startswith("考核标准中缺少自动规则 AUTO-DAILY（")
     assert "文件" not in gone.message.split("；")[0]
     assert (show_value(True), show_value(False), show_value(1)) == ("TRUE", "FALSE", "1")
+
+
+def test_a_week_label_that_is_no_week_of_the_month_is_said_when_its_dates_place_it(tmp_path: Path) -> None:
+    """R-WK-1 (bad-input review): 周次 2026-W99 with 起止日期 2026-11-09～2026-11-15 was counted for
+    2026-W46 by its dates without a word. Still counted there (the dates are plain), and said."""
+    weekly = [{"week": "2026-W99", "period": "2026-11-09～2026-11-15", "summary": "小结"}]
+    v = run(tmp_path, personal={"A1": {"周小结": weekly}})
+    (placed,) = [p for p in v.report.warnings if p.code == "week-by-period"]
+    assert (placed.loc.sheet, placed.loc.cell, placed.value) == ("周小结", "A3", "2026-W99")
+    assert "计入 2026-W46" in placed.message
