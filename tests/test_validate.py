@@ -539,3 +539,15 @@ def test_a_week_label_that_is_no_week_of_the_month_is_said_when_its_dates_place_
     (placed,) = [p for p in v.report.warnings if p.code == "week-by-period"]
     assert (placed.loc.sheet, placed.loc.cell, placed.value) == ("周小结", "A3", "2026-W99")
     assert "计入 2026-W46" in placed.message
+
+
+def test_a_register_there_but_refused_is_not_called_missing_without_a_word(tmp_path: Path) -> None:
+    """Bad-input review: a 考核登记 whose _meta names another month is refused (meta-month) and the
+    month then said 缺少必需的文件：考核登记_2026-11.xlsx — as if nobody had put it there."""
+    root = mini_workspace(tmp_path / "ws")
+    write_spec(root / "data" / "2026-11" / "考核登记_2026-11.xlsx", "register", {}, month="2026-10")
+    v = validate_month(root, NOV)
+    codes = [p.code for p in v.report.errors]
+    assert "meta-month" in codes
+    (missing,) = [p for p in v.report.errors if p.code == "file-missing"]
+    assert "文件在文件夹中，但未能采用" in missing.message
