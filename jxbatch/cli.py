@@ -131,11 +131,13 @@ def status(month: Month, workspace: Path) -> None:
         click.echo(f"{s.person.staff_id:<8}{s.person.name:<6}{s.state:<6}"
                    f"{c.get('日整理', 0):>5}/{s.expected_days:<4}{c.get('周小结', 0):>5}/{s.expected_weeks:<4}"
                    f"{c.get('走访记录', 0):>6}{c.get('申报加分', 0):>8}")
+        if s.state == "未填完":  # rows there, but the close would still deduct for these
+            click.echo(f"        结账时将按未填写扣分：{s.shortfall()}")
     for title, state in registers.items():
         click.echo(f"{title}：{state}")
     missing = [s for s in rows if s.state != "已填写"]
     click.echo(f"应交 {len(rows)} 人，已填写 {len(rows) - len(missing)} 人"
-               + (f"；未交或未填写：{'、'.join(s.person.name for s in missing)}" if missing else ""))
+               + (f"；未交、未填写或未填完：{'、'.join(s.person.name for s in missing)}" if missing else ""))
     click.echo(f"本月状态：{month_state_text(workspace, month)}")
     if problems:
         click.echo(f"（读取时发现 {len(problems)} 个问题，运行 {command_line(workspace, f'validate {month}')} 查看）")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -321,12 +322,28 @@ class PersonStatus:
     expected_days: int
     expected_weeks: int
     unreadable: str | None = None  # a file of the person's that could not be read
+    # the working days and weeks up to today whose entry would be an AUTO-DAILY / AUTO-WEEKLY
+    # at the close (R-DAY-1, R-WK-1): empty, 在岗 without 已完成工作 or 体会, no 本周小结
+    short_days: list[dt.date] = field(default_factory=list)
+    short_weeks: list[str] = field(default_factory=list)
 
     @property
     def state(self) -> str:
         if self.file is None:
             return "无法读取" if self.unreadable else "缺文件"
-        return "已填写" if any(self.counts.values()) else "未填写"
+        if not any(self.counts.values()):
+            return "未填写"
+        return "未填完" if self.short_days or self.short_weeks else "已填写"
+
+    def shortfall(self) -> str:
+        """What the close would deduct for so far, in a line: "11-05、11-06 日整理；2026-W46 周小结"."""
+        parts = []
+        if self.short_days:
+            days = "、".join(f"{d:%m-%d}" for d in self.short_days[:8]) + ("等" if len(self.short_days) > 8 else "")
+            parts.append(f"日整理 {len(self.short_days)} 天（{days}）")
+        if self.short_weeks:
+            parts.append(f"周小结 {'、'.join(self.short_weeks)}")
+        return "；".join(parts)
 
 
 def require_roster(regs: Registers, problems: Sequence[Problem], cannot: str) -> None:
@@ -341,6 +358,7 @@ def require_roster(regs: Registers, problems: Sequence[Problem], cannot: str) ->
 def month_status(root: Path, month: Month) -> tuple[list[PersonStatus], dict[str, str], list[Problem]]:
     """Who has returned what (SPEC §11 status)."""
     from .model import in_scope
+    from .reader import today  # at call time: tests set the date there
     from .workspace import load_month
 
     ws = Workspace(root)
@@ -359,12 +377,15 @@ def month_status(root: Path, month: Month) -> tuple[list[PersonStatus], dict[str
             continue
         wb = inputs.personal.get(person.staff_id)
         counts: dict[str, int] = {}
+        active = active_working_days(person, month, regs.calendar)
+        weeks = [w for w in regs.calendar.weeks(month) if any(person.active_on(d) for d in w.working_days)]
+        short_days: list[dt.date] = []
+        short_weeks: list[str] = []
         if wb is not None:
             counts = filled_rows(wb.path, PERSONAL)
-        days = len(active_working_days(person, month, regs.calendar))
-        weeks = len([w for w in regs.calendar.weeks(month) if any(person.active_on(d) for d in w.working_days)])
-        rows.append(PersonStatus(person, wb.display if wb else None, counts, days, weeks,
-                                 damaged.get(person.staff_id) if wb is None else None))
+            short_days, short_weeks = _shortfall(wb, active, weeks, today())
+        rows.append(PersonStatus(person, wb.display if wb else None, counts, len(active), len(weeks),
+                                 damaged.get(person.staff_id) if wb is None else None, short_days, short_weeks))
     registers = {
         REGISTER.title: _register_state(inputs.register),
         ACTIVITIES.title: _register_state(inputs.activities),
@@ -372,6 +393,23 @@ def month_status(root: Path, month: Month) -> tuple[list[PersonStatus], dict[str
     if month.month == 12:  # R-YR-3: the democratic evaluation comes back with December
         registers[EVALUATION.title] = _register_state(inputs.evaluation)
     return rows, registers, problems
+
+
+def _shortfall(wb: Any, active: Sequence[dt.date], weeks: Sequence[Any], on: dt.date) -> tuple[list[dt.date], list[str]]:
+    """The days up to `on` and the weeks ended by then that the close would deduct for, by the
+    very rules of the close (compute.cards: R-DAY-1, R-WK-1)."""
+    from .compute.cards import daily_items, weekly_items
+    from .compute.types import DailyIn, WeeklyIn
+
+    daily = [DailyIn(v["date"], v["status"], v["done"], v["reflection"], "")
+             for r in wb.tables["日整理"] if (v := r.values)["date"] is not None]
+    weekly = [WeeklyIn(v["week"], v["period"], v["summary"], "") for r in wb.tables["周小结"] for v in (r.values,)]
+    due_days = [d for d in active if d <= on]
+    due_weeks = [(w.label, w.monday, w.working_days[-1]) for w in weeks if w.working_days[-1] <= on]
+    days = [i.date for i in daily_items("", due_days, daily, Decimal(1), "", "", "")]
+    labels = {last: label for label, _, last in due_weeks}
+    short_weeks = [labels[i.date] for i in weekly_items("", due_weeks, weekly, Decimal(1), "", "", "")]
+    return days, short_weeks
 
 
 def _register_state(wb: Any) -> str:

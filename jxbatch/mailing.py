@@ -170,9 +170,11 @@ def issue_body(person: Person, month: Month, deadline: dt.date, filename: str, o
 
 
 def remind_body(person: Person, month: Month, deadline: dt.date, state: str, filename: str | None,
-                office: str) -> str:
+                office: str, shortfall: str = "") -> str:
     what = ("无法打开（可能已损坏），请重新保存后发回" if state == "无法读取"
-            else "尚未交回" if state == "缺文件" or filename is None else "交回的工作簿中还没有填写内容")
+            else "尚未交回" if state == "缺文件" or filename is None
+            else f"还有没填完的：{shortfall}" if state == "未填完" and shortfall
+            else "交回的工作簿中还没有填写内容")
     lines = [
         f"{person.name}同志：",
         "",
@@ -506,8 +508,9 @@ def issue_jobs(root: Path, month: Month, settings: MailSettings, office: str,
 @dataclass
 class Reminder:
     person: Person
-    state: str  # 缺文件 | 无法读取 | 未填写
+    state: str  # 缺文件 | 无法读取 | 未填写 | 未填完
     file: str | None
+    shortfall: str = ""  # 未填完: the days and weeks the close would deduct for (PersonStatus.shortfall)
 
 
 def reminders(root: Path, month: Month) -> list[Reminder]:
@@ -515,7 +518,8 @@ def reminders(root: Path, month: Month) -> list[Reminder]:
     from .issuing import month_status
 
     rows, _, _ = month_status(root, month)
-    return [Reminder(s.person, s.state, s.file) for s in rows if s.state != "已填写"]
+    return [Reminder(s.person, s.state, s.file, s.shortfall() if s.state == "未填完" else "")
+            for s in rows if s.state != "已填写"]
 
 
 def remind_jobs(root: Path, month: Month, settings: MailSettings, office: str,
@@ -528,7 +532,7 @@ def remind_jobs(root: Path, month: Month, settings: MailSettings, office: str,
         path = ws.month_dir(month) / r.file if r.file else None
         if path is not None and not path.is_file():
             path = None
-        body = remind_body(r.person, month, deadline, r.state, path.name if path else None, office)
+        body = remind_body(r.person, month, deadline, r.state, path.name if path else None, office, r.shortfall)
         jobs.append(Outgoing(REMIND, r.person, subject, body, path))
     return jobs
 

@@ -247,7 +247,7 @@ def test_status_lists_who_returned_what(tmp_path: Path) -> None:
     out = CliRunner().invoke(main, ["status", "2026-11", "-w", str(root)])
     assert out.exit_code == 0, out.output
     a1 = next(line for line in out.output.splitlines() if line.startswith("A1"))
-    assert "已填写" in a1 and "5/21" in a1
+    assert "未填完" in a1 and "5/21" in a1  # 在岗 without 已完成工作 and 体会 counts for nothing (R-DAY-1)
     b1 = next(line for line in out.output.splitlines() if line.startswith("B1"))
     assert "缺文件" in b1
     a2 = next(line for line in out.output.splitlines() if line.startswith("A2"))
@@ -259,7 +259,7 @@ def test_status_lists_who_returned_what(tmp_path: Path) -> None:
     out = CliRunner().invoke(main, ["status", "2026-11", "-w", str(root)])
     h1_line = next(line for line in out.output.splitlines() if line.startswith("H1"))
     assert "无法读取" not in h1_line
-    assert "应交 8 人，已填写 1 人" in out.output and "本月状态：未结账" in out.output
+    assert "应交 8 人，已填写 0 人" in out.output and "本月状态：未结账" in out.output
 
 
 def test_cli_issue_and_validate_on_issued_month(tmp_path: Path) -> None:
@@ -298,3 +298,44 @@ def test_issue_says_when_the_calendar_does_not_cover_the_month(tmp_path: Path,
     assert dec.exit_code == 0 and "节假日数据未覆盖" not in dec.output, dec.output
     nov = CliRunner().invoke(main, ["issue", "2026-11", "-w", str(root)])
     assert nov.exit_code == 0 and "节假日数据未覆盖" not in nov.output
+
+
+def test_status_and_remind_name_what_the_close_would_still_deduct(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clerk walkthrough: status said 已填写 21/21 for a workbook the close then took 2.5 points
+    from (a blank day, 在岗 without 体会, a week without 本周小结), and remind left her out. Now
+    the days up to today and the weeks ended by then are judged by the close's own rules
+    (R-DAY-1, R-WK-1): on 12 November A1 (every day and week filled but 5 and 6 November and
+    the week 2026-W45's summary) is 未填完, with those named; H1, who filled every day and week
+    due, is 已填写 though the rest of the month is still blank."""
+    from jxbatch import reader
+
+    root = mini_workspace(tmp_path / "ws")
+    issue_month(root, NOV)
+    monkeypatch.setattr(reader, "today", lambda: dt.date(2026, 11, 12))
+
+    def fill(name: str, skip_days: tuple[int, ...] = (), no_reflection: tuple[int, ...] = (),
+             blank_weeks: tuple[str, ...] = ()) -> None:
+        path = root / "data" / "2026-11" / name
+        book = openpyxl.load_workbook(path)
+        for row in book["日整理"].iter_rows(min_row=3):
+            d = row[0].value
+            if d is None or d.day in skip_days:
+                continue
+            row[1].value, row[2].value = "在岗", "接待来访"
+            row[4].value = None if d.day in no_reflection else "有收获"
+        for row in book["周小结"].iter_rows(min_row=3):
+            if row[0].value is not None and row[0].value not in blank_weeks:
+                row[2].value = "完成本周工作"
+        book.save(path)
+
+    fill("A1_钱一_2026-11.xlsx", skip_days=(5,), no_reflection=(6,), blank_weeks=("2026-W45",))
+    fill("H1_赵科长_2026-11.xlsx")
+    out = CliRunner().invoke(main, ["status", "2026-11", "-w", str(root)])
+    lines = out.output.splitlines()
+    a1 = next(i for i, line in enumerate(lines) if line.startswith("A1"))
+    assert "未填完" in lines[a1]
+    assert lines[a1 + 1].strip() == "结账时将按未填写扣分：日整理 2 天（11-05、11-06）；周小结 2026-W45"
+    assert "已填写" in next(line for line in lines if line.startswith("H1"))
+    listed = CliRunner().invoke(main, ["remind", "2026-11", "-w", str(root)])
+    assert "A1  钱一  未填完" in listed.output and "11-05、11-06" in listed.output
+    assert "赵科长" not in listed.output

@@ -284,13 +284,18 @@ def test_remind_lists_and_mails_the_late_once_a_day(ws: Path, server, monkeypatc
     write_policy(ws, port)
     monkeypatch.setenv(mailing.PASSWORD_ENV, PASSWORD)
     path = ws / "data" / "2026-11" / "A1_钱一_2026-11.xlsx"
-    book = openpyxl.load_workbook(path)
-    book["日整理"]["B3"] = "在岗"
+    book = openpyxl.load_workbook(path)  # A1 fills in everything (R-DAY-1, R-WK-1): not reminded
+    for row in book["日整理"].iter_rows(min_row=3):
+        if row[0].value is not None:
+            row[1].value, row[2].value, row[4].value = "在岗", "接待来访", "有收获"
+    for row in book["周小结"].iter_rows(min_row=3):
+        if row[0].value is not None:
+            row[2].value = "完成本周工作"
     book.save(path)
     (ws / "data" / "2026-11" / "D1_张所长_2026-11.xlsx").unlink()
     listed = run("remind", "2026-11", "-w", str(ws))
     assert listed.exit_code == 0 and handler.messages == []
-    assert "未交或未填写：8 人" in listed.output and "钱一" not in listed.output
+    assert "未交、未填写或未填完：8 人" in listed.output and "钱一" not in listed.output
     assert "张所长  缺文件" in listed.output and "张三  未填写  zhangsan@example.cn" in listed.output
     sent = run("remind", "2026-11", "-w", str(ws), "--send")
     assert sent.exit_code == 1, sent.output  # H2, A2 unreachable; B1 refused

@@ -137,11 +137,12 @@ def remind(month: Month, workspace: Path, send: bool, resend: bool) -> None:
     from ..policy import load_policy
 
     due = reminders(workspace, month)
-    click.echo(f"{month.chinese()} 个人工作簿未交或未填写：{len(due)} 人")
+    click.echo(f"{month.chinese()} 个人工作簿未交、未填写或未填完：{len(due)} 人")
     for r in due:
         address = valid_address(r.person.email) or (f"邮箱格式不对：{r.person.email}" if r.person.email
                                                      else "名册中没有邮箱")
-        click.echo(f"  {r.person.staff_id}  {r.person.name}  {r.state}  {address}")
+        click.echo(f"  {r.person.staff_id}  {r.person.name}  {r.state}  {address}"
+                   + (f"  （{r.shortfall}）" if r.shortfall else ""))
     if not send or not due:
         if due and not send:
             click.echo(f"加 --send 给他们发提醒邮件：{command_line(workspace, f'remind {month} --send')}")
