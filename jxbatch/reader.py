@@ -321,13 +321,20 @@ def _load_calamine(path: Path, display: str, zf: zipfile.ZipFile, data: bytes | 
 
 def _extent_bound(xml: bytes) -> tuple[int, int]:
     """At least the (rows, columns) python-calamine will allocate for a sheet, from its XML:
-    it builds one dense grid from the first to the last cell, so a single value typed at
-    XFD1048576 asks for half a terabyte and ends the process (a Rust abort, no report at all).
-    Rows: the number of the last <row> (Excel and every other writer write them in order; rows
-    without their number: how many there are). Columns, read only when the rows could make
-    too many cells with the widest sheet: the widest cell reference."""
-    end = len(xml)
-    while True:  # the last <row …> (or <x:row …>) element, not a <rowBreaks>
+    it builds one dense grid from the first to the last cell holding a value, so a single
+    value typed at XFD1048576 asks for half a terabyte and ends the process (a Rust abort, no
+    report at all). Cells and rows without a value (a row given a height, a range given a
+    fill) take no room and count for nothing here either.
+
+    Rows: the number of the <row> holding the last value (Excel and every other writer write
+    rows in order; a row without its number: how many rows there are up to it). Columns, only
+    when the rows could make too many cells with a sheet of every column: any cell with a
+    value and a reference of two or three letters beyond what the rows leave room for."""
+    last_value = max(xml.rfind(b"</v>"), xml.rfind(b":v>"), xml.rfind(b"</is>"), xml.rfind(b":is>"))
+    if last_value < 0:
+        return 0, 0
+    end = last_value
+    while True:  # the <row …> (or <x:row …>) element around it, not a <rowBreaks> or a </row>
         at = xml.rfind(b"row", 0, end)
         if at < 1:
             return 0, 0
@@ -336,11 +343,19 @@ def _extent_bound(xml: bytes) -> tuple[int, int]:
             break
         end = at
     last = _LAST_ROW.match(xml, lt)
-    rows = int(last.group(1)) if last else xml.count(b"<row") + xml.count(b":row")
+    rows = int(last.group(1)) if last else xml.count(b"<row", 0, at + 3) + xml.count(b":row", 0, at + 3)
     if rows * 16384 <= MAX_SHEET_CELLS:
         return rows, 0
-    widest = max(_CELL_COLUMN.findall(xml), key=lambda c: (len(c), c), default=b"A")
-    return rows, _col_index(widest) + 1
+    room = MAX_SHEET_CELLS // max(rows, 1)
+    widest = 0
+    for m in _WIDE_REF.finditer(xml):  # literal prefix r=" / r=': a fast scan; hits are rare
+        col = _col_index(m.group(1)) + 1
+        if col > max(room, widest):
+            cell = _CELL_XML.match(xml, xml.rfind(b"<", 0, m.start()))
+            body = cell.group(2) if cell else None
+            if body and (b"v>" in body or b"is>" in body):
+                widest = col
+    return rows, widest
 
 
 def _part(zf: zipfile.ZipFile, data: bytes | None, name: str) -> bytes:
@@ -407,12 +422,23 @@ def _load_openpyxl_quietly(path: Path, display: str) -> tuple[RawWorkbook | None
             ws.reset_dimensions()
             sheet = RawSheet(ws.title, [])
             cells = 0
+            blank = 0  # rows without a value not yet added: a row given only a height or a fill
             for i, row in enumerate(ws.iter_rows()):
-                cells += len(row)
-                if i >= MAX_SHEET_ROWS or len(row) > MAX_SHEET_COLS or cells > MAX_SHEET_CELLS:
-                    raise SheetTooLarge(ws.title, max(declared[0], i + 1), max(declared[1], len(row)))
+                n = len(row)
+                while n and row[n - 1].value is None:  # cells with formatting only: no extent (as
+                    n -= 1  # python-calamine; a formula saved without its value is marked below)
+                if i >= MAX_SHEET_ROWS:  # blank or not: a million rows are not walked one by one
+                    raise SheetTooLarge(ws.title, max(declared[0], i + 1), max(declared[1], n))
+                if n == 0:
+                    blank += 1
+                    continue
+                cells += n
+                if n > MAX_SHEET_COLS or cells > MAX_SHEET_CELLS:
+                    raise SheetTooLarge(ws.title, max(declared[0], i + 1), max(declared[1], n))
+                sheet.rows.extend([] for _ in range(blank))
+                blank = 0
                 values = []
-                for j, c in enumerate(row):
+                for j, c in enumerate(row[:n]):
                     value, mark = _raw_cell(c)
                     values.append(value)
                     if mark:
@@ -439,7 +465,7 @@ _NS = rb"(?:[A-Za-z_][\w.-]*:)?"
 _CELL_XML = re.compile(rb"<" + _NS + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _NS + rb"c>)", re.S)
 _REF = re.compile(rb"""\br\s*=\s*["']([A-Z]+)([0-9]+)["']""")
 _LAST_ROW = re.compile(rb"""<""" + _NS + rb"""row\b[^>]*?\br\s*=\s*["']([0-9]+)["']""")
-_CELL_COLUMN = re.compile(rb"""<""" + _NS + rb"""c\b[^>]*?\br\s*=\s*["']([A-Z]{1,3})[0-9]""")
+_WIDE_REF = re.compile(rb"""r=["']([A-Z]{2,3})[0-9]""")
 _ROW_NAME_END = (b" ", b">", b"/", b"\t", b"\r", b"\n")
 _FORMULA = re.compile(rb"<" + _NS + rb"f\b")
 _VALUE = re.compile(rb"<" + _NS + rb"v>[^<]+</" + _NS + rb"v>|<" + _NS + rb"is>")  # a cached value

@@ -292,3 +292,29 @@ def test_one_far_corner_cell_never_ends_the_process(tmp_path: Path, cell: str) -
     done = subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-500:]
     assert done.stdout.strip() == "True [('sheet-too-large', '日整理')]"
+
+
+def test_rows_and_cells_without_a_value_far_away_are_no_extent(tmp_path: Path) -> None:
+    """Review of the far-corner bound: a row given a height at 1,048,576, or an empty cell given
+    a fill at XFD300, holds no value — python-calamine builds no grid for it, and before the
+    bound such a sheet read fine. It still does. The openpyxl fallback agrees on the fill; a
+    sheet whose rows run past 200,000, blank or not, it still refuses (it would have to walk
+    them one by one)."""
+    from openpyxl.styles import PatternFill
+
+    rows = [[f"2026-11-{d:02d}", "请假"] for d in (2, 3, 4)]
+    p = daily(tmp_path, rows)
+    book = openpyxl.load_workbook(p)
+    sheet = book["日整理"]
+    sheet["XFD300"].fill = PatternFill("solid", fgColor="FFFF00")
+    book.save(p)
+    for engine in ("calamine", "openpyxl"):
+        raw, problems = reader.load_grid(p, engine=engine)
+        assert raw is not None and [x.code for x in problems] == [], (engine, problems)
+        assert [r[:2] for r in raw.sheets["日整理"].rows[2:5]] == [[f"2026-11-{d:02d}", "请假"] for d in (2, 3, 4)]
+        assert max(len(r) for r in raw.sheets["日整理"].rows) < 20
+    book = openpyxl.load_workbook(p)
+    book["日整理"].row_dimensions[1048576].height = 18
+    book.save(p)
+    raw, problems = reader.load_grid(p, engine="calamine")
+    assert raw is not None and problems == []
