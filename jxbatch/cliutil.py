@@ -219,7 +219,7 @@ def _sqlite_zh(exc: Exception) -> str:
         why = "磁盘已满，台账 ledger.sqlite 写不进去"
     else:
         why = f"台账 ledger.sqlite 读写失败（{text}）"
-    return (f"{why}；本次操作没有记入台账。请稍后重试；工作区在网络共享上且反复出现的，"
+    return (f"{why}；未完成的这一步没有记入台账。请稍后重试；工作区在网络共享上且反复出现的，"
             f"请复制到本机硬盘后再操作。")
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 # written file for a moment, and a rename of it — or of the folder holding it — is refused
 # meanwhile. Renames are tried again for this long before the error counts.
 RETRY_SECONDS = 3.0 if sys.platform == "win32" else 0.0
+HELD_EVERYWHERE = False  # tests: look for the held file as on Windows
 
 
 def replace(src: str | Path, dst: str | Path) -> None:
@@ -85,20 +86,28 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
 def write_report(path: Path, write: Callable[[Path], object]) -> Path:
     """atomic_write(path, write), or — when `path` is held open by another program (the last
     validation report, still open in Excel while the clerk fixes what it lists: Windows refuses
-    to replace it) — the first free "name (2).xlsx" … "(9)". Returns the path written; the
-    original error when none can be (a folder without write permission)."""
+    to replace it) — the first free "name (2).xlsx" … "(9)". The report is written once. Returns
+    the path written; the original error when none can be (a folder without write permission)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
     try:
-        atomic_write(path, write)
-        return path
-    except PermissionError as first:
-        for n in range(2, 10):
-            other = path.with_name(f"{path.stem} ({n}){path.suffix}")
-            try:
-                atomic_write(other, write)
-                return other
-            except PermissionError:
-                continue
-        raise first
+        write(Path(tmp))
+        try:
+            replace(tmp, path)
+            return path
+        except PermissionError as first:
+            for n in range(2, 10):
+                other = path.with_name(f"{path.stem} ({n}){path.suffix}")
+                try:
+                    os.replace(tmp, other)  # no waiting here: the first refusal waited
+                    return other
+                except PermissionError:
+                    continue
+            raise first
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def replace_folder(tmp: Path, target: Path, parked: Path, guard: AbstractContextManager[object] | None = None) -> None:
@@ -115,7 +124,9 @@ def replace_folder(tmp: Path, target: Path, parked: Path, guard: AbstractContext
                 try:
                     replace(target, parked)
                 except PermissionError as exc:  # name the workbook that is open, not its folder
-                    inside = held_inside(target)
+                    # (only Windows refuses to move a folder for a file open in it: elsewhere
+                    # a read-only file would be taken for an open one)
+                    inside = held_inside(target) if sys.platform == "win32" or HELD_EVERYWHERE else None
                     if inside is None:
                         raise
                     raise PermissionError(exc.errno, exc.strerror, str(inside)) from exc

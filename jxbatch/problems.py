@@ -137,7 +137,8 @@ _t("issuer-not-allowed", E, "扣分人“{value}”无权扣分（只有所长�
 _t("issuer-is-target", E, "扣分人不能给自己扣分")
 _t("approver-not-allowed", E, "审批人“{value}”无权审批加分（只有所长、班子成员和考核办可以审批）")
 _t("date-not-active", W, "{name}（{staff_id}）在岗期间为 {period}，本行日期 {value} 不在其中；仍按登记计入，请核对日期")
-_t("workbook-out-of-scope", W, "{name}（{staff_id}）本月不参加考核（在岗期间 {period}），这份工作簿不计分，其中的走访记录也不计入")
+_t("workbook-out-of-scope", W, "{name}（{staff_id}）本月不参加考核（在岗期间 {period}），这份工作簿的日整理、周小结不计分；"
+   "其中的走访记录仍计入军休人员的联系情况")
 _t("target-out-of-scope", E, "{name}（{staff_id}）本月不参加考核，不能登记")
 _t("roster-changed-since-close", W, "{month} 上次结账时{what}为 {before}，现在的人员名册为 {after}；本次按现在的名册计算"
    "（联带扣分、排名随之变化）。如这是之后才生效的调整，请先把名册改回，结账后再改")

@@ -342,7 +342,9 @@ def _code_problem(ctx: Context, r: Row, direction: str) -> Problem | None:
     return None
 
 
-def _staff_problem(ctx: Context, r: Row, key: str) -> Problem | None:
+def _staff_problem(ctx: Context, r: Row, key: str, dated: bool = False) -> Problem | None:
+    """`dated`: the row's date is the day of what it is about (a deduction), which should fall
+    on one of the person's days — not so a bonus approval's date, the day it was approved."""
     sid = r[key]
     if sid is None:
         return None
@@ -351,8 +353,9 @@ def _staff_problem(ctx: Context, r: Row, key: str) -> Problem | None:
         return problem("unknown-staff", r.at(key), sid)
     if sid not in ctx.scope:
         return problem("target-out-of-scope", r.at(key), sid, name=p.name, staff_id=sid)
-    d = r["date"]
-    if d is not None and not p.active_on(d):  # a part-month person, dated outside their days
+    d = r["date"] if dated else None
+    if d is not None and ctx.month.contains(d) and not p.active_on(d):  # a part-month person's row
+        # dated outside their days (outside the month: date-outside-month says it)
         return problem("date-not-active", r.at("date"), d.isoformat(), name=p.name, staff_id=sid,
                        period=_service(p))
     return None
@@ -368,7 +371,7 @@ def check_deductions(ctx: Context) -> Iterator[Problem]:
     """扣分 rows: known target in scope, known 扣分 code, R-ISS-1 issuer rules."""
     roster = ctx.regs.roster
     for r in ctx.rows("register", "扣分"):
-        for p in (_staff_problem(ctx, r, "target_id"), _code_problem(ctx, r, "扣分")):
+        for p in (_staff_problem(ctx, r, "target_id", dated=True), _code_problem(ctx, r, "扣分")):
             if p:
                 yield p
         issuer = r["issuer"]

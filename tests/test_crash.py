@@ -457,6 +457,35 @@ def test_a_published_workbook_open_in_excel_is_named_when_the_month_is_published
 
     monkeypatch.setattr(os, "replace", folder_held)
     monkeypatch.setattr(fsutil, "open", excel, raising=False)
+    monkeypatch.setattr(fsutil, "HELD_EVERYWHERE", True)  # only Windows looks (see below)
     out = CliRunner().invoke(main, ["close-month", "2026-11", "-w", str(root), "--date", "2026-12-01"])
     assert out.exit_code == 2 and "文件“考核排名公示_2026-11.xlsx”正被其他程序占用" in out.output, out.output
     assert snapshot(first.out_dir) == published
+
+
+def test_a_read_only_file_is_not_called_open_in_another_program(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review: on Linux a folder that cannot be moved (no write permission on its parent) holding
+    a read-only file named that file as "open in another program". Only Windows refuses to move
+    a folder for a file open in it, so only there is the file looked for."""
+    from jxbatch import fsutil
+
+    target, tmp, parked = tmp_path / "2026-11", tmp_path / ".tmp-x", tmp_path / ".old-x"
+    target.mkdir()
+    (target / "只读.xlsx").write_bytes(b"x")
+    tmp.mkdir()
+    real = os.replace
+
+    def refused(src, dst, *a, **k):
+        if Path(src) == target:
+            raise PermissionError(13, "Permission denied", str(src), None, str(dst))
+        return real(src, dst, *a, **k)
+
+    monkeypatch.setattr(os, "replace", refused)
+    monkeypatch.setattr(fsutil, "held_inside", lambda folder: folder / "只读.xlsx")  # what a 0444 file gives
+    with pytest.raises(PermissionError) as raised:
+        fsutil.replace_folder(tmp, target, parked)
+    assert raised.value.filename == str(target)  # the folder, as the system said
+    monkeypatch.setattr(fsutil, "HELD_EVERYWHERE", True)
+    with pytest.raises(PermissionError) as raised:
+        fsutil.replace_folder(tmp, target, parked)
+    assert raised.value.filename == str(target / "只读.xlsx")

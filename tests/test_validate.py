@@ -551,3 +551,17 @@ def test_a_register_there_but_refused_is_not_called_missing_without_a_word(tmp_p
     assert "meta-month" in codes
     (missing,) = [p for p in v.report.errors if p.code == "file-missing"]
     assert "文件在文件夹中，但未能采用" in missing.message
+
+
+def test_date_not_active_is_for_deductions_in_the_month_only(tmp_path: Path) -> None:
+    """Reviews of date-not-active: a bonus approved after a mid-month leaver's last day is an
+    ordinary case (its date is the approval's, R-SC-3) — no warning; a deduction dated outside
+    the month is an error already (date-outside-month) — not also a warning that it still counts."""
+    roster = copy.deepcopy(ROSTER)
+    next(p for p in roster["工作人员"] if p["staff_id"] == "A2")["end_date"] = D(2026, 11, 3)
+    approval = {"date": D(2026, 11, 6), "staff_id": "A2", "code": "J01", "reason": "表彰", "decision": "批准",
+                "approver": "考核办"}
+    v = run(tmp_path, roster=roster, register={"扣分": [deduction(target_id="A2", date=D(2026, 10, 30))],
+                                                "加分审批": [approval]})
+    assert [p.code for p in v.report.errors] == ["date-outside-month"]
+    assert found(v, "date-not-active") == []
