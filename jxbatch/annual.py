@@ -16,6 +16,7 @@ December close validated (``evaluation-changed``): reopen December and close it 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -260,13 +261,12 @@ def _close_year(root: Path, year: int, out: Path | None, reason: str | None) -> 
     problems = report.sorted()
     doc = annual_document(result, info, problems)
     data = dumps(doc)
-    # the result as posted: a newer jxbatch giving the same numbers is the same review
-    sha = hashlib.sha256(dumps({k: v for k, v in doc.items() if k != "tool_version"})).hexdigest()
+    sha = _review_sha(doc)
     names = [WORKBOOK.format(year=year), RESULTS]
 
     con = ledger.connect(ws.ledger)
     try:
-        last = ledger.last_annual(con, str(year))
+        last = ledger.last_annual(con, str(year)) or _posted_review(target, year)
         same = last is not None and last.results_sha256 == sha
         if last is not None and not same and not reason:
             return YearOutcome(CHANGED, year, target, report, result=result, document=doc, previous=last,
@@ -299,6 +299,27 @@ def _close_year(root: Path, year: int, out: Path | None, reason: str | None) -> 
                        files=[target / n for n in names], previous=last)
 
 
+def _review_sha(doc: dict) -> str:
+    """The review as posted: a newer jxbatch giving the same numbers is the same review."""
+    return hashlib.sha256(dumps({k: v for k, v in doc.items() if k != "tool_version"})).hexdigest()
+
+
+def _posted_review(target: Path, year: int) -> ledger.AnnualRecord | None:
+    """A review in the year's folder the ledger has no record of (published before the ledger
+    kept them, or the ledger deleted or replaced since): posted all the same, so it counts as
+    the last publication (id 0, dated by its file)."""
+    path = target / RESULTS
+    try:
+        text = path.read_text(encoding="utf-8")
+        doc = json.loads(text)
+        when = dt.datetime.fromtimestamp(path.stat().st_mtime).astimezone().isoformat(timespec="seconds")
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict) or doc.get("year") != str(year):
+        return None
+    return ledger.AnnualRecord(0, str(year), when, _review_sha(doc), text, str(target.resolve()), None)
+
+
 def published_review(root: Path, year: int) -> ledger.AnnualRecord | None:
     """The annual review of `year` last published, from the ledger (read only)."""
     ws = Workspace(root)
@@ -309,6 +330,21 @@ def published_review(root: Path, year: int) -> ledger.AnnualRecord | None:
         return ledger.last_annual(con, str(year))
     finally:
         con.close()
+
+
+def _monthly_changes(before: dict, now: dict, table: str) -> set[str]:
+    """The months (YYYY-MM) in which someone's (or a department's) published score differs
+    (`monthly`: twelve entries, January first; None for a month not scored)."""
+    key = "id" if table == "people" else "name"
+    year = now.get("year")
+    old = {e[key]: e.get("monthly") or [] for e in before.get(table) or ()}
+    months: set[str] = set()
+    for e in now.get(table) or ():
+        was, new = old.get(e[key], []), e.get("monthly") or []
+        for i in range(max(len(was), len(new))):
+            if (was[i] if i < len(was) else None) != (new[i] if i < len(new) else None):
+                months.add(f"{year}-{i + 1:02d}")
+    return months
 
 
 POLICY_ZH = {"evaluation_weight": "民主评议权重", "top_share": "评先评优比例", "floor": "评先评优月度下限",
@@ -327,6 +363,11 @@ def what_changed(before: dict, now: dict) -> list[str]:
     reclosed = [m["month"] for m in now.get("months") or () if old_months.get(m["month"]) != m["input_digest"]]
     if reclosed:
         out.append(f"{'、'.join(reclosed)} 重新结账过")
+    # a month re-closed on the same inputs (under other settings) shows in its scores only
+    rescored = sorted({m for table in ("people", "departments") for m in _monthly_changes(before, now, table)}
+                      - set(reclosed))
+    if rescored:
+        out.append(f"{'、'.join(rescored)} 的月度得分与发布时不同（重新结账过）")
     if before.get("evaluation_file") != now.get("evaluation_file"):
         out.append("民主评议工作簿不同")
     if not out:

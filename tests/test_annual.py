@@ -673,3 +673,33 @@ def test_registers_changed_since_december_do_not_reopen_the_evaluation_december_
     record(root2, list(range(1, 13)))
     write_spec(root2 / "data" / "retirees.xlsx", "retirees", broken)
     assert close_year(root2, YEAR).status == INVALID
+
+
+def test_a_posted_review_the_ledger_does_not_know_is_not_replaced_silently(year_ws: Path) -> None:
+    """Review: a review in out/2026/ with no record in the ledger (published before the ledger
+    kept them, or the ledger replaced) was overwritten by a different result without --reason.
+    It counts as the last publication. And a month re-closed on the same inputs with other
+    scores (a scoring setting changed) is named by its scores, not called "no month changed"."""
+    assert close_year(year_ws, YEAR).status == CLOSED
+    folder = year_ws / "out" / "2026"
+    posted = (folder / "results.json").read_bytes()
+    con = ledger.connect(year_ws / "ledger.sqlite")
+    con.execute("DELETE FROM annual_reviews")
+    con.close()
+    assert close_year(year_ws, YEAR).status == UNCHANGED  # the same result: nothing to ask
+    (year_ws / "jxbatch.toml").write_text('[annual]\nfloor = "99"\n', encoding="utf-8")
+    outcome = close_year(year_ws, YEAR)
+    assert outcome.status == CHANGED and outcome.changes == ["设置 评先评优月度下限：95.00 → 99.00"]
+    assert (folder / "results.json").read_bytes() == posted
+    (year_ws / "jxbatch.toml").write_text("", encoding="utf-8")
+    # March re-closed on the same inputs, one score different
+    people = scores()
+    sid = next(iter(people))
+    people[sid] = {**people[sid], 3: "97.00"}
+    con = ledger.connect(year_ws / "ledger.sqlite")
+    ledger.reopen(con, "2026-03", "改了设置")
+    with ledger.transaction(con):
+        ledger.record_close(con, month_doc(3, YEAR, people), policy_digest="p", out_dir=str(year_ws / "out"))
+    con.close()
+    outcome = close_year(year_ws, YEAR)
+    assert outcome.status == CHANGED and outcome.changes == ["2026-03 的月度得分与发布时不同（重新结账过）"]
