@@ -173,6 +173,8 @@ _t("visit-quarter-unknown", W, "{months} 未结账（或结账时未记录走访
 _t("visit-history-gap", W, "{months} 未结账：必访待查、问题跟踪和季度确认从 {prior} 的记录接续，期间的记录未知")
 _t("must-visit-registered-late", W, "必访事件“{value}”（{name}，开始 {start}，期限 {deadline}，联包 {staff}）"
                                     "在其月份结账后才登记，结账时未能判定；{visited}。如需扣分，请核实后在考核登记中登记")
+_t("must-visit-before-start", W, "必访事件“{value}”（{name}）的期限 {deadline} 在联包工作人员 {staff} 入职（{start}）之前，"
+   "不扣分；如需追究，请由考核办在考核登记中登记")
 _t("must-visit-unknown", W, "必访事件“{value}”的期限 {deadline} 跨入本月，但 {month} 未结账，无法确认是否已按时走访，本月不扣分")
 # --- annual review 年总评 (SPEC §13: R-YR-1..5) -------------------------------------------
 _t("target-undecided", W, "年度目标 {target_id}“{target}”的完成期限是本月（{deadline}），“目标完成”页没有它的完成情况，本月不扣分")

@@ -283,7 +283,13 @@ def stage(ctx: Any, history: History) -> StageOutput:
         ob = res.obligation
         r = retirees.get(ob.retiree_id)
         name = r.name if r is not None else ob.retiree_id
-        if res.status == rules.LATE:
+        staff = ctx.regs.roster.people.get(ob.staff_id)
+        if res.status == rules.LATE and staff is not None and staff.start_date is not None \
+                and ob.deadline < staff.start_date:  # due before the assigned one started: owed by nobody
+            problems.append(problem("must-visit-before-start", event_locs.get(ob.event_id) or Loc(), ob.event_id,
+                                    name=name, staff=f"{staff.name}（{staff.staff_id}）",
+                                    start=staff.start_date.isoformat(), deadline=ob.deadline.isoformat()))
+        elif res.status == rules.LATE:
             add(rules.auto_item(ob.staff_id, ob.deadline, "AUTO-MUST", rubric, issuer,
                                 rules.must_reason(name, res), "R-VI-3"))
         elif res.status == rules.UNKNOWN:
