@@ -135,9 +135,12 @@ def status(month: Month, workspace: Path) -> None:
             click.echo(f"        结账时将按未填写扣分：{s.shortfall()}")
     for title, state in registers.items():
         click.echo(f"{title}：{state}")
-    missing = [s for s in rows if s.state != "已填写"]
-    click.echo(f"应交 {len(rows)} 人，已填写 {len(rows) - len(missing)} 人"
-               + (f"；未交、未填写或未填完：{'、'.join(s.person.name for s in missing)}" if missing else ""))
+    missing = [s for s in rows if s.state not in ("已填写", "未填完")]
+    short = [s for s in rows if s.state == "未填完"]
+    click.echo(f"应交 {len(rows)} 人，已填写 {len(rows) - len(missing) - len(short)} 人"
+               + (f"，未填完 {len(short)} 人" if short else "")
+               + (f"；未交或未填写：{'、'.join(s.person.name for s in missing)}" if missing else "")
+               + (f"；未填完：{'、'.join(s.person.name for s in short)}" if short else ""))
     click.echo(f"本月状态：{month_state_text(workspace, month)}")
     if problems:
         click.echo(f"（读取时发现 {len(problems)} 个问题，运行 {command_line(workspace, f'validate {month}')} 查看）")
@@ -282,13 +285,13 @@ def reopen(month: Month, workspace: Path, reason: str) -> None:
     if rec is None:
         click.echo(f"{month} 尚未结账，无需重新打开。")
         sys.exit(EXIT_INPUT)
-    click.echo(f"已重新打开 {month}（原结账时间 {rec.closed_at}），原因：{reason}。修改后请重新运行 close-month。")
+    click.echo(f"已重新打开 {month}（原结账时间 {rec.closed_shown}），原因：{reason}。修改后请重新运行 close-month。")
     _later_months_note(workspace, month, later_closed_months(workspace, month))
     from .annual import published_review
 
     review = published_review(workspace, month.year)
     if review is not None:  # the posted annual review counted this month as it was
-        click.echo(f"注意：{month.year} 年总评已于 {review.published_at} 发布，用的是本月原来的结果；重新结账后请运行 "
+        click.echo(f"注意：{month.year} 年总评已于 {review.published_shown} 发布，用的是本月原来的结果；重新结账后请运行 "
                    f"{command_line(workspace, f'close-year {month.year} --reason 原因')} 重新发布。")
 
 

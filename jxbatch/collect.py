@@ -103,7 +103,7 @@ class Entry:
 class CollectResult:
     month: Month
     entries: list[Entry] = field(default_factory=list)
-    missing: list[PersonStatus] = field(default_factory=list)  # in scope, not 已填写
+    missing: list[PersonStatus] = field(default_factory=list)  # in scope, nothing returned yet
     problems: int = 0  # problems met reading data/YYYY-MM/ afterwards (see `validate`)
 
     def of(self, *statuses: str) -> list[Entry]:
@@ -624,7 +624,7 @@ def _collect(root: Path, month: Month, source: Path) -> CollectResult:
         for c in ordered:
             result.entries.append(filer.file(c))
     rows, _, problems = month_status(root, month)
-    result.missing = [s for s in rows if s.state != "已填写"]
+    result.missing = [s for s in rows if s.state not in ("已填写", "未填完")]  # returned: status says what is short
     result.problems = len(problems)
     return result
 

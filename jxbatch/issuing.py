@@ -209,7 +209,7 @@ def ensure_open(root: Path, month: Month, action: str) -> None:
     finally:
         con.close()
     if rec is not None:
-        raise WorkspaceError(f"{month} 已于 {rec.closed_at} 结账，不能再{action}；"
+        raise WorkspaceError(f"{month} 已于 {rec.closed_shown} 结账，不能再{action}；"
                              f"如需修改，请先运行 {command_line(root, f'reopen {month} --reason 原因')}")
 
 

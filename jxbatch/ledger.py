@@ -234,6 +234,10 @@ class CloseRecord:
     reopen_reason: str | None
     publish_date: str | None = None  # the date on the posted sheets and notices (ISO)
 
+    @property
+    def closed_shown(self) -> str:
+        return shown_time(self.closed_at)
+
 
 _COLS = ("id, month, status, closed_at, input_digest, policy_digest, tool_version, out_dir, reopened_at, "
          "reopen_reason, publish_date")
@@ -281,6 +285,10 @@ class AnnualRecord:
     out_dir: str
     reason: str | None
 
+    @property
+    def published_shown(self) -> str:
+        return shown_time(self.published_at)
+
 
 def record_annual(con: sqlite3.Connection, year: str, results_json: str, results_sha256: str, out_dir: str,
                   reason: str | None) -> int:
@@ -294,6 +302,15 @@ def last_annual(con: sqlite3.Connection, year: str) -> AnnualRecord | None:
     row = con.execute("SELECT id, year, published_at, results_sha256, results_json, out_dir, reason "
                       "FROM annual_reviews WHERE year = ? ORDER BY id DESC LIMIT 1", (year,)).fetchone()
     return AnnualRecord(*row) if row else None
+
+
+def shown_time(stamp: str) -> str:
+    """A recorded time as the clerk reads it: local time, to the minute ("2026-11-30 12:30");
+    the ledger keeps ISO 8601 with its offset."""
+    try:
+        return dt.datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except (ValueError, OSError, OverflowError):
+        return stamp
 
 
 def now() -> str:
@@ -392,7 +409,7 @@ def month_state(path: Path, month: str) -> str:
     try:
         rec = current(con, month)
         if rec is not None:
-            return f"已结账（{rec.closed_at}）"
+            return f"已结账（{rec.closed_shown}）"
         if history(con, month):
             return "已重新打开，待重新结账"
         return "未结账"

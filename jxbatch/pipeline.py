@@ -209,14 +209,14 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
                 where = published_folder(rec, ws, month, con)
                 if rec.publish_date is None and publish_date is not None:  # closed by an older version
                     return CloseOutcome(REFUSED, where, Report(),
-                                        message=f"{month} 已于 {rec.closed_at} 结账（当时未记录公示日期）；"
+                                        message=f"{month} 已于 {rec.closed_shown} 结账（当时未记录公示日期）；"
                                                 f"如需改用 {publish_date}，请先运行 "
                                                 f"{command_line(root, f'reopen {month} --reason 原因')}")
                 if rec.publish_date is not None:  # another date is another publication (R-LG-4)
                     recorded = dt.date.fromisoformat(rec.publish_date)
                     if publish_date is not None and publish_date != recorded:
                         return CloseOutcome(REFUSED, where, Report(),
-                                            message=f"{month} 已于 {rec.closed_at} 结账，公示日期为 {recorded}；"
+                                            message=f"{month} 已于 {rec.closed_shown} 结账，公示日期为 {recorded}；"
                                                     f"如需改用 {publish_date}，请先运行 "
                                                     f"{command_line(root, f'reopen {month} --reason 原因')}")
                     publish_date = recorded
@@ -231,18 +231,18 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
                 out_root = target.parent
                 if not out_root.is_dir():  # a share not connected, a folder gone: not created anew
                     return CloseOutcome(REFUSED, where, Report(),
-                                        message=f"{month} 已于 {rec.closed_at} 结账，输出文件夹 {out_root} 不存在"
+                                        message=f"{month} 已于 {rec.closed_shown} 结账，输出文件夹 {out_root} 不存在"
                                                 f"（共享文件夹未连接？），缺失的输出文件未重新生成；连接后重新运行即可")
             elif rec.input_digest != digest and (held := unreadable(input_files(ws, month))):
                 # not a change of the inputs: they cannot be compared now
                 names = "、".join(p.relative_to(root).as_posix() if p.is_relative_to(root) else p.name for p in held)
                 return CloseOutcome(REFUSED, published_folder(rec, ws, month, con), Report(),
-                                    message=f"{month} 已于 {rec.closed_at} 结账；输入文件 {names} 现在无法读取"
+                                    message=f"{month} 已于 {rec.closed_shown} 结账；输入文件 {names} 现在无法读取"
                                             f"（正被其他程序占用，如在 Excel 中打开？），无法核对输入是否有变化。"
                                             f"请关闭后重新运行")
             else:
                 return CloseOutcome(REFUSED, published_folder(rec, ws, month, con), Report(),
-                                    message=f"{month} 已于 {rec.closed_at} 结账，{_what_changed(con, month, rec, digest, policy, settled)}；"
+                                    message=f"{month} 已于 {rec.closed_shown} 结账，{_what_changed(con, month, rec, digest, policy, settled)}；"
                                             f"如需重新结账，请先运行 {command_line(root, f'reopen {month} --reason 原因')}")
         elif _published_without_record(con, out_root, target, month):
             return CloseOutcome(REFUSED, target, Report(), message=_unrecorded_message(ws, target, month))
@@ -533,7 +533,7 @@ def _not_republished(rec: Any, month: Month) -> str:
     (the inputs as they are now fail the checks): it stays closed."""
     if rec is None:
         return ""
-    return (f"{month.chinese()}已于 {rec.closed_at} 结账（仍然有效），但缺失的输出文件无法按现在的输入重新生成："
+    return (f"{month.chinese()}已于 {rec.closed_shown} 结账（仍然有效），但缺失的输出文件无法按现在的输入重新生成："
             f"上面的问题需要先改正，或从备份恢复缺失的文件。")
 
 

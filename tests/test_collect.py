@@ -183,7 +183,7 @@ def test_collect_eml_folder_files_every_encoding_by_meta(ws: Path, tmp_path: Pat
         assert name in missing
     assert "张三" not in missing and "郑离" not in missing  # returned / out of scope
     status = run("status", "2026-11", "-w", str(ws))
-    assert "已填写 5 人" in status.output
+    assert "已填写 0 人，未填完 5 人" in status.output  # one day each: returned, far from complete
 
 
 def test_newer_reply_supersedes_identical_is_unchanged_older_is_kept(ws: Path, tmp_path: Path) -> None:

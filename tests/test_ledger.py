@@ -103,3 +103,22 @@ def test_readonly_uri_of_a_network_path_has_an_empty_authority(tmp_path: Path) -
     with pytest.raises(sqlite3.OperationalError):
         con.execute("CREATE TABLE x (a)")
     con.close()
+
+
+@pytest.mark.skipif(not hasattr(__import__("time"), "tzset"), reason="POSIX time zones")
+def test_recorded_times_are_shown_in_local_time_to_the_minute(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clerk walkthrough: "已于 2026-11-30T04:30:06+00:00 结账" — a Beijing clerk reads 04:30 for a
+    12:30 close. Times are kept in ISO 8601 with their offset and shown local, to the minute."""
+    import time
+
+    monkeypatch.setenv("TZ", "CST-8")  # China Standard Time, without needing the tz database
+    time.tzset()
+    try:
+        assert ledger.shown_time("2026-11-30T04:30:06+00:00") == "2026-11-30 12:30"
+        assert ledger.shown_time("2026-11-30T12:30:59+08:00") == "2026-11-30 12:30"
+        assert ledger.shown_time("not a time") == "not a time"
+        rec = ledger.CloseRecord(1, "2026-11", "closed", "2026-11-30T16:05:00+00:00", "d", "p", "v", "o", None, None)
+        assert rec.closed_shown == "2026-12-01 00:05"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

@@ -50,7 +50,7 @@ def close_year(year: int, workspace: Path, out: Path | None, reason: str | None)
     outcome = run(workspace, year, out, reason.strip() if reason else None)
     if outcome.status == CHANGED:
         assert outcome.previous is not None
-        click.echo(f"{year} 年总评已于 {outcome.previous.published_at} 发布；按现在的台账、设置和民主评议，"
+        click.echo(f"{year} 年总评已于 {outcome.previous.published_shown} 发布；按现在的台账、设置和民主评议，"
                    f"结果与已发布的不同：")
         for line in outcome.changes:
             click.echo(f"  - {line}")
@@ -70,9 +70,9 @@ def close_year(year: int, workspace: Path, out: Path | None, reason: str | None)
     for p in outcome.report.warnings:
         click.echo(f"[警告] {p.line()}")
     if outcome.status == UNCHANGED and outcome.previous is not None:
-        click.echo(f"{year} 年总评已于 {outcome.previous.published_at} 发布，结果未变化。")
+        click.echo(f"{year} 年总评已于 {outcome.previous.published_shown} 发布，结果未变化。")
     elif outcome.previous is not None:
-        click.echo(f"{year} 年总评已按新结果重新发布（原因：{reason}；上次发布于 {outcome.previous.published_at}，"
+        click.echo(f"{year} 年总评已按新结果重新发布（原因：{reason}；上次发布于 {outcome.previous.published_shown}，"
                    f"记录保留在台账中）。")
     click.echo(f"{year} 年总评完成：个人 {len(res.individual)} 人，领导班子 {len(res.leadership)} 人，"
                f"科室 {len(res.departments)} 个。")
