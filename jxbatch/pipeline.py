@@ -32,6 +32,7 @@ from .publish.results import dumps, results_document
 from .schema import CALENDAR, RETIREES, ROLE_CODES, ROSTER, RUBRIC
 from .stages import (
     FOLDER_KIND,
+    INPUTS_KIND,
     OUTPUTS_KIND,
     OVERSIGHT_KIND,
     POLICY_KIND,
@@ -197,7 +198,8 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
     out_root = out if out is not None else ws.out
     target = out_root / str(month)
     policy, policy_problems = load_policy(root)
-    digest = input_digest(input_files(ws, month), root)
+    fingerprints: dict[str, str] = {}
+    digest = input_digest(input_files(ws, month), root, fingerprints)
 
     # ledger first: a closed month is locked (R-LG-2)
     con = ledger.connect(ws.ledger)
@@ -242,7 +244,8 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
                                             f"请关闭后重新运行")
             else:
                 return CloseOutcome(REFUSED, published_folder(rec, ws, month, con), Report(),
-                                    message=f"{month} 已于 {rec.closed_shown} 结账，{_what_changed(con, month, rec, digest, policy, settled)}；"
+                                    message=f"{month} 已于 {rec.closed_shown} 结账，"
+                                            f"{_what_changed(con, month, rec, digest, policy, settled, fingerprints)}；"
                                             f"如需重新结账，请先运行 {command_line(root, f'reopen {month} --reason 原因')}")
         elif _published_without_record(con, out_root, target, month):
             return CloseOutcome(REFUSED, target, Report(), message=_unrecorded_message(ws, target, month))
@@ -289,6 +292,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
             state.update(so.ledger_state)
         state[OVERSIGHT_KIND] = oversight_state(ctx.regs.roster)
         state[POLICY_KIND] = policy_state(policy)
+        state[INPUTS_KIND] = {name: {"crc32": crc} for name, crc in fingerprints.items()}
         state[OUTPUTS_KIND] = {name: {} for name in output_names(month, [w for so in stage_outputs for w in so.writers])}
         state[FOLDER_KIND] = {"folder": {"default": out_root.resolve() == ws.out.resolve()}}
         doc = results_document(result, month=str(month), center=policy.center, tool_version=__version__,
@@ -409,12 +413,12 @@ def _same_settings(con: sqlite3.Connection, month: Month, rec: Any, policy: Any)
 
 
 def _what_changed(con: sqlite3.Connection, month: Month, rec: Any, digest: str, policy: Any,
-                  settled: bool = True) -> str:
-    """For the refusal of a closed month: the inputs, or which settings, changed (or the
-    settings file no longer loads: `settled` False)."""
+                  settled: bool = True, fingerprints: dict[str, str] | None = None) -> str:
+    """For the refusal of a closed month: which input files, or which settings, changed (or
+    the settings file no longer loads: `settled` False)."""
     said = []
     if rec.input_digest != digest:
-        said.append("输入文件已变化")
+        said.append("输入文件已变化" + _files_changed(con, month, rec, fingerprints or {}))
     if not settled:
         said.append(f"设置文件 {POLICY_FILE} 有错误（运行 jxbatch validate 查看）")
         return "，".join(said)
@@ -426,6 +430,23 @@ def _what_changed(con: sqlite3.Connection, month: Month, rec: Any, digest: str, 
             shown = "、".join(f"{k}（{b} → {a}）" for k, b, a in changed[:5])
             said.append(f"设置已变化：{shown}{' 等' if len(changed) > 5 else ''}")
     return "，".join(said) or "输入或设置已变化"
+
+
+def _files_changed(con: sqlite3.Connection, month: Month, rec: Any, now: dict[str, str]) -> str:
+    """"：data/2026-11/考核登记_2026-11.xlsx 有改动" — from the fingerprints the close kept (a
+    close by an older version kept none: nothing more to say)."""
+    kept = ledger.last_close(con, str(month), INPUTS_KIND, rec.id + 1)
+    before = {name: e.get("crc32") for name, e in kept[1].items()} if kept is not None else {}
+    if not before:
+        return ""
+    parts = []
+    for label, names in (("有改动", [n for n in now if n in before and before[n] != now[n]]),
+                         ("是新放入的", [n for n in now if n not in before]),
+                         ("已被移走", [n for n in before if n not in now])):
+        if names:
+            shown = "、".join(sorted(names)[:5]) + (f" 等 {len(names)} 个" if len(names) > 5 else "")
+            parts.append(f"{shown} {label}")
+    return "：" + "；".join(parts) if parts else ""
 
 
 def roster_changes(month: Month, previous: tuple[dict, dict[str, dict]] | None, roster: Any,

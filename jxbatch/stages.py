@@ -61,6 +61,7 @@ OVERSIGHT_KIND = "oversight"  # ledger state: department -> its supervising lead
 
 OUTPUTS_KIND = "outputs"  # ledger state: the file names a close published (name -> {})
 FOLDER_KIND = "folder"  # ledger state: {"folder": {"default": bool}} — published into the workspace's out/?
+INPUTS_KIND = "inputs"  # ledger state: each input file of a close -> {"crc32": …} (which file changed?)
 POLICY_KIND = "policy"  # ledger state: the settings a close computed with ("section.key" -> value)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -435,15 +436,20 @@ def unreadable(paths: list[Path]) -> list[Path]:
     return out
 
 
-def input_digest(paths: list[Path], root: Path) -> str:
-    """sha256 over the input files' names and bytes, in a fixed order (R-LG-1)."""
+def input_digest(paths: list[Path], root: Path, each: dict[str, str] | None = None) -> str:
+    """sha256 over the input files' names and bytes, in a fixed order (R-LG-1). `each`, when
+    given, receives every file's own fingerprint (its name -> crc32 of its bytes, read in the
+    same pass): kept by the close so that a refusal can say which file changed."""
     h = hashlib.sha256()
     for p in sorted(paths, key=lambda p: p.relative_to(root).as_posix() if p.is_relative_to(root) else p.name):
         rel = p.relative_to(root).as_posix() if p.is_relative_to(root) else p.name
         h.update(rel.encode("utf-8") + b"\0")
         try:
-            h.update(p.read_bytes())
+            data = p.read_bytes()
         except OSError:
-            h.update(b"<unreadable>")
+            data = b"<unreadable>"
+        h.update(data)
         h.update(b"\0")
+        if each is not None:
+            each[rel] = f"{zlib.crc32(data):08x}"
     return h.hexdigest()

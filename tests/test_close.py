@@ -125,6 +125,8 @@ def test_reclose_is_noop_then_changed_input_refused_until_reopen(ws: Path) -> No
     write_spec(ws / "data" / "2026-11" / "考核登记_2026-11.xlsx", "register", {"扣分": []}, month="2026-11")
     refused = close_month(ws, NOV)
     assert refused.status == REFUSED and "reopen" in refused.message
+    # which file: the close kept each input's fingerprint (clerk walkthrough: "输入文件已变化" named none)
+    assert "输入文件已变化：data/2026-11/考核登记_2026-11.xlsx 有改动；如需重新结账" in refused.message
     assert (first.out_dir / "results.json").read_bytes() == before  # nothing touched
     assert reopen_month(ws, NOV, "更正登记") is not None
     second = close_month(ws, NOV, publish_date=D(2026, 12, 1))
@@ -550,3 +552,16 @@ def test_a_closed_months_input_open_in_excel_is_not_called_changed(ws: Path, mon
     monkeypatch.undo()
     assert (first.out_dir / "results.json").read_bytes() == before
     assert close_month(ws, NOV, publish_date=D(2026, 12, 1)).status == UNCHANGED
+
+
+def test_a_refusal_names_the_files_added_and_removed(ws: Path) -> None:
+    """The close keeps each input's fingerprint: a refusal says which files changed, were put
+    in or taken out since (here a workbook added for 郑离 and H2's removed)."""
+    close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    folder = ws / "data" / "2026-11"
+    (folder / "H2_某_2026-11.xlsx").unlink()
+    shutil.copy(folder / "H1_某_2026-11.xlsx", folder / "X1_郑离_2026-11.xlsx")
+    refused = close_month(ws, NOV)
+    assert refused.status == REFUSED
+    assert ("输入文件已变化：data/2026-11/X1_郑离_2026-11.xlsx 是新放入的；"
+            "data/2026-11/H2_某_2026-11.xlsx 已被移走") in refused.message
