@@ -112,7 +112,7 @@ _t("column-unlabeled", W, "这一列没有表头，其中的内容没有读取")
 _t("rows-above-header", E, "这一行像是数据，却在表头（第 {header} 行）上方，不会被读取："
                            "数据请写在表头下方（可能是排序时选中了表头）")
 _t("note-above-header", W, "表头（第 {header} 行）上方这一行的内容不会被读取；如是数据，请移到表头下方")
-_t("unknown-staff", E, "未知工号“{value}”（人员名册中没有）")
+_t("unknown-staff", E, "未知工号“{value}”（人员名册中没有）{hint}")
 _t("unknown-retiree", E, "未知军休人员编号“{value}”（军休人员名册中没有）")
 _t("unknown-code", E, "未知标准编号“{value}”（考核标准中没有）")
 _t("unknown-department", E, "未知科室“{value}”（名册“科室”页中没有）")
@@ -285,6 +285,7 @@ def problem(code: str, loc: Loc | None = None, value: object = None, **params: o
     if loc is not None and loc.sheet is not None:
         params.setdefault("sheet", loc.sheet)
     params.setdefault("value", show_value(value) or "")
+    params.setdefault("hint", "")  # an optional tail some templates end with
     message = ptype.template.format(**params)
     return Problem(code, ptype.severity, message, loc or Loc(), show_value(value))
 

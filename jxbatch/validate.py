@@ -253,7 +253,7 @@ def check_roster(ctx: Context) -> Iterator[Problem]:
         if lid:
             p = roster.people.get(lid)
             if p is None:
-                yield problem("unknown-staff", r.at("leader_id"), lid)
+                yield _unknown_staff(ctx, r.at("leader_id"), lid)
             elif p.role != LEADER:
                 yield problem("org-oversight-not-leader", r.at("leader_id"), lid)
     for dept in roster.departments:
@@ -272,7 +272,7 @@ def check_retiree_refs(ctx: Context) -> Iterator[Problem]:
     for r in ctx.rows("retirees", "军休人员"):
         sid = r["assigned_staff"]
         if sid and sid not in people:
-            yield problem("unknown-staff", r.at("assigned_staff"), sid)
+            yield _unknown_staff(ctx, r.at("assigned_staff"), sid)
     for sheet in ("分散活动申请", "事件登记"):
         for r in ctx.rows("retirees", sheet):
             rid = r["retiree_id"]
@@ -281,7 +281,7 @@ def check_retiree_refs(ctx: Context) -> Iterator[Problem]:
     for r in ctx.rows("retirees", "事件登记"):
         sid = r["registrar"]
         if sid and sid not in people and sid != ASSESSMENT_OFFICE:
-            yield problem("unknown-staff", r.at("registrar"), sid)
+            yield _unknown_staff(ctx, r.at("registrar"), sid)
 
 
 def check_retiree_dates(ctx: Context) -> Iterator[Problem]:
@@ -323,7 +323,7 @@ def check_rubric(ctx: Context) -> Iterator[Problem]:
             yield problem("unknown-department", r.at("department"), r["department"])
     for r in ctx.rows("rubric", "岗位职责"):
         if r["staff_id"] and r["staff_id"] not in ctx.regs.roster.people:
-            yield problem("unknown-staff", r.at("staff_id"), r["staff_id"])
+            yield _unknown_staff(ctx, r.at("staff_id"), r["staff_id"])
 
 
 # --- the month's workbooks ------------------------------------------------------------------
@@ -342,6 +342,17 @@ def _code_problem(ctx: Context, r: Row, direction: str) -> Problem | None:
     return None
 
 
+def _unknown_staff(ctx: Context, loc: Loc, value: object) -> Problem:
+    """An unknown 工号 — and when it is a name on the roster (孙伟 typed for S08), which 工号 to
+    write instead."""
+    hint = ""
+    if isinstance(value, str):
+        ids = [p.staff_id for p in ctx.regs.roster.people.values() if p.name == value.strip()]
+        if ids:
+            hint = f"；“{value}”是姓名，这一列应填工号：{'、'.join(ids)}"
+    return problem("unknown-staff", loc, value, hint=hint)
+
+
 def _staff_problem(ctx: Context, r: Row, key: str, dated: bool = False) -> Problem | None:
     """`dated`: the row's date is the day of what it is about (a deduction), which should fall
     on one of the person's days — not so a bonus approval's date, the day it was approved."""
@@ -350,7 +361,7 @@ def _staff_problem(ctx: Context, r: Row, key: str, dated: bool = False) -> Probl
         return None
     p = ctx.regs.roster.people.get(sid)
     if p is None:
-        return problem("unknown-staff", r.at(key), sid)
+        return _unknown_staff(ctx, r.at(key), sid)
     if sid not in ctx.scope:
         return problem("target-out-of-scope", r.at(key), sid, name=p.name, staff_id=sid)
     d = r["date"] if dated else None
@@ -378,7 +389,7 @@ def check_deductions(ctx: Context) -> Iterator[Problem]:
         if issuer is None:
             continue
         if issuer != ASSESSMENT_OFFICE and issuer not in roster.people:
-            yield problem("unknown-staff", r.at("issuer"), issuer)
+            yield _unknown_staff(ctx, r.at("issuer"), issuer)
         elif not roster.may_deduct(issuer):
             yield problem("issuer-not-allowed", r.at("issuer"), issuer)
         elif issuer == r["target_id"]:
@@ -396,7 +407,7 @@ def check_bonus_approvals(ctx: Context) -> Iterator[Problem]:
         if approver is None:
             continue
         if approver != ASSESSMENT_OFFICE and approver not in roster.people:
-            yield problem("unknown-staff", r.at("approver"), approver)
+            yield _unknown_staff(ctx, r.at("approver"), approver)
         elif not roster.may_approve(approver):
             yield problem("approver-not-allowed", r.at("approver"), approver)
 
@@ -474,7 +485,7 @@ def check_evaluation(ctx: Context) -> Iterator[Problem]:
         if r["retiree_id"] and r["retiree_id"] not in ctx.regs.retirees:
             yield problem("unknown-retiree", r.at("retiree_id"), r["retiree_id"])
         if r["staff_id"] and r["staff_id"] not in ctx.regs.roster.people:
-            yield problem("unknown-staff", r.at("staff_id"), r["staff_id"])
+            yield _unknown_staff(ctx, r.at("staff_id"), r["staff_id"])
 
 
 def check_leaders_have_staff(ctx: Context) -> Iterator[Problem]:

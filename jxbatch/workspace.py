@@ -373,7 +373,7 @@ def _single(inputs: MonthInputs, attr: str, wb: Workbook, problems: list[Problem
 def _unknown_staff(display: str, staff_id: str, has_meta: bool) -> Problem:
     """A personal workbook of nobody on the roster: by its _meta 工号, or (no _meta) by its name."""
     loc = Loc(file=display)
-    return problem("unknown-staff", loc.at(label="工号"), staff_id) if has_meta else problem("file-unknown", loc)
+    return problem("unknown-staff", loc.at(label="工号"), staff_id, hint="") if has_meta else problem("file-unknown", loc)
 
 
 def _identify(raw: RawWorkbook, month: Month, staff_ids: frozenset[str] | None) -> tuple[WorkbookSpec | None,

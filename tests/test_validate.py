@@ -565,3 +565,13 @@ def test_date_not_active_is_for_deductions_in_the_month_only(tmp_path: Path) -> 
                                                 "加分审批": [approval]})
     assert [p.code for p in v.report.errors] == ["date-outside-month"]
     assert found(v, "date-not-active") == []
+
+
+def test_a_name_typed_for_a_staff_id_says_which_id(tmp_path: Path) -> None:
+    """Clerk walkthrough: 被考核人工号 "钱一" (a name) was only "未知工号“钱一”": it now says the
+    column wants the 工号 and which one that person has."""
+    v = run(tmp_path, register={"扣分": [deduction(target_id="钱一")]})
+    (unknown,) = [p for p in v.report.errors if p.code == "unknown-staff"]
+    assert unknown.message.endswith("；“钱一”是姓名，这一列应填工号：A1")
+    assert found(run(tmp_path / "2", register={"扣分": [deduction(target_id="Z9")]}), "unknown-staff") == [
+        ("考核登记_2026-11.xlsx", "扣分", "B3", "Z9")]
