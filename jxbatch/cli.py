@@ -81,7 +81,8 @@ def templates(out: Path) -> None:
 @click.argument("month", type=MONTH)
 @workspace_option
 @click.option("--send", is_flag=True, help="下发后把个人工作簿用电子邮件发给每个人（邮箱取自人员名册）")
-@click.option("--dry-run", "dry_run", is_flag=True, help="生成工作簿，但只列出将要发送的邮件，不发送（含 --send）")
+@click.option("--dry-run", "dry_run", is_flag=True,
+              help="演习：只列出将生成的工作簿和将要发送的邮件，不生成、不改动任何文件，也不发送（含 --send）")
 @click.option("--resend", is_flag=True, help="已发送过的同一工作簿也再发一次")
 @fatal_errors
 def issue(month: Month, workspace: Path, send: bool, dry_run: bool, resend: bool) -> None:
@@ -90,7 +91,9 @@ def issue(month: Month, workspace: Path, send: bool, dry_run: bool, resend: bool
     from .policy import load_policy
 
     policy, _ = load_policy(workspace)
-    result = issue_month(workspace, month, center=policy.center)
+    result = issue_month(workspace, month, center=policy.center, dry_run=dry_run)
+    if dry_run:
+        click.echo("演习（--dry-run）：不生成、不改动任何工作簿，也不发送邮件。")
     report = Report(result.problems)
     if not report.ok:
         print_report(report)
@@ -98,15 +101,16 @@ def issue(month: Month, workspace: Path, send: bool, dry_run: bool, resend: bool
         sys.exit(EXIT_INPUT)
     for w in report.warnings:
         click.echo(f"[警告] {w.line()}")
+    will = "将" if dry_run else "已"
     for former, p in result.renamed:
-        click.echo(f"已按名册改名 {former.name} → {p.name}")
+        click.echo(f"{will}按名册改名 {former.name} → {p.name}")
     for p in result.written:
-        click.echo(f"已生成 {p}")
+        click.echo(f"{'将生成' if dry_run else '已生成'} {p}")
     for p in result.kept:
-        click.echo(f"已填写，未覆盖 {p}")
+        click.echo(f"已填写，{'不会覆盖' if dry_run else '未覆盖'} {p}")
     for p in result.backed_up:
         click.echo(f"原文件与新下发的不同，已备份到 {p}")
-    click.echo(f"共生成 {len(result.written)} 个工作簿，保留已填写的 {len(result.kept)} 个。")
+    click.echo(f"共{'将生成' if dry_run else '生成'} {len(result.written)} 个工作簿，保留已填写的 {len(result.kept)} 个。")
     if not (send or dry_run or resend):
         return
     from .commands.mail import send_issued

@@ -213,10 +213,14 @@ def ensure_open(root: Path, month: Month, action: str) -> None:
                              f"如需修改，请先运行 {command_line(root, f'reopen {month} --reason 原因')}")
 
 
-def issue_month(root: Path, month: Month, center: str = "常德市军休所") -> IssueResult:
-    """Personal workbooks for every in-scope person, and the month's registers (SPEC §4.4)."""
+def issue_month(root: Path, month: Month, center: str = "常德市军休所", dry_run: bool = False) -> IssueResult:
+    """Personal workbooks for every in-scope person, and the month's registers (SPEC §4.4).
+    `dry_run`: what would be written, renamed or kept — nothing is (not even the folder)."""
     from .pipeline import workspace_lock
 
+    if dry_run:
+        ensure_open(root, month, "下发工作簿")
+        return _issue_month(root, month, center, dry_run=True)
     with workspace_lock(root):
         ensure_open(root, month, "下发工作簿")
         return _issue_month(root, month, center)
@@ -242,7 +246,7 @@ def register_problems(ws: Workspace, month: Month, regs: Registers) -> list[Prob
     return run_checks(ctx, [check_roster, check_duplicates, check_retiree_refs, check_retiree_dates, check_rubric])
 
 
-def _issue_month(root: Path, month: Month, center: str) -> IssueResult:
+def _issue_month(root: Path, month: Month, center: str, dry_run: bool = False) -> IssueResult:
     from .model import in_scope
     from .templates import build_workbook, save_workbook
 
@@ -264,7 +268,8 @@ def _issue_month(root: Path, month: Month, center: str) -> IssueResult:
     result.problems += regs.calendar.coverage_problems(month)
     lookups = register_lookups(regs, month)
     folder = ws.month_dir(month)
-    folder.mkdir(parents=True, exist_ok=True)
+    if not dry_run:
+        folder.mkdir(parents=True, exist_ok=True)
     jobs: list[tuple[Path, WorkbookSpec, dict[str, Any]]] = []
     for person in regs.roster.people.values():
         if not in_scope(person, month, regs.calendar):
@@ -281,15 +286,27 @@ def _issue_month(root: Path, month: Month, center: str) -> IssueResult:
     if month.month == 12:  # R-YR-3: the democratic evaluation is issued with December
         jobs.append((ws.monthly_path(EVALUATION, month), EVALUATION,
                      {"lookups": lookups, "prefill": evaluation_prefill(regs, month)}))
-    owners = {personal_owner(p.name) for p in folder.iterdir() if p.is_file()}  # one listing, not one a person
+    owners = {personal_owner(p.name) for p in folder.iterdir() if p.is_file()} if folder.is_dir() else set()
     for path, spec, kw in jobs:
         if spec is PERSONAL and not path.exists() and personal_owner(path.name) in owners:
             # issued before under a name the roster has corrected since
-            former = rename_former(path, month, ws.ledger)
-            if former is not None:
-                result.renamed.append((former, path))
+            if dry_run:
+                sid = personal_owner(path.name)
+                former = next((p for p in sorted(folder.iterdir()) if personal_owner(p.name) == sid), None)
+                if former is not None:
+                    result.renamed.append((former, path))
+                    if any(filled_rows(former, spec).values()):
+                        result.kept.append(path)
+                        continue
+            else:
+                former = rename_former(path, month, ws.ledger)
+                if former is not None:
+                    result.renamed.append((former, path))
         if path.exists() and any(filled_rows(path, spec).values()):
             result.kept.append(path)
+            continue
+        if dry_run:
+            result.written.append(path)
             continue
         before = path.read_bytes() if path.exists() else None
         wb = build_workbook(spec, month=str(month), center=center, **kw)

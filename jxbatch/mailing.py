@@ -499,8 +499,8 @@ def issue_jobs(root: Path, month: Month, settings: MailSettings, office: str,
         job = Outgoing(ISSUE, person, subject, issue_body(person, month, deadline, path.name, office), path)
         if path in kept_set:
             job.skip = "工作簿已交回并填写，不再下发"
-        elif not path.exists():
-            job.skip, job.attachment = "工作簿不存在（请先运行 jxbatch issue）", None
+        elif not path.exists():  # (a dry run generates nothing: the file comes with the real issue)
+            job.skip, job.attachment = "工作簿尚未生成（不加 --dry-run 运行 jxbatch issue 时生成并发送）", None
         jobs.append(job)
     return jobs
 

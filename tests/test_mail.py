@@ -120,7 +120,7 @@ def issued(tmp_path_factory) -> Path:
     return root
 
 
-def reissue(root: Path, month: Month, center: str = "") -> issuing.IssueResult:
+def reissue(root: Path, month: Month, center: str = "", dry_run: bool = False) -> issuing.IssueResult:
     """`issue_month` for a month already issued: the same result without rebuilding the workbooks
     (they are byte-identical when rebuilt, R-LG-4)."""
     ws = Workspace(root)
@@ -261,6 +261,28 @@ def test_dry_run_prints_and_sends_nothing(ws: Path, server, monkeypatch) -> None
         con.close()
 
 
+def test_issue_dry_run_writes_no_workbook(tmp_path: Path) -> None:
+    """Clerk walkthrough: `issue --send --dry-run` printed 已生成 for every workbook (and made an
+    empty _previous/): a clerk reads dry-run as "touch nothing". Nothing is written now — not the
+    month's folder on a first issue, not a byte of an issued one — and it says what would be."""
+    root = mini_workspace(tmp_path / "工作区", roster=roster_with_emails())
+    folder = root / "data" / "2026-11"
+    for p in folder.iterdir():  # mini_workspace writes the register: a first issue has nothing
+        p.unlink()
+    folder.rmdir()
+    out = run("issue", "2026-11", "-w", str(root), "--dry-run")
+    assert out.exit_code == 0, out.output
+    assert "不生成、不改动任何工作簿" in out.output and "将生成" in out.output and "已生成" not in out.output
+    assert "工作簿尚未生成" in out.output
+    assert not folder.exists()
+    issuing.issue_month(root, NOV)
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
+    out = run("issue", "2026-11", "-w", str(root), "--send", "--dry-run")
+    assert out.exit_code == 1 and "请另行通知：孙二（A2）、周科长（H2）" in out.output  # no address: as a real run
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()} == before
+    assert not (folder / "_previous").exists() and "S01_张三_2026-11.xlsx" in out.output
+
+
 def test_missing_password_or_dead_server_is_fatal_and_sends_nothing(ws: Path, server, monkeypatch) -> None:
     handler, port = server
     write_policy(ws, port)
@@ -383,3 +405,19 @@ def test_reminder_for_a_returned_but_damaged_workbook_asks_for_it_again() -> Non
     assert "个人月度工作簿无法打开（可能已损坏），请重新保存后发回" in body
     assert "尚未交回" not in body and "还没有填写内容" not in body and "工作簿交回的工作簿" not in body
     assert "尚未交回" in remind_body(person, Month(2026, 11), dt.date(2026, 12, 3), "缺文件", None, "考核办")
+
+
+def test_remind_dry_run_lists_the_messages_and_sends_nothing(ws: Path, server, monkeypatch) -> None:
+    """Clerk walkthrough: `remind --dry-run` was "没有选项 --dry-run" — reminders could not be
+    previewed. It lists each message as `issue --dry-run` does; no server is contacted, no log."""
+    handler, port = server
+    write_policy(ws, port)
+    monkeypatch.delenv(mailing.PASSWORD_ENV, raising=False)
+    out = run("remind", "2026-11", "-w", str(ws), "--dry-run")
+    assert "Traceback" not in out.output and "没有选项" not in out.output, out.output
+    assert handler.messages == [] and handler.logins == []
+    assert "以下邮件将会发送（演习，未发送任何邮件）" in out.output and "将发送" in out.output
+    if (ws / "ledger.sqlite").exists():
+        con = connect(ws / "ledger.sqlite")
+        assert mail_log(con, "2026-11") == []
+        con.close()

@@ -123,8 +123,9 @@ def collect(month: Month, source: Path, workspace: Path) -> None:
 @workspace_option
 @click.option("--send", is_flag=True, help="给名单上的每个人发提醒邮件（邮箱取自人员名册）")
 @click.option("--resend", is_flag=True, help="今天已提醒过的人也再发一次")
+@click.option("--dry-run", "dry_run", is_flag=True, help="演习：列出将要发送的提醒邮件，不发送（含 --send）")
 @fatal_errors
-def remind(month: Month, workspace: Path, send: bool, resend: bool) -> None:
+def remind(month: Month, workspace: Path, send: bool, resend: bool, dry_run: bool) -> None:
     """列出本月个人工作簿未交或未填写的人；加 --send 发提醒邮件。"""
     from ..mailing import (
         MailSettings,
@@ -143,6 +144,7 @@ def remind(month: Month, workspace: Path, send: bool, resend: bool) -> None:
                                                      else "名册中没有邮箱")
         click.echo(f"  {r.person.staff_id}  {r.person.name}  {r.state}  {address}"
                    + (f"  （{r.shortfall}）" if r.shortfall else ""))
+    send = send or dry_run
     if not send or not due:
         if due and not send:
             click.echo(f"加 --send 给他们发提醒邮件：{command_line(workspace, f'remind {month} --send')}")
@@ -152,8 +154,8 @@ def remind(month: Month, workspace: Path, send: bool, resend: bool) -> None:
     office = _office(policy)
     jobs = remind_jobs(workspace, month, settings, office, due)
     summary = send_jobs(workspace, month, jobs, settings=settings, from_name=office, password=smtp_password(),
-                        resend=resend, once_per_day=True)
-    echo_summary(summary, dry_run=False, subject=jobs[0].subject, sender=settings.sender, what="提醒")
+                        resend=resend, once_per_day=True, dry_run=dry_run)
+    echo_summary(summary, dry_run=dry_run, subject=jobs[0].subject, sender=settings.sender, what="提醒")
     sys.exit(EXIT_OK if summary.complete else EXIT_INPUT)
 
 
