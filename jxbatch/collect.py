@@ -562,12 +562,14 @@ class Filer:
         ledger.record_collected(self.con, month=month, target=name, sha256=sha, received_at=c.date.isoformat(),
                                 source=source, stored_as=_rel(keep, self.folder))
         entry.status, entry.kept_as = OLDER, _rel(keep, self.folder)
+        sent, held = c.date.astimezone(), current_date.astimezone()  # both in local time
         if c.date == current_date:  # two different copies in one message, say: neither is the newer
-            entry.reason += (f"与现有的一份时间相同（{c.date:%Y-%m-%d %H:%M}），无法判断哪一份更新，未替换；"
+            entry.reason += (f"与现有的一份时间相同（{sent:%Y-%m-%d %H:%M}），无法判断哪一份更新，未替换；"
                              f"已存到 {entry.kept_as}，请向本人确认哪一份是最终版")
             return
-        entry.reason += (f"比现有的一份旧（{c.date:%Y-%m-%d %H:%M} 早于 {current_date:%Y-%m-%d %H:%M}），"
-                         f"未替换；已存到 {entry.kept_as}")
+        entry.reason += (f"比现有的一份旧（{sent:%Y-%m-%d %H:%M} 早于 {held:%Y-%m-%d %H:%M}"
+                         f"{'，现有的一份是在工作区中改过的' if record is None else ''}），未替换；已存到 {entry.kept_as}。"
+                         f"如这一份才是最终版，请把它复制到 data/{month}/ 并改名为 {name}（替换现有的一份）")
 
 
 def _file_blank(path: Path, spec: WorkbookSpec) -> bool:

@@ -451,7 +451,10 @@ def test_two_different_copies_in_one_message_are_not_called_older(ws: Path, tmp_
                          date="Fri, 27 Nov 2026 10:00:00 +0800"))
     out = run("collect", "2026-11", "--from", str(mail), "-w", str(ws))
     assert out.exit_code == 0, out.output
-    assert "与现有的一份时间相同（2026-11-27 10:00），无法判断哪一份更新，未替换" in out.output
+    import datetime as dt
+
+    local = dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))).astimezone()
+    assert f"与现有的一份时间相同（{local:%Y-%m-%d %H:%M}），无法判断哪一份更新，未替换" in out.output  # in local time
     assert "请向本人确认哪一份是最终版" in out.output and "比现有的一份旧" not in out.output
     kept = [p.read_bytes() for p in (month_dir(ws) / "_previous").iterdir()]
     assert {(month_dir(ws) / NAME).read_bytes(), *kept} >= {draft, final}
@@ -667,3 +670,24 @@ def test_a_message_dated_before_1970_without_a_zone_does_not_stop_collect(monkey
     fallback = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     got = collect.message_date(msg, fallback)
     assert got == dt.datetime(1969, 12, 31, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def test_a_return_older_than_a_copy_edited_in_the_workspace_says_what_to_do(ws: Path, tmp_path: Path) -> None:
+    """Clerk walkthrough: the workbook in data/ was edited there after issue (its file time is
+    now), so a mailed correction dated earlier is shelved as older — with no way on offered, and
+    the two times in different zones (the mail's in the sender's, the file's in local time). Both
+    are local now, and the message says the current one was edited in the workspace and how to
+    bring the mailed one in."""
+    import datetime as dt
+    import os
+
+    target = month_dir(ws) / NAME
+    target.write_bytes(filled(ws, NAME, "在工作区中改过"))
+    os.utime(target, (dt.datetime(2026, 12, 2, 4, 29).timestamp(),) * 2)
+    mail = tmp_path / "更正.eml"
+    mail.write_bytes(eml([(NAME, filled(ws, NAME, "更正稿"), "rfc2231")], date="Tue, 01 Dec 2026 10:00:00 +0800"))
+    out = run("collect", "2026-11", "--from", str(mail), "-w", str(ws))
+    sent = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))).astimezone()
+    held = dt.datetime(2026, 12, 2, 4, 29).astimezone()
+    assert f"比现有的一份旧（{sent:%Y-%m-%d %H:%M} 早于 {held:%Y-%m-%d %H:%M}，现有的一份是在工作区中改过的）" in out.output
+    assert f"请把它复制到 data/2026-11/ 并改名为 {NAME}" in out.output
