@@ -61,8 +61,14 @@ def init(directory: Path, center: str | None) -> None:
     click.echo(f"已在 {directory} 新建工作区：")
     for p in written:
         click.echo(f"  {p}")
+    if not center:  # every title and notice carries it
+        from .policy import load_policy
+
+        shown = load_policy(directory)[0].center
+        click.echo(f"注意：没有用 --center 指定单位名称，暂用示例名称“{shown}”；它会出现在所有工作簿和公示的标题上。"
+                   f"请改 jxbatch.toml 中 [center] 的 name（改后生成的工作簿和公示即用新名称）。")
     click.echo("下一步：填写 data/roster.xlsx（人员名册）和 data/retirees.xlsx（军休人员名册），"
-               "然后运行 jxbatch issue YYYY-MM 下发本月工作簿。")
+               f"然后运行 {command_line(directory, 'issue YYYY-MM')} 下发本月工作簿。")
 
 
 @main.command()

@@ -70,6 +70,10 @@ def test_init_then_refuses_to_overwrite(tmp_path: Path) -> None:
     assert (ws / "jxbatch.toml").exists() and (ws / "data" / "rubric.xlsx").exists()
     again = runner.invoke(main, ["init", str(ws)])
     assert again.exit_code == 2 and "已经是一个工作区" in again.output
+    # clerk walkthrough: without --center every title said 常德市军休所, and nothing said so
+    assert "暂用示例名称“常德市军休所”" in first.output and "[center] 的 name" in first.output
+    named = runner.invoke(main, ["init", str(tmp_path / "二"), "--center", "某市军休所"])
+    assert named.exit_code == 0 and "示例名称" not in named.output
 
 
 def test_module_entry_point_runs() -> None:
