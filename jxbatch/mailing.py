@@ -119,10 +119,18 @@ def valid_address(text: str | None) -> str | None:
 # --- wording ----------------------------------------------------------------------------
 
 
-def return_deadline(month: Month, day: int) -> dt.date:
-    """`deadline_day` of the month after `month` (clamped to that month's length)."""
+def return_deadline(month: Month, day: int, calendar: Any = None) -> dt.date:
+    """`deadline_day` of the month after `month` (clamped to that month's length); with the
+    workspace's `calendar`, a rest day moves on to the next working day (3 January 2027 is a
+    Sunday in the 元旦 holiday: the 4th)."""
     nxt = month.next()
-    return dt.date(nxt.year, nxt.month, min(max(day, 1), nxt.last.day))
+    d = dt.date(nxt.year, nxt.month, min(max(day, 1), nxt.last.day))
+    if calendar is not None:
+        for _ in range(14):  # the longest holiday (国庆 with its weekends) is shorter
+            if calendar.is_workday(d):
+                break
+            d += dt.timedelta(days=1)
+    return d
 
 
 def chinese_day(d: dt.date, month: Month) -> str:
@@ -491,7 +499,7 @@ def issue_jobs(root: Path, month: Month, settings: MailSettings, office: str,
     """One message per in-scope person with their personal workbook (after `issue_month`)."""
     ws = Workspace(root)
     kept_set = {Path(k) for k in kept}
-    deadline = return_deadline(month, settings.deadline_day)
+    deadline = return_deadline(month, settings.deadline_day, load_registers(ws)[0].calendar)
     subject = issue_subject(month, deadline)
     jobs = []
     for person in in_scope_people(root, month):
@@ -525,7 +533,7 @@ def reminders(root: Path, month: Month) -> list[Reminder]:
 def remind_jobs(root: Path, month: Month, settings: MailSettings, office: str,
                 due: list[Reminder]) -> list[Outgoing]:
     ws = Workspace(root)
-    deadline = return_deadline(month, settings.deadline_day)
+    deadline = return_deadline(month, settings.deadline_day, load_registers(ws)[0].calendar)
     subject = remind_subject(month, deadline)
     jobs = []
     for r in due:

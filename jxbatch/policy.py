@@ -61,7 +61,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("mail", "security", "ssl", "加密方式：none 不加密 / ssl / starttls"),
     Setting("mail", "user", "", "SMTP 用户名"),
     Setting("mail", "sender", "", "发件人地址"),
-    Setting("mail", "deadline_day", 3, "个人工作簿交回期限：次月几日"),
+    Setting("mail", "deadline_day", 3, "个人工作簿交回期限：次月几日（逢休息日顺延到下一个工作日）"),
 )
 
 # R-SUB-1/2/4: subsidy rules are a list so a center can add one without code.

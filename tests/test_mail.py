@@ -347,6 +347,21 @@ def test_deadline_and_subject_wording() -> None:
     assert mailing.valid_address("张三") is None and mailing.valid_address("") is None
 
 
+def test_a_deadline_on_a_rest_day_moves_to_the_next_working_day() -> None:
+    """Clerk walkthrough: December's workbooks were due 2027-01-03, a Sunday in the 元旦
+    holiday. With the workspace's calendar the deadline moves on to the next working day:
+    Sunday 3 January 2027 → Monday the 4th (by weekday while chinesecalendar lacks 2027); a
+    calendar override making the 4th a rest day too → the 5th. 3 December 2026 is a Thursday."""
+    from jxbatch.calendar import Calendar
+
+    assert mailing.return_deadline(NOV, 3, Calendar()) == dt.date(2026, 12, 3)
+    dec = Month(2026, 12)
+    assert mailing.return_deadline(dec, 3) == dt.date(2027, 1, 3)  # no calendar: the day as set
+    assert mailing.return_deadline(dec, 3, Calendar()) == dt.date(2027, 1, 4)
+    assert mailing.return_deadline(dec, 3, Calendar({dt.date(2027, 1, 4): False})) == dt.date(2027, 1, 5)
+    assert mailing.return_deadline(Month(2026, 9), 1, Calendar()) == dt.date(2026, 10, 8)  # 国庆 1–7 October
+
+
 # --- TLS: starttls and implicit ssl against a self-signed certificate -------------------------
 
 
