@@ -112,6 +112,8 @@ _t("column-unlabeled", W, "这一列没有表头，其中的内容没有读取")
 _t("rows-above-header", E, "这一行像是数据，却在表头（第 {header} 行）上方，不会被读取："
                            "数据请写在表头下方（可能是排序时选中了表头）")
 _t("note-above-header", W, "表头（第 {header} 行）上方这一行的内容不会被读取；如是数据，请移到表头下方")
+_t("org-same-name", W, "姓名“{value}”与第 {row} 行（工号 {other}）相同；两人的公示、通知和提醒都只写姓名时无法区分，"
+   "建议在名册中加以区别（如 {value}（大））")
 _t("unknown-staff", E, "未知工号“{value}”（人员名册中没有）{hint}")
 _t("unknown-retiree", E, "未知军休人员编号“{value}”（军休人员名册中没有）")
 _t("unknown-code", E, "未知标准编号“{value}”（考核标准中没有）")

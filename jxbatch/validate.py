@@ -227,7 +227,14 @@ def check_roster(ctx: Context) -> Iterator[Problem]:
     if not roster.by_role(LEADER):
         yield problem("org-no-leader", Loc(file=file, sheet="工作人员"))
     departments = set(roster.departments)
+    named: dict[str, Row] = {}
     for r in ctx.rows("roster", "工作人员"):
+        name = (r["name"] or "").strip()
+        if name and name in named and r["staff_id"] != named[name]["staff_id"]:  # two people, one name
+            first = named[name]
+            yield problem("org-same-name", r.at("name"), name, other=first["staff_id"], row=first.line,
+                          staff_id=r["staff_id"])
+        named.setdefault(name, r)
         if r["staff_id"] and unsafe_staff_id(r["staff_id"]):
             yield problem("org-staff-id-chars", r.at("staff_id"), r["staff_id"])
         role = r["role"]

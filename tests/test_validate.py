@@ -575,3 +575,15 @@ def test_a_name_typed_for_a_staff_id_says_which_id(tmp_path: Path) -> None:
     assert unknown.message.endswith("；“钱一”是姓名，这一列应填工号：A1")
     assert found(run(tmp_path / "2", register={"扣分": [deduction(target_id="Z9")]}), "unknown-staff") == [
         ("考核登记_2026-11.xlsx", "扣分", "B3", "Z9")]
+
+
+def test_two_people_of_one_name_are_said(tmp_path: Path) -> None:
+    """Clerk walkthrough: two staff named 何平 got no word — the posted ranking, the finance notice
+    and status ("何平、何平") cannot tell them apart. A warning at the second row."""
+    roster = copy.deepcopy(ROSTER)
+    a2 = next(p for p in roster["工作人员"] if p["staff_id"] == "A2")
+    a2["name"] = "钱一"  # A1's name
+    v = run(tmp_path, roster=roster)
+    (same,) = [p for p in v.report.warnings if p.code == "org-same-name"]
+    assert (same.loc.sheet, same.value) == ("工作人员", "钱一") and "工号 A1" in same.message
+    assert v.report.errors == []
