@@ -326,15 +326,17 @@ def _extent_bound(xml: bytes) -> tuple[int, int]:
     report at all). Cells and rows without a value (a row given a height, a range given a
     fill) take no room and count for nothing here either.
 
-    Rows: the number of the <row> holding the last value (Excel and every other writer write
-    rows in order; a row without its number: how many rows there are up to it). Columns, only
-    when the rows could make too many cells with a sheet of every column: any cell with a
-    value and a reference of two or three letters beyond what the rows leave room for."""
-    # the end of the last <v> (or <x:v>) — and of an inline string after it: one backward
-    # scan, which stops near the end of the sheet data (a scan for what is not there would
-    # read the whole text: at 10,000 sheets that shows)
-    last_v = xml.rfind(b"v>")
-    last_value = max(last_v, xml.rfind(b"is>", max(last_v, 0)))
+    Rows: the number of the <row> holding the last cell with a body (Excel and every other
+    writer write rows in order; a row without its number: how many rows there are up to it).
+    Columns, only when the rows could make too many cells with a sheet of every column: any
+    cell with a body and a reference of two or three letters beyond what the rows leave room
+    for."""
+    # the end of the last cell with a body (</c>, </x:c>): python-calamine builds its grid for
+    # every cell with a <v> or <is>, however empty (<is/>, t="str" with <v/>); a cell that is
+    # one tag (<c r=… s=…/>, typed or not) it leaves out. A body without a value (<v/> alone,
+    # a formula without its result) counts here too: a bound, on the safe side. One backward
+    # scan that stops near the end of the sheet data.
+    last_value = xml.rfind(b"c>")
     if last_value < 0:
         return 0, 0
     end = last_value
@@ -356,8 +358,7 @@ def _extent_bound(xml: bytes) -> tuple[int, int]:
         col = _col_index(m.group(1)) + 1
         if col > max(room, widest):
             cell = _CELL_XML.match(xml, xml.rfind(b"<", 0, m.start()))
-            body = cell.group(2) if cell else None
-            if body and (b"v>" in body or b"is>" in body):
+            if cell is not None and cell.group(2) is not None:  # a body: see above
                 widest = col
     return rows, widest
 

@@ -318,3 +318,26 @@ def test_rows_and_cells_without_a_value_far_away_are_no_extent(tmp_path: Path) -
     book.save(p)
     raw, problems = reader.load_grid(p, engine="calamine")
     assert raw is not None and problems == []
+
+
+@pytest.mark.parametrize("cell", [b'<c r="XFD1048576" t="inlineStr"><is/></c>',
+                                  b'<c r="XFD1048576" t="str"><v/></c>',
+                                  b'<x:c r="XFD1048576" t="inlineStr"><x:is><x:t></x:t></x:is></x:c>'])
+def test_a_far_corner_cell_with_an_empty_value_never_ends_the_process(tmp_path: Path, cell: bytes) -> None:
+    """Review: python-calamine builds its grid for a cell with an empty inline string (<is/>)
+    or an empty typed value (t="str" with <v/>) too; the bound looked for a value's text and
+    missed them — the process died again. Any cell with a body counts now. In a child process:
+    the failure kills it."""
+    import subprocess
+    import sys
+
+    p = daily(tmp_path, [["2026-11-03", "请假"]])
+    part = sheet_part(p)
+    row = b'<row r="1048576">' + cell + b"</row>"
+    patch_zip(p, part, lambda xml: xml.replace(b"</sheetData>", row + b"</sheetData>"))
+    code = ("import sys; from pathlib import Path; from jxbatch import reader; "
+            "raw, problems = reader.load_grid(Path(sys.argv[1]), engine='calamine'); "
+            "print(raw is None, [(x.code, x.loc.sheet) for x in problems])")
+    done = subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip() == "True [('sheet-too-large', '日整理')]"
