@@ -177,6 +177,8 @@ _t("must-visit-registered-late", W, "必访事件“{value}”（{name}，开始
                                     "在其月份结账后才登记，结账时未能判定；{visited}。如需扣分，请核实后在考核登记中登记")
 _t("must-visit-before-start", W, "必访事件“{value}”（{name}）的期限 {deadline} 在联包工作人员 {staff} 入职（{start}）之前，"
    "不扣分；如需追究，请由考核办在考核登记中登记")
+_t("must-visit-after-leaving", W, "必访事件“{value}”（{name}）{start} 开始时，联包工作人员 {staff} 已于 {end} 离岗，"
+   "不扣分；请为该军休人员重新安排联包工作人员")
 _t("must-visit-unknown", W, "必访事件“{value}”的期限 {deadline} 跨入本月，但 {month} 未结账，无法确认是否已按时走访，本月不扣分")
 # --- annual review 年总评 (SPEC §13: R-YR-1..5) -------------------------------------------
 _t("target-undecided", W, "年度目标 {target_id}“{target}”的完成期限是本月（{deadline}），“目标完成”页没有它的完成情况，本月不扣分")

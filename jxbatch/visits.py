@@ -289,6 +289,11 @@ def stage(ctx: Any, history: History) -> StageOutput:
             problems.append(problem("must-visit-before-start", event_locs.get(ob.event_id) or Loc(), ob.event_id,
                                     name=name, staff=f"{staff.name}（{staff.staff_id}）",
                                     start=staff.start_date.isoformat(), deadline=ob.deadline.isoformat()))
+        elif res.status == rules.LATE and staff is not None and staff.end_date is not None \
+                and ob.start > staff.end_date:  # began after the assigned one had left: nobody's either
+            problems.append(problem("must-visit-after-leaving", event_locs.get(ob.event_id) or Loc(), ob.event_id,
+                                    name=name, staff=f"{staff.name}（{staff.staff_id}）",
+                                    end=staff.end_date.isoformat(), start=ob.start.isoformat()))
         elif res.status == rules.LATE:
             add(rules.auto_item(ob.staff_id, ob.deadline, "AUTO-MUST", rubric, issuer,
                                 rules.must_reason(name, res), "R-VI-3"))

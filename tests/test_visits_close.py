@@ -594,3 +594,27 @@ def test_a_must_visit_due_before_the_assigned_staff_started_is_owed_by_nobody(ws
     assert [i for i in visit_items(doc) if i[2] == "AUTO-MUST"] == []
     (warning,) = [p for p in doc["problems"] if p["code"] == "must-visit-before-start"]
     assert "E3" in warning["message"] and "2026-11-12" in warning["message"] and "2026-11-16" in warning["message"]
+
+
+def test_a_must_visit_that_began_after_the_assigned_staff_left_is_owed_by_nobody(ws: Path) -> None:
+    """R-VI-3 (review): A1 leaves on 10 November; R1 goes into hospital on the 16th (E3, due by
+    the 19th). Nobody visited: that was an AUTO-MUST of 2 on A1, who had left. Now no deduction,
+    and a warning that R1 needs another 联包工作人员."""
+    import copy
+
+    roster = copy.deepcopy(ROSTER_NO_LEAVER)
+    next(p for p in roster["工作人员"] if p["staff_id"] == "A1")["end_date"] = D(2026, 11, 10)
+    write_spec(ws / "data" / "roster.xlsx", "roster", roster)
+    retirees = copy.deepcopy(RETIREES)
+    retirees["事件登记"].append({"event_id": "E3", "retiree_id": "R1", "event_type": "住院",
+                               "start_date": D(2026, 11, 16), "registrar": "A2"})
+    write_spec(ws / "data" / "retirees.xlsx", "retirees", retirees)
+    visits = quarter_visits()[NOV]
+    visits["A1"] = [visit(D(2026, 11, 2), "R1", "医院探望", "必访", "E1"), visit(D(2026, 11, 3), "R2")]
+    write_month(ws, NOV, visits)
+    doc = close(ws, NOV)
+    assert [i for i in visit_items(doc) if i[2] == "AUTO-MUST"] == []  # R2's birthday (20th) likewise
+    said = {p["message"].split("”")[0].split("“")[1]: p["message"] for p in doc["problems"]
+            if p["code"] == "must-visit-after-leaving"}
+    assert sorted(said) == ["E3", "生日-R2-2026"]
+    assert "2026-11-16 开始时" in said["E3"] and "2026-11-10 离岗" in said["E3"] and "重新安排" in said["E3"]
