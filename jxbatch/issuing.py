@@ -339,7 +339,7 @@ class PersonStatus:
     expected_days: int
     expected_weeks: int
     unreadable: str | None = None  # a file of the person's that could not be read
-    # the working days and weeks up to today whose entry would be an AUTO-DAILY / AUTO-WEEKLY
+    # the working days before today and the weeks ended by then whose entry would be an AUTO-DAILY / AUTO-WEEKLY
     # at the close (R-DAY-1, R-WK-1): empty, 在岗 without 已完成工作 or 体会, no 本周小结
     short_days: list[dt.date] = field(default_factory=list)
     short_weeks: list[str] = field(default_factory=list)
@@ -413,16 +413,17 @@ def month_status(root: Path, month: Month) -> tuple[list[PersonStatus], dict[str
 
 
 def _shortfall(wb: Any, active: Sequence[dt.date], weeks: Sequence[Any], on: dt.date) -> tuple[list[dt.date], list[str]]:
-    """The days up to `on` and the weeks ended by then that the close would deduct for, by the
-    very rules of the close (compute.cards: R-DAY-1, R-WK-1)."""
+    """The days before `on` (today: its entry may still come) and the weeks ended before it
+    that the close would deduct for, by the very rules of the close (compute.cards: R-DAY-1,
+    R-WK-1)."""
     from .compute.cards import daily_items, weekly_items
     from .compute.types import DailyIn, WeeklyIn
 
     daily = [DailyIn(v["date"], v["status"], v["done"], v["reflection"], "")
              for r in wb.tables["日整理"] if (v := r.values)["date"] is not None]
     weekly = [WeeklyIn(v["week"], v["period"], v["summary"], "") for r in wb.tables["周小结"] for v in (r.values,)]
-    due_days = [d for d in active if d <= on]
-    due_weeks = [(w.label, w.monday, w.working_days[-1]) for w in weeks if w.working_days[-1] <= on]
+    due_days = [d for d in active if d < on]
+    due_weeks = [(w.label, w.monday, w.working_days[-1]) for w in weeks if w.working_days[-1] < on]
     days = [i.date for i in daily_items("", due_days, daily, Decimal(1), "", "", "")]
     labels = {last: label for label, _, last in due_weeks}
     short_weeks = [labels[i.date] for i in weekly_items("", due_weeks, weekly, Decimal(1), "", "", "")]

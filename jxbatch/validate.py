@@ -229,8 +229,9 @@ def check_roster(ctx: Context) -> Iterator[Problem]:
     departments = set(roster.departments)
     named: dict[str, Row] = {}
     for r in ctx.rows("roster", "工作人员"):
-        name = (r["name"] or "").strip()
-        if name and name in named and r["staff_id"] != named[name]["staff_id"]:  # two people, one name
+        # two people of one name taking part this month (a namesake who left years ago is no matter)
+        name = (r["name"] or "").strip() if r["staff_id"] in ctx.scope else ""
+        if name and name in named and r["staff_id"] != named[name]["staff_id"]:
             first = named[name]
             yield problem("org-same-name", r.at("name"), name, other=first["staff_id"], row=first.line,
                           staff_id=r["staff_id"])
