@@ -266,19 +266,27 @@ def _close_year(root: Path, year: int, out: Path | None, reason: str | None) -> 
 
     con = ledger.connect(ws.ledger)
     try:
-        last = ledger.last_annual(con, str(year)) or _posted_review(target, year)
+        # what is posted is what counts: the ledger's record of it when they agree (it has the
+        # time and reason), else the posted review itself (the ledger swapped or emptied, or
+        # a review published before the ledger kept them), else the record (folder removed)
+        recorded, posted = ledger.last_annual(con, str(year)), _posted_review(target, year)
+        agree = recorded is not None and (posted is None or posted.results_sha256 == recorded.results_sha256)
+        last = recorded if agree else (posted or recorded)
         same = last is not None and last.results_sha256 == sha
         if last is not None and not same and not reason:
             return YearOutcome(CHANGED, year, target, report, result=result, document=doc, previous=last,
                                changes=what_changed(json.loads(last.results_json), doc))
         if same and all((target / n).exists() for n in names):
+            if last is not None and last.id == 0:  # posted, unknown to the ledger: recorded now
+                with ledger.transaction(con):
+                    ledger.record_annual(con, str(year), data.decode("utf-8"), sha, str(target.resolve()), None)
             return YearOutcome(UNCHANGED, year, target, report, result=result, document=doc,
                                files=[target / n for n in names], previous=last)
 
         @contextmanager
         def recorded() -> Iterator[None]:  # committed with the folder renames, or neither
             with ledger.transaction(con):
-                if not same:
+                if not same or last is None or last.id == 0:
                     ledger.record_annual(con, str(year), data.decode("utf-8"), sha, str(target.resolve()), reason)
                 yield
 

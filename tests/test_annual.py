@@ -703,3 +703,27 @@ def test_a_posted_review_the_ledger_does_not_know_is_not_replaced_silently(year_
     con.close()
     outcome = close_year(year_ws, YEAR)
     assert outcome.status == CHANGED and outcome.changes == ["2026-03 的月度得分与发布时不同（重新结账过）"]
+
+
+def test_the_review_posted_counts_over_an_older_ledger_record(year_ws: Path) -> None:
+    """Review: with the ledger swapped for an older copy whose last record is an earlier review
+    (floor 95) while out/2026 holds a later one (floor 99, published with a reason), a run under
+    floor 95 said 结果未变化 — the posted review differs. What is posted counts: refused, with
+    the difference; and the review found posted without a record is recorded on an unchanged run."""
+    assert close_year(year_ws, YEAR).status == CLOSED  # floor 95
+    (year_ws / "jxbatch.toml").write_text('[annual]\nfloor = "99"\n', encoding="utf-8")
+    assert close_year(year_ws, YEAR, reason="改定下限").status == CLOSED  # posted: floor 99
+    con = ledger.connect(year_ws / "ledger.sqlite")
+    con.execute("DELETE FROM annual_reviews WHERE id = (SELECT MAX(id) FROM annual_reviews)")  # the older copy
+    con.close()
+    (year_ws / "jxbatch.toml").write_text("", encoding="utf-8")
+    outcome = close_year(year_ws, YEAR)
+    assert outcome.status == CHANGED and outcome.changes == ["设置 评先评优月度下限：99.00 → 95.00"]
+    assert outcome.previous is not None and outcome.previous.id == 0  # the posted review, unknown to the ledger
+    (year_ws / "jxbatch.toml").write_text('[annual]\nfloor = "99"\n', encoding="utf-8")
+    assert close_year(year_ws, YEAR).status == UNCHANGED  # the same as posted: now recorded
+    con = ledger.connect(year_ws / "ledger.sqlite")
+    floors = [json.loads(r[0])["policy"]["floor"] for r in con.execute(
+        "SELECT results_json FROM annual_reviews ORDER BY id")]
+    con.close()
+    assert floors == ["95.00", "99.00"]

@@ -72,8 +72,9 @@ def close_year(year: int, workspace: Path, out: Path | None, reason: str | None)
     if outcome.status == UNCHANGED and outcome.previous is not None:
         click.echo(f"{year} 年总评已于 {outcome.previous.published_shown} 发布，结果未变化。")
     elif outcome.previous is not None:
+        kept = "记录保留在台账中" if outcome.previous.id else "台账中没有它的记录"
         click.echo(f"{year} 年总评已按新结果重新发布（原因：{reason}；上次发布于 {outcome.previous.published_shown}，"
-                   f"记录保留在台账中）。")
+                   f"{kept}）。")
     click.echo(f"{year} 年总评完成：个人 {len(res.individual)} 人，领导班子 {len(res.leadership)} 人，"
                f"科室 {len(res.departments)} 个。")
     if res.individual:
