@@ -567,7 +567,8 @@ class Filer:
             entry.reason += (f"与现有的一份时间相同（{sent:%Y-%m-%d %H:%M}），无法判断哪一份更新，未替换；"
                              f"已存到 {entry.kept_as}，请向本人确认哪一份是最终版")
             return
-        entry.reason += (f"比现有的一份旧（{sent:%Y-%m-%d %H:%M} 早于 {held:%Y-%m-%d %H:%M}"
+        shown = "%Y-%m-%d %H:%M" if f"{sent:%Y-%m-%d %H:%M}" != f"{held:%Y-%m-%d %H:%M}" else "%Y-%m-%d %H:%M:%S"
+        entry.reason += (f"比现有的一份旧（{sent:{shown}} 早于 {held:{shown}}"
                          f"{'，现有的一份是在工作区中改过的' if record is None else ''}），未替换；已存到 {entry.kept_as}。"
                          f"如这一份才是最终版，请把它复制到 data/{month}/ 并改名为 {name}（替换现有的一份）")
 

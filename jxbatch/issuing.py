@@ -203,7 +203,7 @@ def ensure_open(root: Path, month: Month, action: str) -> None:
     path = Workspace(root).ledger
     if not path.exists():
         return
-    con = ledger.connect(path)
+    con = ledger.connect_readonly(path)  # only looks (an older ledger is migrated in memory)
     try:
         rec = ledger.current(con, str(month))
     finally:

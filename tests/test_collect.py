@@ -691,3 +691,20 @@ def test_a_return_older_than_a_copy_edited_in_the_workspace_says_what_to_do(ws: 
     held = dt.datetime(2026, 12, 2, 4, 29).astimezone()
     assert f"比现有的一份旧（{sent:%Y-%m-%d %H:%M} 早于 {held:%Y-%m-%d %H:%M}，现有的一份是在工作区中改过的）" in out.output
     assert f"请把它复制到 data/2026-11/ 并改名为 {NAME}" in out.output
+
+
+def test_two_times_in_the_same_minute_are_shown_to_the_second(ws: Path, tmp_path: Path) -> None:
+    """Review: "12:30 早于 12:30" for copies seconds apart; the seconds are shown then."""
+    import datetime as dt
+    import email.utils
+    import os
+
+    target = month_dir(ws) / NAME
+    target.write_bytes(filled(ws, NAME, "在工作区中改过"))
+    held = dt.datetime(2026, 12, 2, 4, 29, 40).astimezone()
+    os.utime(target, (held.timestamp(),) * 2)
+    sent = held - dt.timedelta(seconds=25)
+    mail = tmp_path / "更正.eml"
+    mail.write_bytes(eml([(NAME, filled(ws, NAME, "更正稿"), "rfc2231")], date=email.utils.format_datetime(sent)))
+    out = run("collect", "2026-11", "--from", str(mail), "-w", str(ws))
+    assert f"比现有的一份旧（{sent:%Y-%m-%d %H:%M:%S} 早于 {held:%Y-%m-%d %H:%M:%S}" in out.output, out.output
