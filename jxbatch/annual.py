@@ -5,9 +5,10 @@ listing them, while any month is not closed), the democratic evaluation workbook
 year's December (R-YR-3) and the policy, computes the annual tables and the award basis
 (:mod:`jxbatch.compute.annual`: R-YR-2, R-YR-3, R-YR-5) and publishes
 ``年度总评_YYYY.xlsx`` and ``results.json`` into ``DIR/YYYY/`` atomically: both are written
-into a temporary folder which then replaces the year's folder by rename (R-LG-3). The
-ledger is only read; running it again on the same ledger, evaluation workbook and policy
-gives byte-identical outputs (R-LG-4).
+into a temporary folder which then replaces the year's folder by rename (R-LG-3), with the
+publication recorded in the ledger (``annual_reviews``) in the same step. Running it again on
+the same ledger, evaluation workbook and policy gives byte-identical outputs (R-LG-4); a
+different result than the review posted is refused unless a reason is given (recorded).
 
 The evaluation workbook is part of December's inputs (SPEC §4.7). December's close records its
 sha256 (:mod:`jxbatch.targets`); close-year refuses a workbook that differs from the one the
