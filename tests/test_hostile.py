@@ -273,25 +273,31 @@ def test_one_far_away_cell_is_refused_quickly(tmp_path: Path, cell: str) -> None
         assert raw is None and [(x.code, x.loc.sheet) for x in problems] == [("sheet-too-large", "日整理")], engine
 
 
+def read_in_a_child(path: Path) -> str:
+    """load_grid (python-calamine) in a child process — a Rust abort ends the child, not the
+    test run — : what it printed, "True [(code, sheet), …]" (True: no workbook read)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from jxbatch import reader; "
+            "raw, problems = reader.load_grid(Path(sys.argv[1]), engine='calamine'); "
+            "print(raw is None, [(x.code, x.loc.sheet) for x in problems])")
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-500:]
+    return done.stdout.strip()
+
+
 @pytest.mark.parametrize("cell", ["XFD1048576", "XFD300", "ZZ100000"])
 def test_one_far_corner_cell_never_ends_the_process(tmp_path: Path, cell: str) -> None:
     """Bad-input review: one value at XFD1048576 made python-calamine ask for half a terabyte
     for its dense grid before the extent check ran — a Rust abort, no report at all (on an
     office PC a smaller corner does it). The extent is now bounded from the sheet XML before
     python-calamine reads the sheet. Run in a child process: the old failure kills its process."""
-    import subprocess
-    import sys
-
     p = daily(tmp_path, [["2026-11-03", "请假"]])
     book = openpyxl.load_workbook(p)
     book["日整理"][cell] = " "
     book.save(p)
-    code = ("import sys; from pathlib import Path; from jxbatch import reader; "
-            "raw, problems = reader.load_grid(Path(sys.argv[1]), engine='calamine'); "
-            "print(raw is None, [(x.code, x.loc.sheet) for x in problems])")
-    done = subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr[-500:]
-    assert done.stdout.strip() == "True [('sheet-too-large', '日整理')]"
+    assert read_in_a_child(p) == "True [('sheet-too-large', '日整理')]"
 
 
 def test_rows_and_cells_without_a_value_far_away_are_no_extent(tmp_path: Path) -> None:
@@ -328,16 +334,8 @@ def test_a_far_corner_cell_with_an_empty_value_never_ends_the_process(tmp_path: 
     or an empty typed value (t="str" with <v/>) too; the bound looked for a value's text and
     missed them — the process died again. Any cell with a body counts now. In a child process:
     the failure kills it."""
-    import subprocess
-    import sys
-
     p = daily(tmp_path, [["2026-11-03", "请假"]])
     part = sheet_part(p)
     row = b'<row r="1048576">' + cell + b"</row>"
     patch_zip(p, part, lambda xml: xml.replace(b"</sheetData>", row + b"</sheetData>"))
-    code = ("import sys; from pathlib import Path; from jxbatch import reader; "
-            "raw, problems = reader.load_grid(Path(sys.argv[1]), engine='calamine'); "
-            "print(raw is None, [(x.code, x.loc.sheet) for x in problems])")
-    done = subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr[-500:]
-    assert done.stdout.strip() == "True [('sheet-too-large', '日整理')]"
+    assert read_in_a_child(p) == "True [('sheet-too-large', '日整理')]"

@@ -572,25 +572,33 @@ def test_a_birthday_of_another_year_or_a_must_visit_typed_as_regular_is_said(ws:
     assert warned(doc, "visit-event-not-must") == ["A1_某_2026-11.xlsx:走访记录!D3"]
 
 
+def a1_in_post_and_r1_in_hospital(ws: Path, a1: dict[str, Any], hospital: dt.date,
+                                   visits_a1: list[dict[str, Any]]) -> dict[str, Any]:
+    """November closed with A1's dates changed (`a1`: start_date or end_date), R1 in hospital
+    from `hospital` (E3, a must-visit of A1's), and A1's visits."""
+    import copy
+
+    roster = copy.deepcopy(ROSTER_NO_LEAVER)
+    next(p for p in roster["工作人员"] if p["staff_id"] == "A1").update(a1)
+    write_spec(ws / "data" / "roster.xlsx", "roster", roster)
+    retirees = copy.deepcopy(RETIREES)
+    retirees["事件登记"].append({"event_id": "E3", "retiree_id": "R1", "event_type": "住院",
+                               "start_date": hospital, "registrar": "A2"})
+    write_spec(ws / "data" / "retirees.xlsx", "retirees", retirees)
+    visits = quarter_visits()[NOV]
+    visits["A1"] = visits_a1
+    write_month(ws, NOV, visits)
+    return close(ws, NOV)
+
+
 def test_a_must_visit_due_before_the_assigned_staff_started_is_owed_by_nobody(ws: Path) -> None:
     """R-VI-3 (clerk walkthrough): A1 joins on 16 November; R1 goes into hospital on the 9th (E3,
     due by the 12th) — before A1 started. A1 visiting on the 17th was an AUTO-MUST of 2 on A1
     (and 1 chained to L1). Now no deduction, and a warning naming the event, the deadline and
     the start. R2's birthday (20 November, visited on the 21st) is A1's as before: on time."""
-    import copy
-
-    roster = copy.deepcopy(ROSTER_NO_LEAVER)
-    next(p for p in roster["工作人员"] if p["staff_id"] == "A1")["start_date"] = D(2026, 11, 16)
-    write_spec(ws / "data" / "roster.xlsx", "roster", roster)
-    retirees = copy.deepcopy(RETIREES)
-    retirees["事件登记"].append({"event_id": "E3", "retiree_id": "R1", "event_type": "住院",
-                               "start_date": D(2026, 11, 9), "registrar": "A2"})
-    write_spec(ws / "data" / "retirees.xlsx", "retirees", retirees)
-    visits = quarter_visits()[NOV]
-    visits["A1"] = [visit(D(2026, 11, 17), "R1", "医院探望", "必访", "E3"), visit(D(2026, 11, 18), "R2"),
-                    visit(D(2026, 11, 21), "R2", "上门", "必访", "生日-R2-2026")]
-    write_month(ws, NOV, visits)
-    doc = close(ws, NOV)
+    doc = a1_in_post_and_r1_in_hospital(ws, {"start_date": D(2026, 11, 16)}, D(2026, 11, 9), [
+        visit(D(2026, 11, 17), "R1", "医院探望", "必访", "E3"), visit(D(2026, 11, 18), "R2"),
+        visit(D(2026, 11, 21), "R2", "上门", "必访", "生日-R2-2026")])
     assert [i for i in visit_items(doc) if i[2] == "AUTO-MUST"] == []
     (warning,) = [p for p in doc["problems"] if p["code"] == "must-visit-before-start"]
     assert "E3" in warning["message"] and "2026-11-12" in warning["message"] and "2026-11-16" in warning["message"]
@@ -600,19 +608,8 @@ def test_a_must_visit_that_began_after_the_assigned_staff_left_is_owed_by_nobody
     """R-VI-3 (review): A1 leaves on 10 November; R1 goes into hospital on the 16th (E3, due by
     the 19th). Nobody visited: that was an AUTO-MUST of 2 on A1, who had left. Now no deduction,
     and a warning that R1 needs another 联包工作人员."""
-    import copy
-
-    roster = copy.deepcopy(ROSTER_NO_LEAVER)
-    next(p for p in roster["工作人员"] if p["staff_id"] == "A1")["end_date"] = D(2026, 11, 10)
-    write_spec(ws / "data" / "roster.xlsx", "roster", roster)
-    retirees = copy.deepcopy(RETIREES)
-    retirees["事件登记"].append({"event_id": "E3", "retiree_id": "R1", "event_type": "住院",
-                               "start_date": D(2026, 11, 16), "registrar": "A2"})
-    write_spec(ws / "data" / "retirees.xlsx", "retirees", retirees)
-    visits = quarter_visits()[NOV]
-    visits["A1"] = [visit(D(2026, 11, 2), "R1", "医院探望", "必访", "E1"), visit(D(2026, 11, 3), "R2")]
-    write_month(ws, NOV, visits)
-    doc = close(ws, NOV)
+    doc = a1_in_post_and_r1_in_hospital(ws, {"end_date": D(2026, 11, 10)}, D(2026, 11, 16), [
+        visit(D(2026, 11, 2), "R1", "医院探望", "必访", "E1"), visit(D(2026, 11, 3), "R2")])
     assert [i for i in visit_items(doc) if i[2] == "AUTO-MUST"] == []  # R2's birthday (20th) likewise
     said = {p["message"].split("”")[0].split("“")[1]: p["message"] for p in doc["problems"]
             if p["code"] == "must-visit-after-leaving"}
