@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, nullcontext, suppress
 from pathlib import Path
 
 # Windows: a virus scanner (360, 火绒, Defender), OneDrive or the search indexer opens a freshly
@@ -87,24 +87,28 @@ def write_report(path: Path, write: Callable[[Path], object]) -> Path:
     """atomic_write(path, write), or — when `path` is held open by another program (the last
     validation report, still open in Excel while the clerk fixes what it lists: Windows refuses
     to replace it) — the first free "name (2).xlsx" … "(9)". The report is written once. Returns
-    the path written; the original error when none can be (a folder without write permission)."""
+    the path written; the original error when none can be (a folder without write permission).
+    Once `path` itself is written again, the "(n)" copies of earlier runs go (those not open)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    others = [path.with_name(f"{path.stem} ({n}){path.suffix}") for n in range(2, 10)]
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
         try:
             replace(tmp, path)
-            return path
         except PermissionError as first:
-            for n in range(2, 10):
-                other = path.with_name(f"{path.stem} ({n}){path.suffix}")
+            for other in others:
                 try:
                     os.replace(tmp, other)  # no waiting here: the first refusal waited
                     return other
                 except PermissionError:
                     continue
             raise first
+        for stale in others:  # an older report: the one just written supersedes it
+            with suppress(OSError):
+                stale.unlink(missing_ok=True)
+        return path
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

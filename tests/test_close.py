@@ -521,6 +521,13 @@ def test_the_last_report_open_in_excel_does_not_hide_the_errors(ws: Path, comman
     assert "校验报告_2026-11 (2).xlsx" in out.output and "正被其他程序打开" in out.output
     assert (ws / "out" / "2026-11" / "校验报告_2026-11 (2).xlsx").exists()
     assert not (ws / "out" / "2026-11" / "results.json").exists()
+    # Excel closed: the next run writes the report under its name, and the (2) copy goes
+    monkeypatch.undo()
+    again = CliRunner().invoke(main, [command, "2026-11", "-w", str(ws), *(["--date", "2026-12-01"]
+                                                                         if command == "close-month" else [])])
+    assert again.exit_code == 1 and "另存为" not in again.output
+    assert sorted(p.name for p in (ws / "out" / "2026-11").iterdir() if p.name.startswith("校验报告")) == [
+        "校验报告_2026-11.xlsx"]
 
 
 def test_a_closed_months_input_open_in_excel_is_not_called_changed(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
