@@ -254,6 +254,8 @@ def test_satisfaction_rates_beside_the_score(year_ws: Path) -> None:
     assert ranking["A1"][6] == "66.67%" and ranking["A2"][6] == "无评价" and ranking["H2"][6] == "0.00%"
     evaluation = {row[0]: row for row in wb["民主评议"].iter_rows(min_row=4, values_only=True) if row[0]}
     assert evaluation["B1"][-1] == "无评价" and evaluation["B1"][6] == 1 and evaluation["A2"][-1] == "无评价"
+    # A2, whom nobody was asked to rate, shows counts of 0 like everyone else (clerk walkthrough: blanks)
+    assert evaluation["A2"][2:7] == (0, 0, 0, 0, 0)
 
 
 def test_evaluation_weight_formula(tmp_path: Path) -> None:

@@ -399,7 +399,7 @@ def _evaluation_sheet(wb: Any, fmts: dict[str, Any], res: AnnualResult, info: An
     for sid in shown:
         r = res.ratings.get(sid)
         if r is None:
-            rows.append([sid, names.get(sid, ""), None, None, None, 0, None, NO_RATING])
+            rows.append([sid, names.get(sid, ""), 0, 0, 0, 0, 0, NO_RATING])  # nobody asked: counts of 0 as for others
         else:
             rows.append([sid, names.get(sid, ""), r.satisfied, r.basic, r.unsatisfied, r.rated, r.blank,
                          rate_text(r)])
