@@ -404,8 +404,8 @@ def visit_state(con: sqlite3.Connection, month: str, kind: str) -> dict[str, dic
 
 
 def month_state(path: Path, month: str) -> str:
-    """A one-line Chinese state for `status`."""
-    con = connect(path)
+    """A one-line Chinese state for `status` (the ledger only read)."""
+    con = connect_readonly(path)
     try:
         rec = current(con, month)
         if rec is not None:

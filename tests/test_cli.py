@@ -401,3 +401,31 @@ def test_a_path_too_long_for_windows_is_not_called_missing() -> None:
 
     out = CliRunner().invoke(cmd, [])
     assert out.exit_code == 2 and "路径太长" in out.output and "找不到" not in out.output
+
+
+def test_read_only_commands_leave_an_older_ledger_as_it_is(tmp_path: Path) -> None:
+    """Smoke test: status, remind --dry-run and issue --dry-run migrated a ledger of the version
+    before (4) to 5 — after which that version of jxbatch refused the workspace. They only read
+    it now (an older one through a migrated copy in memory)."""
+    import datetime as dt
+    import sqlite3
+
+    from jxbatch.calendar import Month
+    from jxbatch.pipeline import close_month
+
+    ws = tmp_path / "ws"
+    repo = Path(__file__).resolve().parents[1]
+    shutil.copytree(repo / "sample_data", ws, ignore=shutil.ignore_patterns("ledger.sqlite", "out"))
+    assert close_month(ws, Month(2026, 11), publish_date=dt.date(2026, 12, 1)).status == "closed"
+    con = sqlite3.connect(ws / "ledger.sqlite")
+    con.execute("DROP TABLE annual_reviews")  # as version 4 left it
+    con.execute("PRAGMA user_version = 4")
+    con.commit()
+    con.close()
+    before = (ws / "ledger.sqlite").read_bytes()
+    runner = CliRunner()
+    for args in (["status", "2026-11"], ["remind", "2026-11", "--dry-run"], ["issue", "2026-12", "--dry-run"],
+                 ["status", "2026-12"]):
+        out = runner.invoke(main, [*args, "-w", str(ws)])
+        assert "Traceback" not in out.output and out.exit_code in (0, 1), (args, out.output)
+        assert (ws / "ledger.sqlite").read_bytes() == before, args
