@@ -131,9 +131,10 @@ def issue(month: Month, workspace: Path, send: bool, dry_run: bool, resend: bool
 @fatal_errors
 def status(month: Month, workspace: Path) -> None:
     """本月谁交了什么、缺什么，以及是否已结账。"""
-    from .issuing import month_status
+    from .issuing import closed_record, month_status
 
     rows, registers, problems = month_status(workspace, month)
+    closed = closed_record(workspace, month) is not None
     click.echo(f"{month.chinese()} 工作簿收交情况")
     click.echo(f"{'工号':<6}{'姓名':<6}{'状态':<6}{'日整理':>8}{'周小结':>8}{'走访':>6}{'申报加分':>6}")
     for s in rows:
@@ -142,7 +143,7 @@ def status(month: Month, workspace: Path) -> None:
                    f"{c.get('日整理', 0):>5}/{s.expected_days:<4}{c.get('周小结', 0):>5}/{s.expected_weeks:<4}"
                    f"{c.get('走访记录', 0):>6}{c.get('申报加分', 0):>8}")
         if s.state == "未填完":  # rows there, but the close would still deduct for these
-            click.echo(f"        结账时将按未填写扣分：{s.shortfall()}")
+            click.echo(f"        {'结账时已' if closed else '结账时将'}按未填写扣分：{s.shortfall()}")
     for title, state in registers.items():
         click.echo(f"{title}：{state}")
     missing = [s for s in rows if s.state not in ("已填写", "未填完")]

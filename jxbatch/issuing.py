@@ -196,18 +196,24 @@ def rename_former(target: Path, month: Month, ledger_path: Path | None = None,
     return former[0]
 
 
-def ensure_open(root: Path, month: Month, action: str) -> None:
-    """A closed month's inputs are locked (SPEC §12): nothing is issued or filed into it."""
+def closed_record(root: Path, month: Month) -> Any:
+    """The month's close in the ledger (ledger.CloseRecord), None when it is open; the ledger
+    only read (an older ledger is migrated in memory)."""
     from . import ledger
 
     path = Workspace(root).ledger
     if not path.exists():
-        return
-    con = ledger.connect_readonly(path)  # only looks (an older ledger is migrated in memory)
+        return None
+    con = ledger.connect_readonly(path)
     try:
-        rec = ledger.current(con, str(month))
+        return ledger.current(con, str(month))
     finally:
         con.close()
+
+
+def ensure_open(root: Path, month: Month, action: str) -> None:
+    """A closed month's inputs are locked (SPEC §12): nothing is issued or filed into it."""
+    rec = closed_record(root, month)
     if rec is not None:
         raise WorkspaceError(f"{month} 已于 {rec.closed_shown} 结账，不能再{action}；"
                              f"如需修改，请先运行 {command_line(root, f'reopen {month} --reason 原因')}")

@@ -436,3 +436,27 @@ def test_remind_dry_run_lists_the_messages_and_sends_nothing(ws: Path, server, m
         con = connect(ws / "ledger.sqlite")
         assert mail_log(con, "2026-11") == []
         con.close()
+
+
+def test_a_closed_month_is_reminded_of_nothing(tmp_path: Path, server, monkeypatch) -> None:
+    """Smoke test: `remind --send` on a closed month mailed people to finish entries whose
+    deductions were already published (and collect refuses their replies). A closed month is
+    reminded of nothing; status says the deductions were made."""
+    import datetime as dt
+
+    from jxbatch.calendar import Month
+    from jxbatch.pipeline import close_month
+
+    handler, port = server
+    ws = tmp_path / "ws"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "sample_data", ws,
+                    ignore=shutil.ignore_patterns("ledger.sqlite", "out"))
+    write_policy(ws, port)
+    monkeypatch.setenv(mailing.PASSWORD_ENV, PASSWORD)
+    before = run("remind", "2026-11", "-w", str(ws))
+    assert "未填完" in before.output  # someone has days the close will deduct for
+    assert close_month(ws, Month(2026, 11), publish_date=dt.date(2026, 12, 1)).status == "closed"
+    out = run("remind", "2026-11", "-w", str(ws), "--send")
+    assert out.exit_code == 0 and "结账，结果已公示，不再提醒" in out.output and handler.messages == []
+    status = run("status", "2026-11", "-w", str(ws))
+    assert "结账时已按未填写扣分" in status.output and "结账时将" not in status.output

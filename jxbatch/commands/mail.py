@@ -126,7 +126,8 @@ def collect(month: Month, source: Path, workspace: Path) -> None:
 @click.option("--dry-run", "dry_run", is_flag=True, help="演习：列出将要发送的提醒邮件，不发送（含 --send）")
 @fatal_errors
 def remind(month: Month, workspace: Path, send: bool, resend: bool, dry_run: bool) -> None:
-    """列出本月个人工作簿未交或未填写的人；加 --send 发提醒邮件。"""
+    """列出本月个人工作簿未交、未填写或未填完的人；加 --send 发提醒邮件。"""
+    from ..issuing import closed_record
     from ..mailing import (
         MailSettings,
         remind_jobs,
@@ -137,6 +138,10 @@ def remind(month: Month, workspace: Path, send: bool, resend: bool, dry_run: boo
     )
     from ..policy import load_policy
 
+    closed = closed_record(workspace, month)
+    if closed is not None:  # its deductions are published: no one can make up for them now
+        click.echo(f"{month.chinese()}已于 {closed.closed_shown} 结账，结果已公示，不再提醒（也不再收取工作簿）。")
+        return
     due = reminders(workspace, month)
     click.echo(f"{month.chinese()} 个人工作簿未交、未填写或未填完：{len(due)} 人")
     for r in due:
