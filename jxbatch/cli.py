@@ -139,8 +139,9 @@ def status(month: Month, workspace: Path) -> None:
     click.echo(f"{'工号':<6}{'姓名':<6}{'状态':<6}{'日整理':>8}{'周小结':>8}{'走访':>6}{'申报加分':>6}")
     for s in rows:
         c = s.counts
+        # the entries the close accepts (R-DAY-1, R-WK-1), of those the month asks for
         click.echo(f"{s.person.staff_id:<8}{s.person.name:<6}{s.state:<6}"
-                   f"{c.get('日整理', 0):>5}/{s.expected_days:<4}{c.get('周小结', 0):>5}/{s.expected_weeks:<4}"
+                   f"{s.valid_days:>5}/{s.expected_days:<4}{s.valid_weeks:>5}/{s.expected_weeks:<4}"
                    f"{c.get('走访记录', 0):>6}{c.get('申报加分', 0):>8}")
         if s.state == "未填完":  # rows there, but the close would still deduct for these
             click.echo(f"        {'结账时已' if closed else '结账时将'}按未填写扣分：{s.shortfall()}")

@@ -349,6 +349,9 @@ class PersonStatus:
     # at the close (R-DAY-1, R-WK-1): empty, 在岗 without 已完成工作 or 体会, no 本周小结
     short_days: list[dt.date] = field(default_factory=list)
     short_weeks: list[str] = field(default_factory=list)
+    # the days and weeks of the month whose entry the close accepts (R-DAY-1, R-WK-1)
+    valid_days: int = 0
+    valid_weeks: int = 0
 
     @property
     def state(self) -> str:
@@ -404,11 +407,13 @@ def month_status(root: Path, month: Month) -> tuple[list[PersonStatus], dict[str
         weeks = [w for w in regs.calendar.weeks(month) if any(person.active_on(d) for d in w.working_days)]
         short_days: list[dt.date] = []
         short_weeks: list[str] = []
+        valid = (0, 0)
         if wb is not None:
             counts = filled_rows(wb.path, PERSONAL)
-            short_days, short_weeks = _shortfall(wb, active, weeks, today())
+            short_days, short_weeks, valid = _shortfall(wb, active, weeks, today())
         rows.append(PersonStatus(person, wb.display if wb else None, counts, len(active), len(weeks),
-                                 damaged.get(person.staff_id) if wb is None else None, short_days, short_weeks))
+                                 damaged.get(person.staff_id) if wb is None else None, short_days, short_weeks,
+                                 *valid))
     registers = {
         REGISTER.title: _register_state(inputs.register),
         ACTIVITIES.title: _register_state(inputs.activities),
@@ -418,22 +423,24 @@ def month_status(root: Path, month: Month) -> tuple[list[PersonStatus], dict[str
     return rows, registers, problems
 
 
-def _shortfall(wb: Any, active: Sequence[dt.date], weeks: Sequence[Any], on: dt.date) -> tuple[list[dt.date], list[str]]:
+def _shortfall(wb: Any, active: Sequence[dt.date], weeks: Sequence[Any],
+               on: dt.date) -> tuple[list[dt.date], list[str], tuple[int, int]]:
     """The days before `on` (today: its entry may still come) and the weeks ended before it
     that the close would deduct for, by the very rules of the close (compute.cards: R-DAY-1,
-    R-WK-1)."""
+    R-WK-1); and how many days and weeks of the month the close accepts as they are."""
     from .compute.cards import daily_items, weekly_items
     from .compute.types import DailyIn, WeeklyIn
 
     daily = [DailyIn(v["date"], v["status"], v["done"], v["reflection"], "")
              for r in wb.tables["日整理"] if (v := r.values)["date"] is not None]
     weekly = [WeeklyIn(v["week"], v["period"], v["summary"], "") for r in wb.tables["周小结"] for v in (r.values,)]
-    due_days = [d for d in active if d < on]
-    due_weeks = [(w.label, w.monday, w.working_days[-1]) for w in weeks if w.working_days[-1] < on]
-    days = [i.date for i in daily_items("", due_days, daily, Decimal(1), "", "", "")]
-    labels = {last: label for label, _, last in due_weeks}
-    short_weeks = [labels[i.date] for i in weekly_items("", due_weeks, weekly, Decimal(1), "", "", "")]
-    return days, short_weeks
+    every_week = [(w.label, w.monday, w.working_days[-1]) for w in weeks]
+    missed_days = {i.date for i in daily_items("", active, daily, Decimal(1), "", "", "")}
+    labels = {last: label for label, _, last in every_week}
+    missed_weeks = {labels[i.date]: i.date for i in weekly_items("", every_week, weekly, Decimal(1), "", "", "")}
+    days = [d for d in active if d < on and d in missed_days]
+    short_weeks = [label for label, last in missed_weeks.items() if last < on]
+    return days, short_weeks, (len(active) - len(missed_days), len(every_week) - len(missed_weeks))
 
 
 def _register_state(wb: Any) -> str:

@@ -247,7 +247,7 @@ def test_status_lists_who_returned_what(tmp_path: Path) -> None:
     out = CliRunner().invoke(main, ["status", "2026-11", "-w", str(root)])
     assert out.exit_code == 0, out.output
     a1 = next(line for line in out.output.splitlines() if line.startswith("A1"))
-    assert "未填完" in a1 and "5/21" in a1  # 在岗 without 已完成工作 and 体会 counts for nothing (R-DAY-1)
+    assert "未填完" in a1 and "0/21" in a1  # 在岗 without 已完成工作 and 体会 counts for nothing (R-DAY-1)
     b1 = next(line for line in out.output.splitlines() if line.startswith("B1"))
     assert "缺文件" in b1
     a2 = next(line for line in out.output.splitlines() if line.startswith("A2"))
@@ -333,9 +333,10 @@ def test_status_and_remind_name_what_the_close_would_still_deduct(tmp_path: Path
     out = CliRunner().invoke(main, ["status", "2026-11", "-w", str(root)])
     lines = out.output.splitlines()
     a1 = next(i for i, line in enumerate(lines) if line.startswith("A1"))
-    assert "未填完" in lines[a1]
+    assert "未填完" in lines[a1] and "19/21" in lines[a1] and "3/4" in lines[a1]  # the entries the close accepts
     assert lines[a1 + 1].strip() == "结账时将按未填写扣分：日整理 2 天（11-05、11-06）；周小结 2026-W45"
-    assert "已填写" in next(line for line in lines if line.startswith("H1"))
+    h1 = next(line for line in lines if line.startswith("H1"))
+    assert "已填写" in h1 and "20/21" in h1 and "4/4" in h1
     listed = CliRunner().invoke(main, ["remind", "2026-11", "-w", str(root)])
     assert "A1  钱一  未填完" in listed.output and "11-05、11-06" in listed.output
     assert "赵科长" not in listed.output
