@@ -94,11 +94,17 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+# settings only close-year reads: changing them changes no month (R-YR-3, R-YR-5), so a closed
+# month is neither refused nor warned about for them (annual.target_deduction_to does count:
+# R-YR-4 deducts in the month's close)
+ANNUAL_ONLY = frozenset({"annual.evaluation_weight", "annual.top_share", "annual.top_share_rounding", "annual.floor"})
+
+
 def policy_changes(kept: dict[str, dict], policy: Any) -> list[tuple[str, str, str]]:
-    """(setting, then, now) for each setting that differs from a close's kept state."""
+    """(setting, then, now) for each setting of the month that differs from a close's kept state."""
     now = policy_state(policy)
     return [(k, (kept.get(k) or {}).get("value", "无"), (now.get(k) or {}).get("value", "无"))
-            for k in sorted(set(kept) | set(now)) if kept.get(k) != now.get(k)]
+            for k in sorted(set(kept) | set(now)) if kept.get(k) != now.get(k) and k not in ANNUAL_ONLY]
 
 
 def oversight_state(roster: Any) -> dict[str, dict]:

@@ -392,6 +392,13 @@ def test_changed_policy_is_refused_until_reopen(ws: Path) -> None:
                                      encoding="utf-8")
     same = close_month(ws, NOV, publish_date=D(2026, 12, 1))
     assert same.status == UNCHANGED and same.result is None, same.message
+    # smoke test: a setting only close-year reads (the award floor, its rounding) changes no
+    # month — it locked every closed month of the year; target_deduction_to does count (R-YR-4)
+    (ws / "jxbatch.toml").write_text('[annual]\nfloor = "90"\ntop_share_rounding = "half_up"\n', encoding="utf-8")
+    assert close_month(ws, NOV, publish_date=D(2026, 12, 1)).status == UNCHANGED
+    (ws / "jxbatch.toml").write_text('[annual]\ntarget_deduction_to = "head"\n', encoding="utf-8")
+    refused = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert refused.status == REFUSED and "annual.target_deduction_to（all → head）" in refused.message
 
 
 def test_reclosing_after_a_settings_change_says_which(ws: Path) -> None:
