@@ -191,3 +191,19 @@ def test_demo_data_year_generates_a_closed_year_from_the_installed_tool(tmp_path
     assert args == (tmp_path / "年", 2025)
     assert {k: kwargs[k] for k in ("people", "retirees", "seed")} == {"people": 20, "retirees": 200, "seed": 2026}
     assert "2025 年十二个月均已结账" in out.output and f"jxbatch close-year 2025 -w {tmp_path / '年'}" in out.output
+
+
+def test_demo_data_year_refuses_a_year_not_yet_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Smoke test: `demo-data --year 2026` on 30 November 2026 closed a December that had not
+    begun (close-month itself refuses that month). Refused, naming a year that would do."""
+    import datetime as dt
+
+    from click.testing import CliRunner
+
+    from jxbatch import reader
+    from jxbatch.cli import main
+
+    monkeypatch.setattr(reader, "today", lambda: dt.date(2026, 11, 30))
+    out = CliRunner().invoke(main, ["demo-data", str(tmp_path / "年"), "--year", "2026"])
+    assert out.exit_code == 2 and "2026 年 12 月还没有开始" in out.output and "--year 2025" in out.output
+    assert not (tmp_path / "年").exists()

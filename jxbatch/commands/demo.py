@@ -34,7 +34,11 @@ def demo_data(directory: Path, people: int, retirees: int | None, month: Month, 
         t0 = time.perf_counter()
         if year is not None:
             from ..demo_year import generate_year
+            from ..reader import today
 
+            if Month(year, 12).first > today():  # its months would be closed before they happened
+                raise click.UsageError(f"{year} 年 12 月还没有开始（今天是 {today()}），不能生成十二个月都已结账的一年；"
+                                       f"请用已经过去的年份，如 --year {today().year - 1}")
             generate_year(directory, year, people=people, retirees=n_retirees, seed=seed, progress=click.echo)
             click.echo(f"已生成示例工作区 {directory}：{year} 年十二个月均已结账"
                        f"（用时 {time.perf_counter() - t0:.1f} 秒）。")
