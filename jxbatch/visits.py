@@ -284,14 +284,17 @@ def stage(ctx: Any, history: History) -> StageOutput:
         r = retirees.get(ob.retiree_id)
         name = r.name if r is not None else ob.retiree_id
         staff = ctx.regs.roster.people.get(ob.staff_id)
-        if res.status == rules.LATE and staff is not None and staff.start_date is not None \
+        where = event_locs.get(ob.event_id) or (r.loc if r is not None else Loc())  # a birthday: its person's row
+        if res.status == rules.LATE and ob.staff_id not in ctx.scope:
+            pass  # not taking part this month: visit-staff-out-of-scope says so, nothing is deducted
+        elif res.status == rules.LATE and staff is not None and staff.start_date is not None \
                 and ob.deadline < staff.start_date:  # due before the assigned one started: owed by nobody
-            problems.append(problem("must-visit-before-start", event_locs.get(ob.event_id) or Loc(), ob.event_id,
+            problems.append(problem("must-visit-before-start", where, ob.event_id,
                                     name=name, staff=f"{staff.name}（{staff.staff_id}）",
                                     start=staff.start_date.isoformat(), deadline=ob.deadline.isoformat()))
         elif res.status == rules.LATE and staff is not None and staff.end_date is not None \
                 and ob.start > staff.end_date:  # began after the assigned one had left: nobody's either
-            problems.append(problem("must-visit-after-leaving", event_locs.get(ob.event_id) or Loc(), ob.event_id,
+            problems.append(problem("must-visit-after-leaving", where, ob.event_id,
                                     name=name, staff=f"{staff.name}（{staff.staff_id}）",
                                     end=staff.end_date.isoformat(), start=ob.start.isoformat()))
         elif res.status == rules.LATE:
