@@ -41,7 +41,7 @@ from .compute.annual import (
     annual_review,
     count_ratings,
 )
-from .fsutil import replace_folder
+from .fsutil import command_line, replace_folder
 from .model import Roster
 from .policy import Policy, load_policy
 from .problems import Loc, Problem, Report, problem
@@ -139,7 +139,8 @@ def read_evaluation(root: Path, year: int, recorded: dict | None, regs: Register
     if recorded is not None and recorded.get("sha256") != current:
         change = "被移走" if wb is None else "才放入" if recorded.get("sha256") is None else "有改动"
         where = Loc(file=wb.display if wb is not None else f"data/{dec}/")
-        problems.append(problem("evaluation-changed", where, month=str(dec), change=change))
+        problems.append(problem("evaluation-changed", where, month=str(dec), change=change,
+                                reopen=command_line(root, f"reopen {dec} --reason 民主评议")))
     if wb is None:
         problems.append(problem("evaluation-missing", Loc(file=f"data/{dec}/"), month=str(dec), year=year))
         return Evaluation(None, {}, problems)

@@ -188,7 +188,7 @@ _t("target-setting-invalid", E, "设置 [annual] target_deduction_to 有误：�
 _t("year-months-open", E, "{year} 年有月份未结账：{months}。年总评需要十二个月全部结账")
 _t("annual-setting-invalid", E, "设置 [annual] {key} 有误：{detail}")
 _t("evaluation-missing", W, "{month} 没有民主评议表（民主评议_{year}.xlsx），满意率全部为“无评价”")
-_t("evaluation-changed", E, "民主评议表在 {month} 结账后{change}，与结账时的不一致；请先运行 jxbatch reopen {month} --reason \"民主评议\" 并重新结账，再运行 close-year")
+_t("evaluation-changed", E, "民主评议表在 {month} 结账后{change}，与结账时的不一致；请先运行 {reopen} 并重新结账，再运行 close-year")
 _t("evaluation-unscored", W, "民主评议中的{name}（{staff_id}）本年度没有月度得分，满意率只列在“民主评议”页")
 
 

@@ -327,6 +327,8 @@ def test_evaluation_changed_after_december_close_is_refused(tmp_path: Path) -> N
     out = close_year(root, YEAR)
     assert out.status == INVALID and out.report.codes() == ["evaluation-changed"]
     assert "jxbatch reopen 2026-12" in out.report.errors[0].message
+    assert out.report.errors[0].message.split("请先运行 ")[1].startswith(
+        f"jxbatch reopen 2026-12 --reason 民主评议 -w {root}")  # a command to paste, the workspace included
 
 
 def test_evaluation_with_errors_is_refused(tmp_path: Path) -> None:
