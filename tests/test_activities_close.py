@@ -405,6 +405,9 @@ def test_notify_other_classes(ws: Path) -> None:
     res = notify(ws, "A1", "--month", "2026-11")
     assert res.exit_code == 0, res.output
     assert [ln.split()[0] for ln in res.output.splitlines()[3:-1]] == ["C1", "C2", "C3", "C5", "C6", "S1"]
+    # typed in lower case: the same activity, as ids are read everywhere else (smoke test)
+    lower = notify(ws, "a1", "--month", "2026-11")
+    assert lower.exit_code == 0 and lower.output == res.output, lower.output
 
 
 def test_notify_unknown_activity_and_missing_register(ws: Path, tmp_path: Path) -> None:

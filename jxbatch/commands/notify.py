@@ -86,6 +86,9 @@ def notify(activity: str, month: Month, workspace: Path, out: Path | None) -> No
         sys.exit(EXIT_INPUT)
     acts = month_activities(ctx).activities
     act = acts.get(activity.strip())
+    if act is None:  # h01 for H01, as ids are read everywhere else (when only one matches)
+        folded = [a for key, a in acts.items() if key.casefold() == activity.strip().casefold()]
+        act = folded[0] if len(folded) == 1 else None
     if act is None:
         known = "、".join(acts) or "无"
         click.echo(f"未知活动编号“{activity}”：{month.chinese()}活动登记表中没有这个活动（本月活动：{known}）。")
