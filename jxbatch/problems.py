@@ -67,6 +67,7 @@ _t("meta-duplicate", E, "同一人员本月有多个个人工作簿：{detail}")
 _t("meta-conflict", E, "隐藏页 _meta 中的 {detail} 出现了两次且取值不同，无法确定这是谁的哪份工作簿；请重新下发")
 _t("workbook-duplicate", E, "本月有多份{kind}工作簿：{detail}，请只保留一份")
 _t("workbook-missing", W, "{name}（{staff_id}）本月未交个人工作簿，按全部缺记处理")
+_t("workbook-unusable", W, "{name}（{staff_id}）交回的这份工作簿无法采用（原因见针对它的错误），改正前按全部缺记处理")
 _t("workbook-blank", W, "{name}（{staff_id}）的个人工作簿仍是下发时的空白（未填写任何内容），按全部缺记处理")
 # --- sheets and cells (R-TPL-1, R-TPL-3) --------------------------------------------------
 _t("sheet-missing", E, "缺少工作表“{sheet}”")

@@ -29,7 +29,7 @@ from .schema import (
     RUBRIC,
     Lookup,
 )
-from .workspace import MonthInputs, Registers, Workspace, unsafe_staff_id
+from .workspace import MonthInputs, Registers, Workspace, personal_owner, unsafe_staff_id
 
 
 @dataclass
@@ -544,9 +544,18 @@ def check_missing_workbooks(ctx: Context) -> Iterator[Problem]:
     same warning, or a month nobody returned would close without a word."""
     from .issuing import PREFILLED
 
+    # a person's file that is there but could not be taken (damaged, another person's _meta…):
+    # not "未交" — its own error says what is wrong
+    unusable: dict[str, str] = {}
+    for name in (*ctx.inputs.unread, *ctx.inputs.unidentified):
+        owner = personal_owner(name)
+        if owner is not None and owner[1] == str(ctx.month):
+            unusable.setdefault(owner[0], name)
     for sid, p in ctx.scope.items():
         wb = ctx.inputs.personal.get(sid)
-        if wb is None:
+        if wb is None and sid in unusable:
+            yield problem("workbook-unusable", Loc(file=unusable[sid]), name=p.name, staff_id=sid)
+        elif wb is None:
             where = Loc(file=ctx.ws.personal_path(ctx.month, sid, p.name).name)
             yield problem("workbook-missing", where, name=p.name, staff_id=sid)
         elif not any(r.invalid or any(v is not None for k, v in r.values.items() if (name, k) not in PREFILLED)

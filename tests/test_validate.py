@@ -591,3 +591,18 @@ def test_two_people_of_one_name_are_said(tmp_path: Path) -> None:
     roster = copy.deepcopy(ROSTER)
     next(p for p in roster["工作人员"] if p["staff_id"] == "X1")["name"] = "钱一"
     assert [p for p in run(tmp_path / "2", roster=roster).report.warnings if p.code == "org-same-name"] == []
+
+
+def test_a_returned_workbook_that_cannot_be_taken_is_not_called_not_returned(tmp_path: Path) -> None:
+    """Smoke test: A1's returned workbook refused (its _meta names A2) or damaged got its error
+    and also "本月未交个人工作簿" — contradicting it. It says the workbook cannot be taken now."""
+    root = mini_workspace(tmp_path / "ws")
+    folder = root / "data" / "2026-11"
+    write_spec(folder / "A1_钱一_2026-11.xlsx", "personal", month="2026-11", staff_id="A2")
+    (folder / "B1_吴三_2026-11.xlsx").write_bytes(b"PK\x03\x04 cut short")
+    v = validate_month(root, NOV)
+    unusable = {p.loc.file: p for p in v.report.warnings if p.code == "workbook-unusable"}
+    assert sorted(unusable) == ["A1_钱一_2026-11.xlsx", "B1_吴三_2026-11.xlsx"]
+    assert "无法采用" in unusable["A1_钱一_2026-11.xlsx"].message
+    missing = [p.message for p in v.report.warnings if p.code == "workbook-missing"]
+    assert not [m for m in missing if "A1" in m or "B1" in m]
