@@ -272,13 +272,19 @@ def _close_year(root: Path, year: int, out: Path | None, reason: str | None) -> 
         # time and reason), else the posted review itself (the ledger swapped or emptied, or
         # a review published before the ledger kept them), else the record (folder removed)
         recorded, posted = ledger.last_annual(con, str(year)), _posted_review(target, year)
-        agree = recorded is not None and (posted is None or posted.results_sha256 == recorded.results_sha256)
+        if posted is not None:  # the posted review as the ledger knows it, if it does (any record)
+            posted = ledger.annual_with_sha(con, str(year), posted.results_sha256) or posted
+        # published elsewhere last (--out): this folder is no longer the one to compare with
+        elsewhere = recorded is not None and recorded.out_dir != str(target.resolve())
+        agree = recorded is not None and (posted is None or elsewhere
+                                          or posted.results_sha256 == recorded.results_sha256)
         last = recorded if agree else (posted or recorded)
         same = last is not None and last.results_sha256 == sha
         if last is not None and not same and not reason:
             return YearOutcome(CHANGED, year, target, report, result=result, document=doc, previous=last,
                                changes=what_changed(json.loads(last.results_json), doc))
-        if same and all((target / n).exists() for n in names):
+        here = posted is not None and posted.results_sha256 == sha  # this very result is what out/YYYY holds
+        if same and here and all((target / n).exists() for n in names):
             if last is not None and last.id == 0:  # posted, unknown to the ledger: recorded now
                 with ledger.transaction(con):
                     ledger.record_annual(con, str(year), data.decode("utf-8"), sha, str(target.resolve()), None)
@@ -288,7 +294,7 @@ def _close_year(root: Path, year: int, out: Path | None, reason: str | None) -> 
         @contextmanager
         def recorded() -> Iterator[None]:  # committed with the folder renames, or neither
             with ledger.transaction(con):
-                if not same or last is None or last.id == 0:
+                if not same or last is None or last.id == 0 or last.out_dir != str(target.resolve()):
                     ledger.record_annual(con, str(year), data.decode("utf-8"), sha, str(target.resolve()), reason)
                 yield
 
@@ -335,7 +341,7 @@ def published_review(root: Path, year: int) -> ledger.AnnualRecord | None:
     ws = Workspace(root)
     if not ws.ledger.exists():
         return None
-    con = ledger.connect_readonly(ws.ledger)
+    con = ledger.connect_to_read(ws.ledger)
     try:
         return ledger.last_annual(con, str(year))
     finally:

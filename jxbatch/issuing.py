@@ -34,6 +34,7 @@ from .schema import (
 from .workspace import (
     Registers,
     Workspace,
+    copy_owner,
     load_registers,
     personal_owner,
     previous_path,
@@ -204,7 +205,7 @@ def closed_record(root: Path, month: Month) -> Any:
     path = Workspace(root).ledger
     if not path.exists():
         return None
-    con = ledger.connect_readonly(path)
+    con = ledger.connect_to_read(path)
     try:
         return ledger.current(con, str(month))
     finally:
@@ -395,9 +396,11 @@ def month_status(root: Path, month: Month) -> tuple[list[PersonStatus], dict[str
     rows: list[PersonStatus] = []
     damaged: dict[str, str] = {}  # staff id -> a file of theirs that could not be read (by its name)
     for name in inputs.unread:
-        owner = personal_owner(name)
+        owner = copy_owner(name)  # a copy ("… (2).xlsx") too
         if owner is not None and owner[1] == str(month):
             damaged.setdefault(owner[0], name)
+    # a closed month: every day of it counted at the close (closed on its last day, say)
+    on = month.last + dt.timedelta(days=1) if closed_record(root, month) is not None else today()
     for person in regs.roster.people.values():
         if not in_scope(person, month, regs.calendar):
             continue
@@ -410,7 +413,7 @@ def month_status(root: Path, month: Month) -> tuple[list[PersonStatus], dict[str
         valid = (0, 0)
         if wb is not None:
             counts = filled_rows(wb.path, PERSONAL)
-            short_days, short_weeks, valid = _shortfall(wb, active, weeks, today())
+            short_days, short_weeks, valid = _shortfall(wb, active, weeks, on)
         rows.append(PersonStatus(person, wb.display if wb else None, counts, len(active), len(weeks),
                                  damaged.get(person.staff_id) if wb is None else None, short_days, short_weeks,
                                  *valid))

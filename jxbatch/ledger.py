@@ -180,6 +180,15 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
     return con
 
 
+def connect_to_read(path: Path) -> sqlite3.Connection:
+    """The ledger for a command that only looks (status, issue's and collect's check that the
+    month is open, the mail log): read-only — unless a close was killed mid-write and left its
+    journal, which only a writing connection rolls back (as every command did before)."""
+    if Path(f"{path}-journal").exists():
+        return connect(path)
+    return connect_readonly(path)
+
+
 def readonly_uri(resolved: PurePath) -> str:
     """The SQLite URI that opens `resolved` read-only. A network path (\\\\server\\share\\…, and a
     mapped drive resolves to one) is file://server/share/… to pathlib, and SQLite refuses any
@@ -298,6 +307,14 @@ def record_annual(con: sqlite3.Connection, year: str, results_json: str, results
     return int(cur.lastrowid)
 
 
+def annual_with_sha(con: sqlite3.Connection, year: str, sha: str) -> AnnualRecord | None:
+    """The latest publication of `year` with these results (None: the ledger never recorded them)."""
+    row = con.execute("SELECT id, year, published_at, results_sha256, results_json, out_dir, reason "
+                      "FROM annual_reviews WHERE year = ? AND results_sha256 = ? ORDER BY id DESC LIMIT 1",
+                      (year, sha)).fetchone()
+    return AnnualRecord(*row) if row else None
+
+
 def last_annual(con: sqlite3.Connection, year: str) -> AnnualRecord | None:
     row = con.execute("SELECT id, year, published_at, results_sha256, results_json, out_dir, reason "
                       "FROM annual_reviews WHERE year = ? ORDER BY id DESC LIMIT 1", (year,)).fetchone()
@@ -405,7 +422,7 @@ def visit_state(con: sqlite3.Connection, month: str, kind: str) -> dict[str, dic
 
 def month_state(path: Path, month: str) -> str:
     """A one-line Chinese state for `status` (the ledger only read)."""
-    con = connect_readonly(path)
+    con = connect_to_read(path)
     try:
         rec = current(con, month)
         if rec is not None:

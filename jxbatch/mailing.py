@@ -417,7 +417,7 @@ def send_jobs(root: Path, month: Month, jobs: Iterable[Outgoing], *, settings: M
             raise MailError("；".join(problems) + "。未发送任何邮件")
     path = Workspace(root).ledger
     if dry_run:  # only looks at the send log: read-only (an older ledger is migrated in memory)
-        con = ledger.connect_readonly(path) if path.exists() else None
+        con = ledger.connect_to_read(path) if path.exists() else None
     else:
         con = ledger.connect(path)
     conn = Connection(settings, password) if not dry_run else None
@@ -553,5 +553,5 @@ def sent_log(root: Path, month: Month) -> list[ledger.MailLogEntry]:
     ws = Workspace(root)
     if not ws.ledger.exists():
         return []
-    with closing(ledger.connect_readonly(ws.ledger)) as con:
+    with closing(ledger.connect_to_read(ws.ledger)) as con:
         return ledger.mail_log(con, str(month))

@@ -336,7 +336,8 @@ def _extent_bound(xml: bytes) -> tuple[int, int]:
     # one tag (<c r=… s=…/>, typed or not) it leaves out. A body without a value (<v/> alone,
     # a formula without its result) counts here too: a bound, on the safe side. One backward
     # scan that stops near the end of the sheet data.
-    last_value = xml.rfind(b"c>")
+    data_end = xml.rfind(b"sheetData>")  # cells and rows are inside <sheetData> (not in its tail)
+    last_value = xml.rfind(b"c>", 0, data_end if data_end >= 0 else len(xml))
     if last_value < 0:
         return 0, 0
     end = last_value

@@ -29,7 +29,7 @@ from .schema import (
     RUBRIC,
     Lookup,
 )
-from .workspace import MonthInputs, Registers, Workspace, personal_owner, unsafe_staff_id
+from .workspace import MonthInputs, Registers, Workspace, copy_owner, unsafe_staff_id
 
 
 @dataclass
@@ -548,7 +548,7 @@ def check_missing_workbooks(ctx: Context) -> Iterator[Problem]:
     # not "未交" — its own error says what is wrong
     unusable: dict[str, str] = {}
     for name in (*ctx.inputs.unread, *ctx.inputs.unidentified):
-        owner = personal_owner(name)
+        owner = copy_owner(name)  # a copy ("… (2).xlsx") too
         if owner is not None and owner[1] == str(ctx.month):
             unusable.setdefault(owner[0], name)
     for sid, p in ctx.scope.items():

@@ -57,7 +57,7 @@ LEDGER = "ledger.sqlite"
 PREVIOUS = "_previous"
 JUNK_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
 _PERSONAL_NAME = re.compile(r"^(?P<sid>[^_]+)_(?P<name>.+)_(?P<month>\d{4}-\d{2})\.xlsx$", re.IGNORECASE)
-_PERSONAL_PREFIX = re.compile(r"^(?P<sid>[^_]+)_.+_\d{4}-\d{2}\b")  # the name of one, copies and all
+_PERSONAL_PREFIX = re.compile(r"^(?P<sid>[^_]+)_.+_(?P<month>\d{4}-\d{2})\b")  # the name of one, copies and all
 
 
 def is_workspace(path: Path) -> bool:
@@ -82,6 +82,12 @@ def previous_path(folder: Path, target: Path, when: dt.datetime) -> Path:
         n += 1
         path = base.with_name(f"{target.stem}_{stamp}-{n}{target.suffix}")
     return path
+
+
+def copy_owner(filename: str) -> tuple[str, str] | None:
+    """(工号, YYYY-MM) of a personal workbook's name or of a copy's ("S03_王芳_2026-11 (2).xlsx")."""
+    m = _PERSONAL_PREFIX.match(filename)
+    return (m["sid"], m["month"]) if m else None
 
 
 def personal_owner(filename: str) -> tuple[str, str] | None:

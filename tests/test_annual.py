@@ -731,3 +731,19 @@ def test_the_review_posted_counts_over_an_older_ledger_record(year_ws: Path) -> 
         "SELECT results_json FROM annual_reviews ORDER BY id")]
     con.close()
     assert floors == ["95.00", "99.00"]
+
+
+def test_a_review_published_elsewhere_last_is_the_one_compared(year_ws: Path, tmp_path: Path) -> None:
+    """Final review: published to out/2026, then (another floor, with a reason) to a share with
+    --out; a plain run — the same result as the share's — was refused against the stale
+    out/2026. The last publication counts wherever it went; and a posted review the ledger does
+    know (an earlier record) is not said to be unknown to it."""
+    assert close_year(year_ws, YEAR).status == CLOSED
+    (year_ws / "jxbatch.toml").write_text('[annual]\nfloor = "99"\n', encoding="utf-8")
+    share = tmp_path / "共享"
+    assert close_year(year_ws, YEAR, share, reason="改定下限").status == CLOSED
+    again = close_year(year_ws, YEAR)  # into out/2026, which holds the first review
+    assert again.status == UNCHANGED, again.changes  # the same result as the last publication
+    assert again.previous is not None and again.previous.id != 0
+    posted = json.loads((year_ws / "out" / "2026" / "results.json").read_text(encoding="utf-8"))
+    assert posted["policy"]["floor"] == "99.00"  # and out/2026 now holds it, not the stale first review

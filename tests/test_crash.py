@@ -489,3 +489,29 @@ def test_a_read_only_file_is_not_called_open_in_another_program(tmp_path: Path, 
     with pytest.raises(PermissionError) as raised:
         fsutil.replace_folder(tmp, target, parked)
     assert raised.value.filename == str(target / "只读.xlsx")
+
+
+def test_a_ledger_left_mid_write_does_not_block_the_commands_that_only_look(tmp_path: Path) -> None:
+    """Final review: a ledger write killed half-way leaves ledger.sqlite-journal, which only a
+    writing connection rolls back. status, issue, collect and remind had come to open the ledger
+    read-only and stopped at it; they roll it back (as before) and go on, the ledger intact."""
+    from click.testing import CliRunner
+
+    from jxbatch.cli import main
+
+    root = make_ws(tmp_path / "ws")
+    close_month(root, NOV, publish_date=DATE)
+    ledger_path = root / "ledger.sqlite"
+    code = ("import os, sqlite3, sys; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+            "c.execute('PRAGMA journal_mode = DELETE'); c.execute('BEGIN IMMEDIATE'); "
+            "c.execute(\"UPDATE closes SET status = 'reopened'\"); "
+            "c.execute('CREATE TABLE filler (x)'); c.executemany('INSERT INTO filler VALUES (?)', "
+            "[(b'x' * 4000,)] * 3000); os._exit(0)")
+    subprocess.run([sys.executable, "-c", code, str(ledger_path)], check=True, timeout=60)
+    assert Path(f"{ledger_path}-journal").exists()  # killed mid-write
+    runner = CliRunner()
+    status = runner.invoke(main, ["status", "2026-11", "-w", str(root)])
+    assert status.exit_code == 0 and "已结账" in status.output, status.output  # rolled back: still closed
+    assert not Path(f"{ledger_path}-journal").exists()
+    issued = runner.invoke(main, ["issue", "2026-12", "-w", str(root)])
+    assert issued.exit_code == 0, issued.output

@@ -339,3 +339,19 @@ def test_a_far_corner_cell_with_an_empty_value_never_ends_the_process(tmp_path: 
     row = b'<row r="1048576">' + cell + b"</row>"
     patch_zip(p, part, lambda xml: xml.replace(b"</sheetData>", row + b"</sheetData>"))
     assert read_in_a_child(p) == "True [('sheet-too-large', '日整理')]"
+
+
+def test_cells_after_the_sheet_data_do_not_hide_a_far_corner_value(tmp_path: Path) -> None:
+    """Final review: the bound searched back from the end of the sheet for the last cell and
+    its row; elements after </sheetData> that look like them (a crafted <p:row>…<q:c>) stopped
+    it there, the far value went unseen and the process died. Only the sheet data is searched."""
+    p = daily(tmp_path, [["2026-11-03", "请假"]])
+    tail = b'<extLst><ext uri="x"><p:row xmlns:p="urn:x">1</p:row><q:c xmlns:q="urn:x">1</q:c></ext></extLst>'
+
+    def craft(xml: bytes) -> bytes:
+        far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+        xml = xml.replace(b"</sheetData>", far + b"</sheetData>")
+        return xml.replace(b"</worksheet>", tail + b"</worksheet>")
+
+    patch_zip(p, sheet_part(p), craft)
+    assert read_in_a_child(p) == "True [('sheet-too-large', '日整理')]"

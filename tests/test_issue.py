@@ -340,3 +340,31 @@ def test_status_and_remind_name_what_the_close_would_still_deduct(tmp_path: Path
     listed = CliRunner().invoke(main, ["remind", "2026-11", "-w", str(root)])
     assert "A1  钱一  未填完" in listed.output and "11-05、11-06" in listed.output
     assert "赵科长" not in listed.output
+
+
+def test_status_of_a_month_closed_on_its_last_day_names_every_day_deducted(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Final review: a month closed on its last day (allowed, with a hint) deducts that day if
+    blank, but status — counting days before today — left it out. A closed month counts all."""
+    from jxbatch import reader
+    from jxbatch.pipeline import close_month
+
+    root = mini_workspace(tmp_path / "ws")
+    issue_month(root, NOV)
+    path = root / "data" / "2026-11" / "A1_钱一_2026-11.xlsx"
+    book = openpyxl.load_workbook(path)
+    for row in book["日整理"].iter_rows(min_row=3):
+        if row[0].value is not None and row[0].value.day != 30:
+            row[1].value, row[2].value, row[4].value = "在岗", "接待来访", "有收获"
+    for row in book["周小结"].iter_rows(min_row=3):
+        if row[0].value is not None:
+            row[2].value = "完成本周工作"
+    book.save(path)
+    monkeypatch.setattr(reader, "today", lambda: dt.date(2026, 11, 30))
+    before = CliRunner().invoke(main, ["status", "2026-11", "-w", str(root)])
+    assert "已填写" in next(line for line in before.output.splitlines() if line.startswith("A1"))  # today may come
+    assert close_month(root, NOV, publish_date=dt.date(2026, 12, 1)).status == "closed"
+    after = CliRunner().invoke(main, ["status", "2026-11", "-w", str(root)])
+    lines = after.output.splitlines()
+    a1 = next(i for i, line in enumerate(lines) if line.startswith("A1"))
+    assert "未填完" in lines[a1] and lines[a1 + 1].strip() == "结账时已按未填写扣分：日整理 1 天（11-30）"

@@ -599,10 +599,10 @@ def test_a_returned_workbook_that_cannot_be_taken_is_not_called_not_returned(tmp
     root = mini_workspace(tmp_path / "ws")
     folder = root / "data" / "2026-11"
     write_spec(folder / "A1_钱一_2026-11.xlsx", "personal", month="2026-11", staff_id="A2")
-    (folder / "B1_吴三_2026-11.xlsx").write_bytes(b"PK\x03\x04 cut short")
+    (folder / "B1_吴三_2026-11 (2).xlsx").write_bytes(b"PK\x03\x04 cut short")  # a copy's name (review)
     v = validate_month(root, NOV)
     unusable = {p.loc.file: p for p in v.report.warnings if p.code == "workbook-unusable"}
-    assert sorted(unusable) == ["A1_钱一_2026-11.xlsx", "B1_吴三_2026-11.xlsx"]
+    assert sorted(unusable) == ["A1_钱一_2026-11.xlsx", "B1_吴三_2026-11 (2).xlsx"]
     assert "无法采用" in unusable["A1_钱一_2026-11.xlsx"].message
     missing = [p.message for p in v.report.warnings if p.code == "workbook-missing"]
     assert not [m for m in missing if "A1" in m or "B1" in m]
