@@ -242,6 +242,11 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
                                     message=f"{month} 已于 {rec.closed_shown} 结账；输入文件 {names} 现在无法读取"
                                             f"（正被其他程序占用，如在 Excel 中打开？），无法核对输入是否有变化。"
                                             f"请关闭后重新运行")
+            elif rec.input_digest == digest and not settled:  # only the settings file is wrong: fix it
+                return CloseOutcome(REFUSED, published_folder(rec, ws, month, con), Report(),
+                                    message=f"{month} 已于 {rec.closed_shown} 结账（仍然有效），但设置文件 {POLICY_FILE} "
+                                            f"现在有错误：请先改正（{command_line(root, f'validate {month}')} 可查看），"
+                                            f"改正后重新运行即可，不需要 reopen")
             else:
                 return CloseOutcome(REFUSED, published_folder(rec, ws, month, con), Report(),
                                     message=f"{month} 已于 {rec.closed_shown} 结账，"

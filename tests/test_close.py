@@ -325,7 +325,9 @@ def test_a_settings_file_with_an_error_is_not_taken_for_the_same_settings(ws: Pa
     before = (ws / "out" / "2026-11" / "校验报告_2026-11.xlsx").read_bytes()
     (ws / "out" / "2026-11" / "results.json").unlink()
     refused = close_month(ws, NOV)
-    assert refused.status == REFUSED and "设置文件 jxbatch.toml 有错误" in refused.message
+    assert refused.status == REFUSED and "设置文件 jxbatch.toml 现在有错误" in refused.message
+    # the fix is the settings file, not a reopen (final review: an invalid [annual] value said reopen)
+    assert "不需要 reopen" in refused.message and "请先运行 jxbatch reopen" not in refused.message
     assert (ws / "out" / "2026-11" / "校验报告_2026-11.xlsx").read_bytes() == before
 
 
