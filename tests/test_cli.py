@@ -134,15 +134,11 @@ def test_a_reopen_needs_a_reason_in_words(tmp_path: Path) -> None:
 def test_a_locked_output_is_named_as_the_clerk_knows_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A file held open by Excel on Windows makes the final rename fail: the message names
     the file the clerk has open, not the tool's temporary file."""
-    import os
+    from .xlsx_helpers import refuse_replace
 
     ws = tmp_path / "ws"
     shutil.copytree(ROOT / "sample_data", ws, ignore=shutil.ignore_patterns("out", "ledger.sqlite", ".jxbatch.lock"))
-
-    def held_open(src: object, dst: object) -> None:
-        raise PermissionError(13, "Permission denied", str(src), None, str(dst))
-
-    monkeypatch.setattr(os, "replace", held_open)
+    refuse_replace(monkeypatch, lambda src, dst: True)
     result = CliRunner().invoke(main, ["validate", "2026-11", "-w", str(ws)])
     assert result.exit_code == 2 and "“校验报告_2026-11.xlsx”正被其他程序占用" in result.output, result.output
     assert ".tmp-" not in result.output

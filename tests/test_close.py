@@ -20,7 +20,7 @@ from jxbatch.calendar import Month
 from jxbatch.cli import main
 from jxbatch.pipeline import CLOSED, INVALID, REFUSED, UNCHANGED, close_month, reopen_month
 
-from .xlsx_helpers import ROSTER, mini_workspace, write_spec
+from .xlsx_helpers import ROSTER, mini_workspace, refuse_replace, write_spec
 
 NOV = Month(2026, 11)
 D = dt.date
@@ -510,19 +510,11 @@ def test_the_last_report_open_in_excel_does_not_hide_the_errors(ws: Path, comman
     """Windows review: with last run's 校验报告 still open in Excel (Windows refuses to replace
     it), validate and close-month stopped with "正被其他程序占用" and listed none of the
     errors. Now the report goes to 校验报告_2026-11 (2).xlsx, said, and the errors are listed."""
-    import os
 
     rows = register()
     rows["扣分"][1]["points"] = "两分"
     write_spec(ws / "data" / "2026-11" / "考核登记_2026-11.xlsx", "register", rows, month="2026-11")
-    real = os.replace
-
-    def held(src, dst, *a, **k):
-        if Path(dst).name == "校验报告_2026-11.xlsx":
-            raise PermissionError(13, "Permission denied", str(src), None, str(dst))
-        return real(src, dst, *a, **k)
-
-    monkeypatch.setattr(os, "replace", held)
+    refuse_replace(monkeypatch, lambda src, dst: dst.name == "校验报告_2026-11.xlsx")
     out = CliRunner().invoke(main, [command, "2026-11", "-w", str(ws), *(["--date", "2026-12-01"]
                                                                        if command == "close-month" else [])])
     assert out.exit_code == 1, out.output

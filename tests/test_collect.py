@@ -27,7 +27,7 @@ from jxbatch.cli import main
 from jxbatch.ledger import collected_copies, connect
 from jxbatch.schema import PERSONAL
 
-from .xlsx_helpers import ROSTER, mini_workspace, write_spec
+from .xlsx_helpers import ROSTER, mini_workspace, refuse_replace, write_spec
 
 NOV = Month(2026, 11)
 NAME = "S01_张三_2026-11.xlsx"
@@ -566,14 +566,7 @@ def test_a_rename_blocked_by_excel_names_the_open_file(ws: Path, tmp_path: Path,
     people = roster()
     people["工作人员"][-1]["name"] = "张珊"
     write_spec(ws / "data" / "roster.xlsx", "roster", people)
-    real = os.replace
-
-    def locked(src, dst, *a, **k):
-        if Path(src).name == NAME:
-            raise PermissionError(13, "Permission denied", str(src), None, str(dst))
-        return real(src, dst, *a, **k)
-
-    monkeypatch.setattr(os, "replace", locked)
+    refuse_replace(monkeypatch, lambda src, dst: src.name == NAME)
     returned = tmp_path / "交回.xlsx"
     returned.write_bytes(filled(ws, NAME, "一"))
     out = run("collect", "2026-11", "--from", str(returned), "-w", str(ws))
@@ -631,14 +624,7 @@ def test_a_current_copy_open_in_excel_is_named_and_leaves_no_stray_copy(ws: Path
     previous = month_dir(ws) / "_previous"
     before = sorted(p.name for p in previous.iterdir()) if previous.exists() else []
     current = target.read_bytes()
-    real = os.replace
-
-    def locked(src, dst, *a, **k):
-        if Path(dst) == target:
-            raise PermissionError(13, "Permission denied", str(src), None, str(dst))
-        return real(src, dst, *a, **k)
-
-    monkeypatch.setattr(os, "replace", locked)
+    refuse_replace(monkeypatch, lambda src, dst: dst == target)
     newer = tmp_path / "第二次.eml"
     v2 = filled(ws, NAME, "第二版")
     newer.write_bytes(eml([(NAME, v2, "rfc2231")], date="Wed, 02 Dec 2026 09:30:00 +0800"))
@@ -646,7 +632,7 @@ def test_a_current_copy_open_in_excel_is_named_and_leaves_no_stray_copy(ws: Path
     assert f"{NAME} 正被其他程序占用" in out.output and ".tmp-" not in out.output, out.output
     assert target.read_bytes() == current
     assert (sorted(p.name for p in previous.iterdir()) if previous.exists() else []) == before
-    monkeypatch.setattr(os, "replace", real)
+    monkeypatch.undo()  # Excel closed
     out = run("collect", "2026-11", "--from", str(newer), "-w", str(ws))
     assert out.exit_code == 0 and target.read_bytes() == v2, out.output
 

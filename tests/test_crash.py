@@ -22,7 +22,7 @@ from jxbatch.calendar import Month
 from jxbatch.pipeline import CLOSED, WorkspaceBusy, close_month, reopen_month, workspace_lock
 
 from .test_close import full_personal, register
-from .xlsx_helpers import mini_workspace, write_spec
+from .xlsx_helpers import mini_workspace, refuse_replace, write_spec
 
 NOV = Month(2026, 11)
 DATE = dt.date(2026, 12, 1)
@@ -413,15 +413,8 @@ def test_renames_refused_for_a_moment_are_tried_again(tmp_path: Path, monkeypatc
 
     root = make_ws(tmp_path / "ws")
     monkeypatch.setattr(fsutil, "RETRY_SECONDS", 5.0)
-    real, refused = os.replace, []
-
-    def scanner(src, dst, *a, **k):
-        if Path(dst).name == "2026-11" and len(refused) < 3:  # the month folder, three times
-            refused.append(dst)
-            raise PermissionError(13, "Permission denied", str(src), None, str(dst))
-        return real(src, dst, *a, **k)
-
-    monkeypatch.setattr(os, "replace", scanner)
+    # the month folder, three times
+    refused = refuse_replace(monkeypatch, lambda src, dst: dst.name == "2026-11" and len(refused) < 3)
     assert close_month(root, NOV, publish_date=DATE).status == CLOSED
     assert len(refused) == 3 and (root / "out" / "2026-11" / "results.json").exists()
 
@@ -442,20 +435,15 @@ def test_a_published_workbook_open_in_excel_is_named_when_the_month_is_published
     first = close_month(root, NOV, publish_date=DATE)
     published = snapshot(first.out_dir)
     reopen_month(root, NOV, "更正")
-    real_replace, real_open = os.replace, builtins.open
+    real_open = builtins.open
     ranking = first.out_dir / "考核排名公示_2026-11.xlsx"
-
-    def folder_held(src, dst, *a, **k):
-        if Path(src) == first.out_dir:
-            raise PermissionError(13, "Permission denied", str(src), None, str(dst))
-        return real_replace(src, dst, *a, **k)
 
     def excel(file, mode="r", *a, **k):
         if Path(file) == ranking and "+" in mode:
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, mode, *a, **k)
 
-    monkeypatch.setattr(os, "replace", folder_held)
+    refuse_replace(monkeypatch, lambda src, dst: src == first.out_dir)
     monkeypatch.setattr(fsutil, "open", excel, raising=False)
     monkeypatch.setattr(fsutil, "HELD_EVERYWHERE", True)  # only Windows looks (see below)
     out = CliRunner().invoke(main, ["close-month", "2026-11", "-w", str(root), "--date", "2026-12-01"])
@@ -473,14 +461,7 @@ def test_a_read_only_file_is_not_called_open_in_another_program(tmp_path: Path, 
     target.mkdir()
     (target / "只读.xlsx").write_bytes(b"x")
     tmp.mkdir()
-    real = os.replace
-
-    def refused(src, dst, *a, **k):
-        if Path(src) == target:
-            raise PermissionError(13, "Permission denied", str(src), None, str(dst))
-        return real(src, dst, *a, **k)
-
-    monkeypatch.setattr(os, "replace", refused)
+    refuse_replace(monkeypatch, lambda src, dst: src == target)
     monkeypatch.setattr(fsutil, "held_inside", lambda folder: folder / "只读.xlsx")  # what a 0444 file gives
     with pytest.raises(PermissionError) as raised:
         fsutil.replace_folder(tmp, target, parked)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -100,3 +100,21 @@ def mini_workspace(root: Path, month: str = "2026-11", register: Mapping[str, Se
     write_spec(root / "data" / "rubric.xlsx", "rubric", RUBRIC)
     write_spec(root / "data" / month / f"考核登记_{month}.xlsx", "register", register or {}, month=month)
     return root
+
+
+def refuse_replace(monkeypatch: Any, refused: Callable[[Path, Path], bool]) -> list[tuple[Path, Path]]:
+    """os.replace refusing, as Windows does for a file another program holds (PermissionError,
+    errno 13, both names), whenever `refused(src, dst)`; every other rename goes through. The
+    refused calls are listed in the list returned."""
+    import os
+
+    real, calls = os.replace, []
+
+    def replace(src: Any, dst: Any, *a: Any, **k: Any) -> None:
+        if refused(Path(src), Path(dst)):
+            calls.append((Path(src), Path(dst)))
+            raise PermissionError(13, "Permission denied", str(src), None, str(dst))
+        return real(src, dst, *a, **k)
+
+    monkeypatch.setattr(os, "replace", replace)
+    return calls
