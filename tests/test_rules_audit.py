@@ -17,7 +17,7 @@ from jxbatch.calendar import Calendar, Month
 from jxbatch.compute.month import MonthData, RubricEntry, score_month
 from jxbatch.compute.types import DeductionIn
 from jxbatch.model import Person
-from jxbatch.pipeline import CLOSED, REFUSED, UNCHANGED, close_month
+from jxbatch.pipeline import CLOSED, REFUSED, UNCHANGED, CloseOutcome, close_month
 
 from .xlsx_helpers import ROSTER, RUBRIC, write_spec
 
@@ -139,15 +139,20 @@ def base_workspace(root: Path, roster: dict, register: dict, month: Month = NOV,
     return root
 
 
+def closed(root: Path, month: Month, publish_date: dt.date) -> tuple[CloseOutcome, dict]:
+    """Close `month` (it must close): the outcome and its results.json."""
+    out = close_month(root, month, publish_date=publish_date)
+    assert out.status == CLOSED, [p.line() for p in out.report.errors]
+    return out, json.loads((out.out_dir / "results.json").read_text(encoding="utf-8"))
+
+
 def test_leader_of_two_departments_through_close(tmp_path: Path) -> None:
     register = {"扣分": [
         {"date": D(2026, 11, 5), "target_id": t, "code": "B01", "points": None if p is None else Dec(p),
          "reason": "事由", "issuer": i, "method": "检查扣分"} for t, i, p in TWO_DEPT_DEDUCTIONS]}
     root = base_workspace(tmp_path / "ws", roster_two_departments(), register)
     fill_personal(root, NOV, [p.staff_id for p in PEOPLE2])
-    out = close_month(root, NOV, publish_date=D(2026, 12, 1))
-    assert out.status == CLOSED, [p.line() for p in out.report.errors]
-    doc = json.loads((out.out_dir / "results.json").read_text(encoding="utf-8"))
+    out, doc = closed(root, NOV, D(2026, 12, 1))
     people = {p["id"]: p for p in doc["people"]}
     assert {k: v["score"] for k, v in people.items()} == {
         "H1": "100.00", "A1": "99.00", "A2": "100.00", "H2": "98.00", "B1": "98.50", "H3": "98.00",
@@ -196,9 +201,7 @@ def test_partial_month_people_through_close(tmp_path: Path) -> None:
         "申报加分": [{"date": D(2026, 11, 19), "code": "J01", "reason": "受表彰"}],
     }
     fill_personal(root, NOV, ["D1", "L1", "L2", "H1", "A1", "A2", "H2", "B1", "P4"], extra={"P4": p4})
-    out = close_month(root, NOV, publish_date=D(2026, 12, 1))
-    assert out.status == CLOSED, [p.line() for p in out.report.errors]
-    doc = json.loads((out.out_dir / "results.json").read_text(encoding="utf-8"))
+    out, doc = closed(root, NOV, D(2026, 12, 1))
     people = {p["id"]: p for p in doc["people"]}
     assert {k: v["score"] for k, v in people.items()} == {
         "H1": "100.00", "A1": "100.00", "A2": "100.00", "P4": "99.50", "H2": "100.00", "B1": "100.00",
@@ -228,9 +231,7 @@ def test_joiner_on_the_weekend_after_the_last_working_day_is_listed_out_of_scope
     roster["工作人员"].append({"staff_id": "N5", "name": "周末新", "role": "工作人员", "department": "财务科",
                            "start_date": D(2026, 5, 30)})
     root = base_workspace(tmp_path / "ws", roster, {}, month=may)
-    out = close_month(root, may, publish_date=D(2026, 6, 1))
-    assert out.status == CLOSED, [p.line() for p in out.report.errors]
-    doc = json.loads((out.out_dir / "results.json").read_text(encoding="utf-8"))
+    out, doc = closed(root, may, D(2026, 6, 1))
     assert "N5" not in {p["id"] for p in doc["people"]}
     assert {"id": "N5", "name": "周末新"} in doc["out_of_scope"], doc["out_of_scope"]
 
