@@ -103,15 +103,16 @@ def stage_problems(ctx: Context, root: Path) -> list:
             con.close()
 
 
-def read_month(root: Path, month: Month) -> Validation:
+def read_month(root: Path, month: Month, contents: dict[Path, bytes] | None = None) -> Validation:
     """Stage read alone: the policy, the registers and the month's workbooks, and the
-    problems found reading them (validation's checks not yet run)."""
+    problems found reading them (validation's checks not yet run). `contents`: files'
+    bytes already read (the close's input digest): parsed as they are, not read again."""
     ws = Workspace(root)
     report = Report()
     policy, ps = load_policy(root)
     report.extend(ps)
     import_before_forking()
-    regs, ps, inputs, month_ps = load_inputs(ws, month)  # read: registers and the month's workbooks
+    regs, ps, inputs, month_ps = load_inputs(ws, month, contents)  # read: registers and the month's workbooks
     report.extend(ps)
     report.extend(month_ps)
     ctx = Context(ws, month, policy, regs, inputs)
@@ -213,7 +214,8 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
     target = out_root / str(month)
     policy, policy_problems = load_policy(root)
     fingerprints: dict[str, str] = {}
-    digest = input_digest(input_files(ws, month), root, fingerprints)
+    contents: dict[Path, bytes] = {}  # the digest's bytes are the ones read below (R-LG-1)
+    digest = input_digest(input_files(ws, month), root, fingerprints, contents)
 
     # ledger first: a closed month is locked (R-LG-2)
     con = ledger.connect(ws.ledger)
@@ -271,7 +273,8 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
 
         # read, then validate and compute side by side: the checks run in a second process
         # while this one computes (on input the checks reject, that computation is dropped)
-        v = read_month(root, month)
+        v = read_month(root, month, contents)
+        contents.clear()
         ctx = v.ctx
         computed, failure = _check_and_compute(v, History(con))
         if not v.ok:

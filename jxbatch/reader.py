@@ -86,17 +86,24 @@ def preflight(path: Path, display: str | None = None) -> Problem | None:
 MAX_IN_MEMORY = 64 * 1024 * 1024  # a workbook up to this size is read once, into memory
 
 
-def _open_checked(path: Path, display: str | None) -> tuple[Problem | None, tuple[zipfile.ZipFile, bytes | None] | None]:
+def _open_checked(path: Path, display: str | None, content: bytes | None = None,
+                  ) -> tuple[Problem | None, tuple[zipfile.ZipFile, bytes | None] | None]:
     """preflight(), keeping what it opened for the parser: the zip (its directory read once)
-    and, for an ordinary size, the file's bytes (read once, whoever parses them)."""
+    and, for an ordinary size, the file's bytes (read once, whoever parses them). `content`:
+    the file's bytes when the caller has read them already (the close's input digest)."""
     where = Loc(file=display or path.name)
     data: bytes | None = None
     try:
-        size = path.stat().st_size
-        with open(path, "rb") as fh:
-            head = fh.read(1024)
+        if content is not None:
+            size, head = len(content), content[:1024]
             if head.startswith(ZIP_MAGIC) and size <= MAX_IN_MEMORY:
-                data = head + fh.read()
+                data = content
+        else:
+            size = path.stat().st_size
+            with open(path, "rb") as fh:
+                head = fh.read(1024)
+                if head.startswith(ZIP_MAGIC) and size <= MAX_IN_MEMORY:
+                    data = head + fh.read()
     except PermissionError:
         return problem("file-locked", where), None
     except OSError as exc:
@@ -209,8 +216,10 @@ def reader_engine() -> str:
     return "calamine"
 
 
-def load_grid(path: Path, display: str | None = None, engine: str | None = None) -> tuple[RawWorkbook | None, list[Problem]]:
-    """Parse a workbook into plain grids. Never raises for bad input.
+def load_grid(path: Path, display: str | None = None, engine: str | None = None,
+              data: bytes | None = None) -> tuple[RawWorkbook | None, list[Problem]]:
+    """Parse a workbook into plain grids. Never raises for bad input. `data`: the file's
+    bytes, when the caller has read them already (otherwise the file is read here).
 
     The fast path reads cell values with python-calamine (Rust); anything it cannot read
     falls back to openpyxl, whose error becomes the problem. Both paths then scan the sheet
@@ -218,7 +227,7 @@ def load_grid(path: Path, display: str | None = None, engine: str | None = None)
     merged ranges), so they report the same problems and give the same values.
     """
     display = display or path.name
-    fatal, opened = _open_checked(path, display)
+    fatal, opened = _open_checked(path, display, data)
     if opened is None:
         return None, [fatal] if fatal else []
     zf, data = opened

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,14 +159,15 @@ class Registers:
     files: list[Path] = field(default_factory=list)
 
 
-def _read_register(ws: Workspace, spec: WorkbookSpec, optional: bool = False) -> tuple[Workbook | None, list[Problem]]:
+def _read_register(ws: Workspace, spec: WorkbookSpec, optional: bool = False,
+                   contents: Mapping[Path, bytes] | None = None) -> tuple[Workbook | None, list[Problem]]:
     path = ws.register_path(spec)
     shown = f"{DATA}/{spec.filename}"
     if not path.exists():
         if optional:
             return None, []
         return None, [problem("file-missing", Loc(file=shown), detail=f"{spec.title}（{shown}）")]
-    raw, problems = load_grid(path, shown)
+    raw, problems = load_grid(path, shown, data=contents.get(path) if contents else None)
     if raw is None:
         return None, problems
     problems += _check_meta_kind(raw, spec)
@@ -191,8 +192,9 @@ def _check_meta_kind(raw: RawWorkbook, spec: WorkbookSpec) -> list[Problem]:
 REGISTERS = ((ROSTER, False), (RETIREES, False), (RUBRIC, False), (CALENDAR, True))  # (spec, optional)
 
 
-def load_registers(ws: Workspace) -> tuple[Registers, list[Problem]]:
-    return build_registers(ws, [_read_register(ws, spec, optional) for spec, optional in REGISTERS])
+def load_registers(ws: Workspace, contents: Mapping[Path, bytes] | None = None) -> tuple[Registers, list[Problem]]:
+    """The registers. `contents`: files' bytes already read (input_digest's `keep`)."""
+    return build_registers(ws, [_read_register(ws, spec, optional, contents) for spec, optional in REGISTERS])
 
 
 def build_registers(ws: Workspace, read: Sequence[tuple[Workbook | None, list[Problem]]]) -> tuple[Registers,
@@ -298,11 +300,12 @@ class MonthFile:
     readable: bool = True  # False: not a workbook that could be opened (damaged, .xls, …)
 
 
-def _read_month_file(job: tuple[Path, Month]) -> MonthFile:
-    """Read and identify one file of the month (in a worker process when there are many)."""
-    path, month = job
+def _read_month_file(job: tuple[Path, Month, bytes | None]) -> MonthFile:
+    """Read and identify one file of the month (in a worker process when there are many);
+    the job's bytes, when given, are the file's as already read."""
+    path, month, data = job
     shown = path.name
-    raw, problems = load_grid(path, shown)
+    raw, problems = load_grid(path, shown, data=data)
     if raw is None:
         return MonthFile(None, None, False, None, problems, readable=False)
     spec, staff_id, meta_ps = _identify(raw, month, None)
@@ -317,17 +320,20 @@ def load_month(ws: Workspace, month: Month, roster: Roster) -> tuple[MonthInputs
     from .parallel import pmap
 
     paths = month_files(ws, month)
-    return _month_inputs(month, paths, pmap(_read_month_file, [(p, month) for p in paths]), roster)
+    return _month_inputs(month, paths, pmap(_read_month_file, [(p, month, None) for p in paths]), roster)
 
 
-def load_inputs(ws: Workspace, month: Month) -> tuple[Registers, list[Problem], MonthInputs, list[Problem]]:
+def load_inputs(ws: Workspace, month: Month, contents: Mapping[Path, bytes] | None = None,
+                ) -> tuple[Registers, list[Problem], MonthInputs, list[Problem]]:
     """load_registers and load_month at once: the registers are read in this process while
-    worker processes read the month's workbooks (issue 9). Same results as one after the other."""
+    worker processes read the month's workbooks (issue 9). Same results as one after the other.
+    `contents`: files' bytes already read (input_digest's `keep`); the others are read here."""
     from .parallel import pmap_beside
 
     paths = month_files(ws, month)
-    files, (regs, reg_problems) = pmap_beside(_read_month_file, [(p, month) for p in paths],
-                                              lambda: load_registers(ws))
+    got = contents or {}
+    files, (regs, reg_problems) = pmap_beside(_read_month_file, [(p, month, got.get(p)) for p in paths],
+                                              lambda: load_registers(ws, contents))
     inputs, problems = _month_inputs(month, paths, files, regs.roster)
     return regs, reg_problems, inputs, problems
 
@@ -442,10 +448,13 @@ def unreadable(paths: list[Path]) -> list[Path]:
     return out
 
 
-def input_digest(paths: list[Path], root: Path, each: dict[str, str] | None = None) -> str:
+def input_digest(paths: list[Path], root: Path, each: dict[str, str] | None = None,
+                 keep: dict[Path, bytes] | None = None) -> str:
     """sha256 over the input files' names and bytes, in a fixed order (R-LG-1). `each`, when
     given, receives every file's own fingerprint (its name -> crc32 of its bytes, read in the
-    same pass): kept by the close so that a refusal can say which file changed."""
+    same pass): kept by the close so that a refusal can say which file changed. `keep`, when
+    given, receives the bytes read (path -> bytes; not those that could not be read): the
+    close parses exactly the bytes its digest describes, each file read once."""
     h = hashlib.sha256()
     for p in sorted(paths, key=lambda p: p.relative_to(root).as_posix() if p.is_relative_to(root) else p.name):
         rel = p.relative_to(root).as_posix() if p.is_relative_to(root) else p.name
@@ -454,6 +463,9 @@ def input_digest(paths: list[Path], root: Path, each: dict[str, str] | None = No
             data = p.read_bytes()
         except OSError:
             data = b"<unreadable>"
+        else:
+            if keep is not None:
+                keep[p] = data
         h.update(data)
         h.update(b"\0")
         if each is not None:

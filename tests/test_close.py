@@ -151,6 +151,32 @@ def test_results_json_is_byte_identical_for_the_same_inputs(ws: Path, tmp_path: 
 
 
 
+def test_a_file_saved_during_the_close_is_closed_as_its_digest_describes(ws: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """R-LG-1: the input digest and the scores come from the same bytes, each file read once.
+    The register is saved again (A1's deduction gone) right after the digest was taken: the
+    close still publishes what it digested (A1 99.00, as by hand in the first test), and a
+    second run sees the change (refused: the month is closed, its input has changed)."""
+    import jxbatch.pipeline as pipeline
+
+    digest_of = pipeline.input_digest
+    register_path = ws / "data" / "2026-11" / "考核登记_2026-11.xlsx"
+
+    def digest_then_save(*args, **kwargs):
+        value = digest_of(*args, **kwargs)
+        write_spec(register_path, "register", {"扣分": []}, month="2026-11")  # a late save
+        return value
+
+    monkeypatch.setattr(pipeline, "input_digest", digest_then_save)
+    out = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert out.status == CLOSED, out.report.errors
+    doc = json.loads((out.out_dir / "results.json").read_text(encoding="utf-8"))
+    assert {p["id"]: p["score"] for p in doc["people"]}["A1"] == "99.00"
+    monkeypatch.setattr(pipeline, "input_digest", digest_of)
+    again = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert again.status == REFUSED and "考核登记_2026-11.xlsx 有改动" in again.message
+
+
 def test_ledger_keeps_the_published_document(ws: Path) -> None:
     """R-LG-1: the ledger's copy of the month is the document published as results.json (one
     encoding serves both), and the visit state is stored as sorted JSON per entry."""
