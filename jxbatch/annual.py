@@ -188,12 +188,12 @@ def close_year(root: Path, year: int, out: Path | None = None, reason: str | Non
     roster or the evaluation) is refused, saying what differs, unless `reason` is given
     (recorded with the new publication). The same result publishes the same bytes again."""
     from .issuing import WorkspaceError
-    from .parallel import few_collections
+    from .parallel import no_cycle_collection
     from .pipeline import workspace_lock
 
     if not Path(root).is_dir():
         raise WorkspaceError(f"找不到工作区文件夹 {root}")
-    with workspace_lock(root), few_collections():
+    with workspace_lock(root), no_cycle_collection():
         return _close_year(root, year, out, reason)
 
 

@@ -24,7 +24,7 @@ from .compute.month import MonthResult, score_month
 from .fastexit import keep_until_exit
 from .fsutil import command_line, replace_folder, write_report
 from .gather import month_data
-from .parallel import background, few_collections
+from .parallel import background, no_cycle_collection
 from .policy import POLICY_FILE, load_policy
 from .problems import Loc, Report, problem
 from .publish.report import write_validation_report
@@ -68,7 +68,7 @@ class Validation:
 
 def validate_month(root: Path, month: Month) -> Validation:
     """Stages read + validate for one month."""
-    with few_collections():
+    with no_cycle_collection():
         return _validate_month(root, month)
 
 
@@ -204,7 +204,7 @@ def _lock_failed(root: Path, exc: sqlite3.Error) -> Exception:
 
 def close_month(root: Path, month: Month, out: Path | None = None, publish_date: dt.date | None = None) -> CloseOutcome:
     """read → validate → compute → publish → ledger, for one month (SPEC §11, §12)."""
-    with workspace_lock(root), few_collections():
+    with workspace_lock(root), no_cycle_collection():
         return _close_month(root, month, out, publish_date)
 
 

@@ -408,7 +408,9 @@ def _too_large(display: str, big: SheetTooLarge) -> Problem:
 def _load_openpyxl(path: Path, display: str) -> tuple[RawWorkbook | None, list[Problem]]:
     # openpyxl's English warnings (an out-of-range date serial: "will be treated as an error")
     # mean nothing to the clerk; what they are about is reported as a problem
-    with warnings.catch_warnings():
+    from .parallel import cycles_collected
+
+    with warnings.catch_warnings(), cycles_collected():
         warnings.simplefilter("ignore")
         return _load_openpyxl_quietly(path, display)
 

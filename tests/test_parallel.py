@@ -233,7 +233,7 @@ def _fails_unpicklably(x: int) -> int:
 def test_shared_map_failures_are_said_as_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
     """The first failing item in input order is the error raised, whichever process met
     which failure first; an exception that cannot be rebuilt crosses as its text; repeated
-    failures leave no pipe open (a close runs with the collector woken rarely)."""
+    failures leave no pipe open (a close runs with the cyclic collector off)."""
     import multiprocessing
 
     monkeypatch.setenv(parallel.ENV_MIN, "0")
@@ -244,7 +244,7 @@ def test_shared_map_failures_are_said_as_in_one_process(monkeypatch: pytest.Monk
     with pytest.raises(Exception, match="日整理"):
         parallel.pmap(_fails_unpicklably, list(range(40)))
     fds = len(os.listdir("/proc/self/fd"))
-    with parallel.few_collections():
+    with parallel.no_cycle_collection():
         for _ in range(20):
             with pytest.raises(ValueError):
                 parallel.pmap(_fails_at_7, list(range(40)))
@@ -291,3 +291,37 @@ def test_shared_map_survives_a_failed_fork_and_a_helper_killed_in_the_lock(monke
     monkeypatch.setattr(mpc.ForkContext, "Value", value)
     with pytest.raises(OSError, match="后台进程意外退出"):
         parallel.pmap(_slow, list(range(100)))
+
+
+def test_a_close_runs_without_the_cycle_collector_and_openpyxl_reads_with_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 9: the cyclic collector is off while a month is closed (it walked every object
+    the close built), on again afterwards; a workbook read by openpyxl (a damaged file, or
+    JXBATCH_READER=openpyxl), whose objects refer to each other, is read with it on."""
+    import gc
+
+    import jxbatch.pipeline as pipeline
+    from jxbatch import reader
+
+    scoring: list[bool] = []
+    opening: list[bool] = []
+    score_month, quietly = pipeline.score_month, reader._load_openpyxl_quietly
+    monkeypatch.setattr(pipeline, "score_month", lambda data: (scoring.append(gc.isenabled()), score_month(data))[1])
+    monkeypatch.setattr(reader, "_load_openpyxl_quietly",
+                        lambda *a: (opening.append(gc.isenabled()), quietly(*a))[1])
+    monkeypatch.setenv(reader.READER_ENV, "openpyxl")
+    monkeypatch.setenv(parallel.ENV_WORKERS, "1")
+    assert gc.isenabled()
+    close_copy(tmp_path, {}, monkeypatch)
+    assert scoring == [False]  # scored with the collector off
+    assert opening and set(opening) == {True}  # every workbook read by openpyxl with it on
+    assert gc.isenabled()  # and on again after the close
+    gc.disable()  # a program that keeps it off: left off
+    try:
+        with parallel.no_cycle_collection():
+            with parallel.cycles_collected():
+                assert gc.isenabled()
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
