@@ -103,10 +103,11 @@ def stage_problems(ctx: Context, root: Path) -> list:
             con.close()
 
 
-def read_month(root: Path, month: Month, contents: dict[Path, bytes] | None = None) -> Validation:
+def read_month(root: Path, month: Month, contents: dict[Path, bytes | OSError] | None = None) -> Validation:
     """Stage read alone: the policy, the registers and the month's workbooks, and the
-    problems found reading them (validation's checks not yet run). `contents`: files'
-    bytes already read (the close's input digest): parsed as they are, not read again."""
+    problems found reading them (validation's checks not yet run). `contents`: the input
+    files as the close's input digest read them: exactly those files are read, from those
+    bytes (workspace.load_inputs)."""
     ws = Workspace(root)
     report = Report()
     policy, ps = load_policy(root)
@@ -214,7 +215,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
     target = out_root / str(month)
     policy, policy_problems = load_policy(root)
     fingerprints: dict[str, str] = {}
-    contents: dict[Path, bytes] = {}  # the digest's bytes are the ones read below (R-LG-1)
+    contents: dict[Path, bytes | OSError] = {}  # the files and bytes the digest read: parsed below (R-LG-1)
     digest = input_digest(input_files(ws, month), root, fingerprints, contents)
 
     # ledger first: a closed month is locked (R-LG-2)

@@ -86,17 +86,21 @@ def preflight(path: Path, display: str | None = None) -> Problem | None:
 MAX_IN_MEMORY = 64 * 1024 * 1024  # a workbook up to this size is read once, into memory
 
 
-def _open_checked(path: Path, display: str | None, content: bytes | None = None,
+def _open_checked(path: Path, display: str | None, content: bytes | OSError | None = None,
                   ) -> tuple[Problem | None, tuple[zipfile.ZipFile, bytes | None] | None]:
     """preflight(), keeping what it opened for the parser: the zip (its directory read once)
     and, for an ordinary size, the file's bytes (read once, whoever parses them). `content`:
-    the file's bytes when the caller has read them already (the close's input digest)."""
+    the file as the caller has read it already (the close's input digest): its bytes, whatever
+    their size — for a file that is no zip, at least its first 4 MB (see `keep_for_reading`) —
+    or the error reading it raised; the file is then not read here."""
     where = Loc(file=display or path.name)
     data: bytes | None = None
     try:
+        if isinstance(content, OSError):
+            raise content
         if content is not None:
             size, head = len(content), content[:1024]
-            if head.startswith(ZIP_MAGIC) and size <= MAX_IN_MEMORY:
+            if head.startswith(ZIP_MAGIC):
                 data = content
         else:
             size = path.stat().st_size
@@ -111,7 +115,8 @@ def _open_checked(path: Path, display: str | None, content: bytes | None = None,
     if size == 0:
         return problem("file-empty", where), None
     if head.startswith(OLE2_MAGIC):
-        return problem("file-encrypted" if _ole2_is_encrypted(path) else "file-xls", where), None
+        encrypted = _ole2_is_encrypted(path if content is None else content)
+        return problem("file-encrypted" if encrypted else "file-xls", where), None
     if not head.startswith(ZIP_MAGIC):
         return problem("file-not-zip", where, detail=_sniff_text(head)), None
     try:
@@ -147,11 +152,21 @@ def _check_directory(infos: list[zipfile.ZipInfo], where: Loc) -> Problem | None
     return None
 
 
-def _ole2_is_encrypted(path: Path) -> bool:
+SNIFFED = 4 * 1024 * 1024  # what is looked at of a file that is no zip (no workbook to parse)
+
+
+def keep_for_reading(data: bytes) -> bytes:
+    """What the reader needs of a file's bytes read by someone else: a workbook (a zip) whole,
+    of anything else its beginning — enough to say what it is (an .xls, an encrypted
+    workbook, a web page…) without keeping a 40 MB scan in memory."""
+    return data if data[:4] == ZIP_MAGIC else data[:SNIFFED]
+
+
+def _ole2_is_encrypted(source: Path | bytes) -> bool:
     # An encrypted .xlsx is an OLE2 container holding an "EncryptedPackage" stream; the
     # directory entry names are UTF-16LE. A plain .xls holds "Workbook"/"Book" instead.
     try:
-        data = path.read_bytes()[: 4 * 1024 * 1024]
+        data = (source if isinstance(source, bytes) else source.read_bytes())[:SNIFFED]
     except OSError:
         return False
     return "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data
@@ -217,9 +232,11 @@ def reader_engine() -> str:
 
 
 def load_grid(path: Path, display: str | None = None, engine: str | None = None,
-              data: bytes | None = None) -> tuple[RawWorkbook | None, list[Problem]]:
-    """Parse a workbook into plain grids. Never raises for bad input. `data`: the file's
-    bytes, when the caller has read them already (otherwise the file is read here).
+              data: bytes | OSError | None = None) -> tuple[RawWorkbook | None, list[Problem]]:
+    """Parse a workbook into plain grids. Never raises for bad input. `data`: the file as the
+    caller has read it already — its bytes, or the error reading it raised — and then the
+    file itself is not read again on any path (the close parses the bytes its input digest
+    describes, R-LG-1); None: the file is read here.
 
     The fast path reads cell values with python-calamine (Rust); anything it cannot read
     falls back to openpyxl, whose error becomes the problem. Both paths then scan the sheet
@@ -245,7 +262,7 @@ def load_grid(path: Path, display: str | None = None, engine: str | None = None,
                 return raw, []
     finally:
         zf.close()
-    return _load_openpyxl(path, display)
+    return _load_openpyxl(path, display, data)
 
 
 def _assemble(path: Path, display: str, grids: list[RawSheet]) -> RawWorkbook:
@@ -405,23 +422,24 @@ def _too_large(display: str, big: SheetTooLarge) -> Problem:
     return problem("sheet-too-large", Loc(file=display, sheet=big.sheet), rows=big.rows, cols=big.cols)
 
 
-def _load_openpyxl(path: Path, display: str) -> tuple[RawWorkbook | None, list[Problem]]:
+def _load_openpyxl(path: Path, display: str, data: bytes | None = None) -> tuple[RawWorkbook | None, list[Problem]]:
+    """The workbook at `path` read by openpyxl — from `data`, its bytes, when given."""
     # openpyxl's English warnings (an out-of-range date serial: "will be treated as an error")
     # mean nothing to the clerk; what they are about is reported as a problem
     from .parallel import cycles_collected
 
     with warnings.catch_warnings(), cycles_collected():
         warnings.simplefilter("ignore")
-        return _load_openpyxl_quietly(path, display)
+        return _load_openpyxl_quietly(path, display, data)
 
 
-def _load_openpyxl_quietly(path: Path, display: str) -> tuple[RawWorkbook | None, list[Problem]]:
+def _load_openpyxl_quietly(path: Path, display: str, data: bytes | None) -> tuple[RawWorkbook | None, list[Problem]]:
     safety.check_defusedxml()
     import openpyxl  # deferred: start-up stays fast for commands that never read with it
 
     where = Loc(file=display)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(io.BytesIO(data) if data is not None else path, read_only=True, data_only=True)
     except PermissionError:
         return None, [problem("file-locked", where)]
     except (zipfile.BadZipFile, EOFError) as exc:
@@ -461,7 +479,7 @@ def _load_openpyxl_quietly(path: Path, display: str) -> tuple[RawWorkbook | None
                     if mark:
                         sheet.marks[(i, j)] = mark
                 sheet.rows.append(values)
-            _scan_sheet_xml(path, getattr(ws, "_worksheet_path", None), sheet)
+            _scan_sheet_xml(path if data is None else data, getattr(ws, "_worksheet_path", None), sheet)
             grids.append(sheet)
     except PermissionError:
         return None, [problem("file-locked", where)]
@@ -503,12 +521,12 @@ def _col_index(letters: bytes) -> int:
 _MERGE = re.compile(rb"<" + _NS + rb'mergeCell\b[^>]*\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 
 
-def _scan_sheet_xml(path: Path, part: str | None, sheet: RawSheet) -> None:
+def _scan_sheet_xml(path: Path | bytes, part: str | None, sheet: RawSheet) -> None:
     """openpyxl's side of the scan: merged ranges and the cells its values do not show."""
     if not part:
         return
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(path) if isinstance(path, bytes) else path) as zf:
             xml = zf.read(part.lstrip("/"))
     except (KeyError, zipfile.BadZipFile, OSError):
         return
@@ -903,6 +921,7 @@ class Workbook:
     display: str
     meta: dict[str, str] | None
     tables: dict[str, Table]
+    sha256: str | None = None  # of the bytes read, where a stage keeps it (the evaluation)
 
     def table(self, sheet_name: str) -> Table:
         return self.tables[sheet_name]

@@ -100,14 +100,18 @@ def due_targets(ctx: Any) -> list[Target]:
 
 
 def evaluation_fingerprint(ctx: Any) -> dict[str, str | None]:
-    """The December democratic evaluation workbook as closed: file name and sha256 (or none)."""
+    """The December democratic evaluation workbook as closed: file name and the sha256 of the
+    bytes read and checked (or none) — not of the file as it is now, which may have been
+    saved again since (R-LG-1)."""
     wb = ctx.inputs.evaluation
     if wb is None:
         return {"file": None, "sha256": None}
-    try:
-        digest = hashlib.sha256(wb.path.read_bytes()).hexdigest()
-    except OSError:
-        digest = None
+    digest = wb.sha256
+    if digest is None:  # a workbook read by other means
+        try:
+            digest = hashlib.sha256(wb.path.read_bytes()).hexdigest()
+        except OSError:
+            digest = None
     return {"file": wb.display, "sha256": digest}
 
 

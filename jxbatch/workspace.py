@@ -36,7 +36,7 @@ from .model import (
 )
 from .policy import POLICY_FILE
 from .problems import Loc, Problem, problem
-from .reader import RawWorkbook, Workbook, is_lock_file, load_grid, read_workbook
+from .reader import RawWorkbook, Workbook, is_lock_file, keep_for_reading, load_grid, read_workbook
 from .schema import (
     ACTIVITIES,
     CALENDAR,
@@ -160,10 +160,10 @@ class Registers:
 
 
 def _read_register(ws: Workspace, spec: WorkbookSpec, optional: bool = False,
-                   contents: Mapping[Path, bytes] | None = None) -> tuple[Workbook | None, list[Problem]]:
+                   contents: Mapping[Path, bytes | OSError] | None = None) -> tuple[Workbook | None, list[Problem]]:
     path = ws.register_path(spec)
     shown = f"{DATA}/{spec.filename}"
-    if not path.exists():
+    if path not in contents if contents is not None else not path.exists():  # as the digest found it
         if optional:
             return None, []
         return None, [problem("file-missing", Loc(file=shown), detail=f"{spec.title}（{shown}）")]
@@ -192,8 +192,10 @@ def _check_meta_kind(raw: RawWorkbook, spec: WorkbookSpec) -> list[Problem]:
 REGISTERS = ((ROSTER, False), (RETIREES, False), (RUBRIC, False), (CALENDAR, True))  # (spec, optional)
 
 
-def load_registers(ws: Workspace, contents: Mapping[Path, bytes] | None = None) -> tuple[Registers, list[Problem]]:
-    """The registers. `contents`: files' bytes already read (input_digest's `keep`)."""
+def load_registers(ws: Workspace, contents: Mapping[Path, bytes | OSError] | None = None,
+                   ) -> tuple[Registers, list[Problem]]:
+    """The registers. `contents`: the input files as already read (input_digest's `keep`):
+    a register not among them is missing, those among them are not read again."""
     return build_registers(ws, [_read_register(ws, spec, optional, contents) for spec, optional in REGISTERS])
 
 
@@ -300,9 +302,9 @@ class MonthFile:
     readable: bool = True  # False: not a workbook that could be opened (damaged, .xls, …)
 
 
-def _read_month_file(job: tuple[Path, Month, bytes | None]) -> MonthFile:
+def _read_month_file(job: tuple[Path, Month, bytes | OSError | None]) -> MonthFile:
     """Read and identify one file of the month (in a worker process when there are many);
-    the job's bytes, when given, are the file's as already read."""
+    the job's bytes (or error), when given, are the file as already read."""
     path, month, data = job
     shown = path.name
     raw, problems = load_grid(path, shown, data=data)
@@ -313,6 +315,11 @@ def _read_month_file(job: tuple[Path, Month, bytes | None]) -> MonthFile:
     if spec is None:
         return MonthFile(None, None, raw.meta is not None, None, problems)
     wb, ps = read_workbook(path, spec, shown, raw)
+    if wb is not None and spec is EVALUATION:  # close-year's proof that December checked these bytes
+        try:
+            wb.sha256 = hashlib.sha256(data if isinstance(data, bytes) else path.read_bytes()).hexdigest()
+        except OSError:
+            pass
     return MonthFile(spec.kind, staff_id, raw.meta is not None, wb, problems, ps)
 
 
@@ -323,17 +330,22 @@ def load_month(ws: Workspace, month: Month, roster: Roster) -> tuple[MonthInputs
     return _month_inputs(month, paths, pmap(_read_month_file, [(p, month, None) for p in paths]), roster)
 
 
-def load_inputs(ws: Workspace, month: Month, contents: Mapping[Path, bytes] | None = None,
+def load_inputs(ws: Workspace, month: Month, contents: Mapping[Path, bytes | OSError] | None = None,
                 ) -> tuple[Registers, list[Problem], MonthInputs, list[Problem]]:
     """load_registers and load_month at once: the registers are read in this process while
     worker processes read the month's workbooks (issue 9). Same results as one after the other.
-    `contents`: files' bytes already read (input_digest's `keep`); the others are read here."""
+    `contents`: the input files as already read (input_digest's `keep`): exactly these files
+    are read, from these bytes — none added since, none read again (R-LG-1)."""
     from .parallel import pmap_beside
 
-    paths = month_files(ws, month)
-    got = contents or {}
-    files, (regs, reg_problems) = pmap_beside(_read_month_file, [(p, month, got.get(p)) for p in paths],
-                                              lambda: load_registers(ws, contents))
+    if contents is None:
+        jobs = [(p, month, None) for p in month_files(ws, month)]
+    else:
+        folder = ws.month_dir(month)
+        jobs = sorted(((p, month, data) for p, data in contents.items() if p.parent == folder),
+                      key=lambda job: job[0].name)  # as month_files lists them
+    paths = [p for p, _, _ in jobs]
+    files, (regs, reg_problems) = pmap_beside(_read_month_file, jobs, lambda: load_registers(ws, contents))
     inputs, problems = _month_inputs(month, paths, files, regs.roster)
     return regs, reg_problems, inputs, problems
 
@@ -449,23 +461,27 @@ def unreadable(paths: list[Path]) -> list[Path]:
 
 
 def input_digest(paths: list[Path], root: Path, each: dict[str, str] | None = None,
-                 keep: dict[Path, bytes] | None = None) -> str:
+                 keep: dict[Path, bytes | OSError] | None = None) -> str:
     """sha256 over the input files' names and bytes, in a fixed order (R-LG-1). `each`, when
     given, receives every file's own fingerprint (its name -> crc32 of its bytes, read in the
     same pass): kept by the close so that a refusal can say which file changed. `keep`, when
-    given, receives the bytes read (path -> bytes; not those that could not be read): the
-    close parses exactly the bytes its digest describes, each file read once."""
+    given, receives every file as read, for the reader (:func:`load_inputs`): its bytes
+    (`reader.keep_for_reading`: a workbook whole, of anything else its beginning) or the
+    error reading it raised. The close so parses exactly the files and bytes its digest
+    describes, each file read once."""
     h = hashlib.sha256()
     for p in sorted(paths, key=lambda p: p.relative_to(root).as_posix() if p.is_relative_to(root) else p.name):
         rel = p.relative_to(root).as_posix() if p.is_relative_to(root) else p.name
         h.update(rel.encode("utf-8") + b"\0")
         try:
             data = p.read_bytes()
-        except OSError:
+        except OSError as exc:
             data = b"<unreadable>"
+            if keep is not None:
+                keep[p] = exc
         else:
             if keep is not None:
-                keep[p] = data
+                keep[p] = keep_for_reading(data)
         h.update(data)
         h.update(b"\0")
         if each is not None:

@@ -265,6 +265,43 @@ def test_december_close_records_the_evaluation_and_close_year_checks_it(tmp_path
     assert Decimal(a1["score"]) == Decimal(a1["mean"])
 
 
+def test_december_records_the_evaluation_it_checked_not_a_later_save(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """R-YR-3 with R-LG-1: the evaluation saved again while December closes (a row for R99,
+    who is on no register) must not pass as checked: December records the sha256 of the
+    bytes it read and checked, and close-year then sees the file as changed."""
+    import hashlib
+
+    import jxbatch.pipeline as pipeline
+
+    root = workspace(tmp_path / "ws", targets=[TARGETS[3]])
+    write_spec(root / "data" / "retirees.xlsx", "retirees", year_tests.retirees(3))
+    fill_month(root, DEC, {"目标完成": [{"target_id": "T4", "outcome": "已完成"}]})
+    path = write_spec(root / "data" / "2026-12" / "民主评议_2026.xlsx", "evaluation", {"评议": [
+        {"retiree_id": "R1", "staff_id": "A1", "rating": "满意"}]}, month="2026-12")
+    checked = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest_of = pipeline.input_digest
+
+    def digest_then_save(*args, **kwargs):
+        value = digest_of(*args, **kwargs)
+        write_spec(path, "evaluation", {"评议": [{"retiree_id": "R99", "staff_id": "A1", "rating": "满意"}]},
+                   month="2026-12")
+        return value
+
+    monkeypatch.setattr(pipeline, "input_digest", digest_then_save)
+    out = close_month(root, DEC, publish_date=D(2027, 1, 4))
+    assert out.status == CLOSED, [p.line() for p in out.report.errors]
+    con = ledger.connect(root / "ledger.sqlite")
+    assert ledger.visit_state(con, "2026-12", "annual")["evaluation"]["sha256"] == checked
+    flat = {sid: dict.fromkeys(range(1, 13), "100.00") for sid in SCOPE}
+    with ledger.transaction(con):
+        for m in range(1, 12):
+            ledger.record_close(con, year_tests.month_doc(m, people=flat), policy_digest="p", out_dir="x")
+    con.close()
+    later = close_year(root, 2026)  # changed since December, and now checked as it is
+    assert later.status == YEAR_INVALID and sorted(later.report.codes()) == ["evaluation-changed", "unknown-retiree"]
+
+
 def test_target_numbers_start_again_each_year_and_a_deadline_lies_in_its_year(tmp_path: Path) -> None:
     """R-YR-4 (annual review check): next year's T1 in the same sheet was a duplicate of this
     year's (blocking every close), and a 2027 target due 2026-12 was judged in 2026 without a

@@ -151,13 +151,22 @@ def test_results_json_is_byte_identical_for_the_same_inputs(ws: Path, tmp_path: 
 
 
 
-def test_a_file_saved_during_the_close_is_closed_as_its_digest_describes(ws: Path,
+@pytest.mark.parametrize("how", ["calamine", "openpyxl", "large"])
+def test_a_file_saved_during_the_close_is_closed_as_its_digest_describes(ws: Path, how: str,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """R-LG-1: the input digest and the scores come from the same bytes, each file read once.
     The register is saved again (A1's deduction gone) right after the digest was taken: the
     close still publishes what it digested (A1 99.00, as by hand in the first test), and a
-    second run sees the change (refused: the month is closed, its input has changed)."""
+    second run sees the change (refused: the month is closed, its input has changed). Whoever
+    parses it: python-calamine, openpyxl (JXBATCH_READER, or a file python-calamine cannot
+    read), or a workbook too large to be read into memory when the reader reads it itself."""
     import jxbatch.pipeline as pipeline
+    from jxbatch import reader
+
+    if how == "openpyxl":
+        monkeypatch.setenv(reader.READER_ENV, "openpyxl")
+    if how == "large":
+        monkeypatch.setattr(reader, "MAX_IN_MEMORY", 1000)
 
     digest_of = pipeline.input_digest
     register_path = ws / "data" / "2026-11" / "考核登记_2026-11.xlsx"
@@ -175,6 +184,60 @@ def test_a_file_saved_during_the_close_is_closed_as_its_digest_describes(ws: Pat
     monkeypatch.setattr(pipeline, "input_digest", digest_of)
     again = close_month(ws, NOV, publish_date=D(2026, 12, 1))
     assert again.status == REFUSED and "考核登记_2026-11.xlsx 有改动" in again.message
+
+
+def test_the_close_reads_the_files_its_digest_read_and_no_others(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R-LG-1: a file put into the month's folder after the digest was taken is not read by
+    this close (it is not in its digest: the next run sees it); a file the digest could not
+    read is reported unreadable, not read again behind the digest's back."""
+    import errno
+
+    import jxbatch.pipeline as pipeline
+
+    digest_of = pipeline.input_digest
+    register_path = ws / "data" / "2026-11" / "考核登记_2026-11.xlsx"
+
+    def digest_then_add(*args, **kwargs):
+        value = digest_of(*args, **kwargs)
+        (ws / "data" / "2026-11" / "扫描件.xlsx").write_bytes(b"%PDF-1.4 not a workbook")
+        return value
+
+    monkeypatch.setattr(pipeline, "input_digest", digest_then_add)
+    out = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert out.status == CLOSED, out.report.errors  # the late file was no part of it
+    assert "扫描件.xlsx" not in (out.out_dir / "results.json").read_text(encoding="utf-8")
+    assert reopen_month(ws, NOV, "补交") is not None
+    (ws / "data" / "2026-11" / "扫描件.xlsx").unlink()
+
+    read_bytes = Path.read_bytes
+
+    def held_while_digested(self: Path) -> bytes:
+        if self == register_path:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return read_bytes(self)
+
+    def digest_while_held(*args, **kwargs):
+        monkeypatch.setattr(Path, "read_bytes", held_while_digested)
+        try:
+            return digest_of(*args, **kwargs)
+        finally:
+            monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+    monkeypatch.setattr(pipeline, "input_digest", digest_while_held)
+    held = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert held.status == INVALID
+    assert ("file-locked", "考核登记_2026-11.xlsx") in [(p.code, p.loc.file) for p in held.report.errors]
+
+
+def test_what_the_reader_keeps_of_a_file_read_for_the_digest() -> None:
+    """A workbook (a zip) is kept whole for the reader; of anything else only the beginning
+    it needs to say what the file is (a 40 MB scan saved as .xlsx is not held in memory)."""
+    from jxbatch.reader import SNIFFED, keep_for_reading
+
+    book = b"PK\x03\x04" + bytes(SNIFFED + 10)
+    assert keep_for_reading(book) is book
+    scan = b"%PDF-1.4" + bytes(SNIFFED + 10)
+    assert keep_for_reading(scan) == scan[:SNIFFED]
 
 
 def test_ledger_keeps_the_published_document(ws: Path) -> None:
