@@ -144,6 +144,49 @@ def test_a_locked_output_is_named_as_the_clerk_knows_it(monkeypatch: pytest.Monk
     assert ".tmp-" not in result.output
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_full_disk_while_writing_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                               workers: str) -> None:
+    """A workbook that cannot be written (the disk full) is named in Chinese, exit 2, in one
+    process or written by the forked helper alike: xlsxwriter wraps the OSError in an error
+    of its own, which used to escape as a traceback. Nothing is published."""
+    import errno
+
+    import xlsxwriter.workbook
+
+    from jxbatch import parallel
+
+    ws = tmp_path / "ws"
+    shutil.copytree(ROOT / "sample_data", ws, ignore=shutil.ignore_patterns("out", "ledger.sqlite", ".jxbatch.lock"))
+    monkeypatch.setenv(parallel.ENV_WORKERS, workers)
+    monkeypatch.setenv(parallel.ENV_MIN, "0")
+    store = xlsxwriter.workbook.Workbook._store_workbook
+
+    def full(self) -> None:
+        if "活动补助" in str(self.filename):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        store(self)
+
+    monkeypatch.setattr(xlsxwriter.workbook.Workbook, "_store_workbook", full)
+    result = CliRunner().invoke(main, ["close-month", "2026-11", "-w", str(ws), "--date", "2026-12-01"])
+    assert result.exit_code == 2 and "错误：无法读写" in result.output and "磁盘空间不足" in result.output, result.output
+    assert "Traceback" not in result.output and not (ws / "out" / "2026-11").exists()
+
+
+def test_an_error_of_ours_without_an_errno_keeps_its_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A helper process that died (the OOM killer) is OSError("后台进程意外退出"): the clerk
+    reads those words, not the name of the exception type."""
+    import jxbatch.pipeline as pipeline
+
+    def died(*args, **kwargs):
+        raise OSError("后台进程意外退出")
+
+    monkeypatch.setattr(pipeline, "close_month", died)
+    result = CliRunner().invoke(main, ["close-month", "2026-11", "-w", str(ROOT / "sample_data")])
+    assert result.exit_code == 2 and "后台进程意外退出" in result.output and "OSError" not in result.output, \
+        result.output
+
+
 def test_a_month_that_has_not_begun_is_not_closed(tmp_path: Path) -> None:
     """Its working days have not happened: closing it would count every one as missed."""
     result = CliRunner().invoke(main, ["close-month", "2099-01", "-w", str(ROOT / "sample_data")])

@@ -242,6 +242,20 @@ class SafeWorkbook(xlsxwriter.Workbook):
         ws._jx_workbook = self
         return ws
 
+    def close(self) -> None:
+        """xlsxwriter's close; a write that failed (a full disk, a folder gone) raises its own
+        OSError — xlsxwriter wraps it in FileCreateError, which is none, and the command line
+        names OSErrors in Chinese (no traceback)."""
+        from xlsxwriter.exceptions import FileCreateError
+
+        try:
+            super().close()
+        except FileCreateError as exc:
+            inner = exc.args[0] if exc.args else None
+            if isinstance(inner, OSError):
+                raise inner from None
+            raise
+
     def _check_sheetname(self, sheetname: str | None, is_chartsheet: bool = False) -> str:
         """xlsxwriter's checks of a new sheet's name, with a set for the case-blind uniqueness
         test: xlsxwriter compares each new name with every sheet so far, which makes a
