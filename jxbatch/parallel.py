@@ -69,8 +69,12 @@ def pmap_beside(fn: Callable[[T], R], items: Sequence[T], meanwhile: Callable[[]
 
 
 def _shared_map(fn: Callable[[T], R], items: Sequence[T], meanwhile: Callable[[], M],
-                helpers: int) -> tuple[list[R], M]:
+                helpers: int, complete: bool = True) -> tuple[list[R], M]:
+    """pmap_beside's parallel path. `complete`: on an item's error, the items before it are
+    finished here before the error is raised (their side effects as in one process); False
+    (writers whose outputs are thrown away on any error): the error is raised at once."""
     ctx = mp.get_context("fork")
+    parent = os.getpid()
     size = len(items)
     step = max(1, min(_STEP, size // (8 * (helpers + 1))))
     counter = ctx.Value("q", 0)
@@ -93,7 +97,8 @@ def _shared_map(fn: Callable[[T], R], items: Sequence[T], meanwhile: Callable[[]
     def helper(send: Any) -> None:
         at = size
         try:
-            while (start := claim(False)) < size:
+            # and not on when this process is gone (killed): nobody waits for the results
+            while os.getppid() == parent and (start := claim(False)) < size:
                 chunk = []
                 for at in range(start, min(start + step, size)):
                     chunk.append(fn(items[at]))
@@ -155,7 +160,7 @@ def _shared_map(fn: Callable[[T], R], items: Sequence[T], meanwhile: Callable[[]
             unpack()
         except _ItemFailed as failed:  # the first error in input order, as in one process
             _stop(procs)
-            for at in range(failed.index):
+            for at in range(failed.index) if complete else ():
                 if results[at] is _MISSING:
                     results[at] = fn(items[at])
             raise failed.error from None
@@ -227,7 +232,7 @@ def run_all(jobs: Sequence[Callable[[], Any]], size: int, meanwhile: Callable[[]
         for job in jobs:
             job()
         return
-    _shared_map(_call, list(jobs), meanwhile or _nothing, min(n, len(jobs)) - 1)
+    _shared_map(_call, list(jobs), meanwhile or _nothing, min(n, len(jobs)) - 1, complete=False)
 
 
 def _call(job: Callable[[], Any]) -> None:
