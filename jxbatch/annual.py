@@ -47,7 +47,7 @@ from .policy import Policy, load_policy
 from .problems import Loc, Problem, Report, problem
 from .publish.results import dumps
 from .stages import OVERSIGHT_KIND
-from .targets import STATE_KIND, deduction_to
+from .targets import STATE_KIND, deduction_to, sha256_of
 from .workspace import Registers, Workspace, load_month, load_registers
 
 CLOSED, REFUSED, INVALID = "closed", "refused", "invalid"
@@ -135,7 +135,7 @@ def read_evaluation(root: Path, year: int, recorded: dict | None, regs: Register
     # could not be read or were refused (one may be it) are errors here, as in validation (SPEC §14)
     concerned = {*inputs.extra.get("evaluation", ()), *(inputs.candidates(regs.roster.people) if wb is None else ())}
     problems += [p for p in loaded if p.is_error and p.loc.file in concerned]
-    current = None if wb is None else hashlib.sha256(wb.path.read_bytes()).hexdigest()
+    current = None if wb is None else sha256_of(wb)  # of the bytes read above
     if recorded is not None and recorded.get("sha256") != current:
         change = "被移走" if wb is None else "才放入" if recorded.get("sha256") is None else "有改动"
         where = Loc(file=wb.display if wb is not None else f"data/{dec}/")

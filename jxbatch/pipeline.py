@@ -25,8 +25,8 @@ from .fastexit import keep_until_exit
 from .fsutil import command_line, replace_folder, write_report
 from .gather import month_data
 from .parallel import background, no_cycle_collection
-from .policy import POLICY_FILE, load_policy
-from .problems import Loc, Report, problem
+from .policy import POLICY_FILE, Policy, load_policy
+from .problems import Loc, Problem, Report, problem
 from .publish.report import write_validation_report
 from .publish.results import dumps, results_document
 from .schema import CALENDAR, RETIREES, ROLE_CODES, ROSTER, RUBRIC
@@ -48,7 +48,6 @@ from .workspace import (
     input_digest,
     load_inputs,
     month_files,
-    unreadable,
     unsafe_file_id,
 )
 
@@ -103,14 +102,16 @@ def stage_problems(ctx: Context, root: Path) -> list:
             con.close()
 
 
-def read_month(root: Path, month: Month, contents: dict[Path, bytes | OSError] | None = None) -> Validation:
+def read_month(root: Path, month: Month, contents: dict[Path, bytes | OSError] | None = None,
+               settings: tuple[Policy, list[Problem]] | None = None) -> Validation:
     """Stage read alone: the policy, the registers and the month's workbooks, and the
     problems found reading them (validation's checks not yet run). `contents`: the input
     files as the close's input digest read them: exactly those files are read, from those
-    bytes (workspace.load_inputs)."""
+    bytes (workspace.load_inputs). `settings`: jxbatch.toml as the close has read it already
+    (load_policy's answer): the month is computed with the settings it records."""
     ws = Workspace(root)
     report = Report()
-    policy, ps = load_policy(root)
+    policy, ps = settings if settings is not None else load_policy(root)
     report.extend(ps)
     import_before_forking()
     regs, ps, inputs, month_ps = load_inputs(ws, month, contents)  # read: registers and the month's workbooks
@@ -252,7 +253,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
                     return CloseOutcome(REFUSED, where, Report(),
                                         message=f"{month} 已于 {rec.closed_shown} 结账，输出文件夹 {out_root} 不存在"
                                                 f"（共享文件夹未连接？），缺失的输出文件未重新生成；连接后重新运行即可")
-            elif rec.input_digest != digest and (held := unreadable(input_files(ws, month))):
+            elif rec.input_digest != digest and (held := [p for p, got in contents.items() if isinstance(got, OSError)]):
                 # not a change of the inputs: they cannot be compared now
                 names = "、".join(p.relative_to(root).as_posix() if p.is_relative_to(root) else p.name for p in held)
                 return CloseOutcome(REFUSED, published_folder(rec, ws, month, con), Report(),
@@ -274,7 +275,7 @@ def _close_month(root: Path, month: Month, out: Path | None, publish_date: dt.da
 
         # read, then validate and compute side by side: the checks run in a second process
         # while this one computes (on input the checks reject, that computation is dropped)
-        v = read_month(root, month, contents)
+        v = read_month(root, month, contents, (policy, policy_problems))
         contents.clear()
         ctx = v.ctx
         computed, failure = _check_and_compute(v, History(con))

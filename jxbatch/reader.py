@@ -215,6 +215,7 @@ class RawWorkbook:
     sheets: dict[str, RawSheet]
     meta: dict[str, str] | None  # None when there is no `_meta` sheet
     meta_conflicts: tuple[str, ...] = ()  # keys `_meta` gives twice with different values
+    data: bytes | None = None  # the bytes parsed (None: a workbook too large, parsed from its file)
 
 
 READER_ENV = "JXBATCH_READER"  # "calamine" (default when installed) or "openpyxl"
@@ -259,10 +260,14 @@ def load_grid(path: Path, display: str | None = None, engine: str | None = None,
             except Exception:  # hostile or unusual bytes: let openpyxl name the problem
                 raw = None
             if raw is not None:
+                raw.data = data
                 return raw, []
     finally:
         zf.close()
-    return _load_openpyxl(path, display, data)
+    raw, problems = _load_openpyxl(path, display, data)
+    if raw is not None:
+        raw.data = data
+    return raw, problems
 
 
 def _assemble(path: Path, display: str, grids: list[RawSheet]) -> RawWorkbook:
@@ -921,7 +926,7 @@ class Workbook:
     display: str
     meta: dict[str, str] | None
     tables: dict[str, Table]
-    sha256: str | None = None  # of the bytes read, where a stage keeps it (the evaluation)
+    sha256: str | None = None  # of the bytes parsed, kept for the December evaluation (close-year)
 
     def table(self, sheet_name: str) -> Table:
         return self.tables[sheet_name]

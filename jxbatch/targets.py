@@ -106,13 +106,18 @@ def evaluation_fingerprint(ctx: Any) -> dict[str, str | None]:
     wb = ctx.inputs.evaluation
     if wb is None:
         return {"file": None, "sha256": None}
-    digest = wb.sha256
-    if digest is None:  # a workbook read by other means
-        try:
-            digest = hashlib.sha256(wb.path.read_bytes()).hexdigest()
-        except OSError:
-            digest = None
-    return {"file": wb.display, "sha256": digest}
+    return {"file": wb.display, "sha256": sha256_of(wb)}
+
+
+def sha256_of(wb: Any) -> str | None:
+    """The sha256 of the evaluation workbook's bytes as read (`Workbook.sha256`); of the file
+    as it is now only for one too large to be read into memory (over 64 MB)."""
+    if wb.sha256 is not None:
+        return wb.sha256
+    try:
+        return hashlib.sha256(wb.path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 # ------------------------------------------------------------------------------ checks

@@ -569,7 +569,7 @@ def check_missing_workbooks(ctx: Context) -> Iterator[Problem]:
     folder = f"data/{ctx.month}/"
     if ctx.inputs.register is None:
         name = f"考核登记_{ctx.month}.xlsx"
-        there = ctx.ws.month_dir(ctx.month).joinpath(name).exists()  # there, but refused (its error says why)
+        there = any(f.name == name for f in ctx.inputs.files)  # read, but refused (its error says why)
         yield problem("file-missing", Loc(file=folder),
                       detail=f"{name}（文件在文件夹中，但未能采用，原因见针对它的错误）" if there else name)
     if ctx.inputs.activities is None:  # R-SUB-*: no register, no subsidies — said, not silent

@@ -315,11 +315,8 @@ def _read_month_file(job: tuple[Path, Month, bytes | OSError | None]) -> MonthFi
     if spec is None:
         return MonthFile(None, None, raw.meta is not None, None, problems)
     wb, ps = read_workbook(path, spec, shown, raw)
-    if wb is not None and spec is EVALUATION:  # close-year's proof that December checked these bytes
-        try:
-            wb.sha256 = hashlib.sha256(data if isinstance(data, bytes) else path.read_bytes()).hexdigest()
-        except OSError:
-            pass
+    if wb is not None and spec is EVALUATION and raw.data is not None:  # what December checked (close-year)
+        wb.sha256 = hashlib.sha256(raw.data).hexdigest()
     return MonthFile(spec.kind, staff_id, raw.meta is not None, wb, problems, ps)
 
 
@@ -445,19 +442,6 @@ def _identify(raw: RawWorkbook, month: Month, staff_ids: frozenset[str] | None) 
             return None, None, [_unknown_staff(raw.display, sid, True)]
         return spec, sid, problems
     return spec, None, problems
-
-
-def unreadable(paths: list[Path]) -> list[Path]:
-    """The files that cannot be read now (on Windows: held open by a program that denies
-    others reading; a share gone). Their bytes count as "<unreadable>" in the digest."""
-    out = []
-    for p in paths:
-        try:
-            with open(p, "rb") as fh:
-                fh.read(1)
-        except OSError:
-            out.append(p)
-    return out
 
 
 def input_digest(paths: list[Path], root: Path, each: dict[str, str] | None = None,

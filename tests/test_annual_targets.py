@@ -302,6 +302,42 @@ def test_december_records_the_evaluation_it_checked_not_a_later_save(tmp_path: P
     assert later.status == YEAR_INVALID and sorted(later.report.codes()) == ["evaluation-changed", "unknown-retiree"]
 
 
+def test_close_year_judges_the_evaluation_it_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R-YR-3: close-year compares December's sha256 with the bytes it parses, not with the
+    file read again afterwards. The evaluation as parsed holds an unchecked edit (R99, on no
+    register); the file on disk is December's again a moment later: the edit is judged (the
+    file has changed, and its error is reported), not taken as December's checked file."""
+    from jxbatch import workspace as workspace_module
+
+    root = workspace(tmp_path / "ws", targets=[TARGETS[3]])
+    write_spec(root / "data" / "retirees.xlsx", "retirees", year_tests.retirees(3))
+    fill_month(root, DEC, {"目标完成": [{"target_id": "T4", "outcome": "已完成"}]})
+    path = write_spec(root / "data" / "2026-12" / "民主评议_2026.xlsx", "evaluation", {"评议": [
+        {"retiree_id": "R1", "staff_id": "A1", "rating": "满意"}]}, month="2026-12")
+    december = path.read_bytes()
+    assert close_month(root, DEC, publish_date=D(2027, 1, 4)).status == CLOSED
+    con = ledger.connect(root / "ledger.sqlite")
+    flat = {sid: dict.fromkeys(range(1, 13), "100.00") for sid in SCOPE}
+    with ledger.transaction(con):
+        for m in range(1, 12):
+            ledger.record_close(con, year_tests.month_doc(m, people=flat), policy_digest="p", out_dir="x")
+    con.close()
+    write_spec(path, "evaluation", {"评议": [{"retiree_id": "R99", "staff_id": "A1", "rating": "不满意"}]},
+               month="2026-12")
+    load_grid = workspace_module.load_grid
+
+    def parse_then_put_back(file, *args, **kwargs):
+        got = load_grid(file, *args, **kwargs)
+        if file == path:
+            path.write_bytes(december)  # December's file again, after the parse
+        return got
+
+    monkeypatch.setattr(workspace_module, "load_grid", parse_then_put_back)
+    out = close_year(root, 2026)
+    assert out.status == YEAR_INVALID
+    assert sorted(out.report.codes()) == ["evaluation-changed", "unknown-retiree"]
+
+
 def test_target_numbers_start_again_each_year_and_a_deadline_lies_in_its_year(tmp_path: Path) -> None:
     """R-YR-4 (annual review check): next year's T1 in the same sheet was a duplicate of this
     year's (blocking every close), and a 2027 target due 2026-12 was judged in 2026 without a

@@ -229,6 +229,82 @@ def test_the_close_reads_the_files_its_digest_read_and_no_others(ws: Path, monke
     assert ("file-locked", "考核登记_2026-11.xlsx") in [(p.code, p.loc.file) for p in held.report.errors]
 
 
+def test_the_close_computes_with_the_settings_it_records(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R-LG-1, R-SC-1 [policy]: jxbatch.toml is read once. Saved with base 90 just after the
+    close read it (base 100), the scores are those of base 100 (A1 99.00, by hand above), as
+    the recorded settings say; the next run sees the changed settings and refuses."""
+    import jxbatch.pipeline as pipeline
+
+    load = pipeline.load_policy
+
+    def load_then_save(root):
+        got = load(root)
+        (ws / "jxbatch.toml").write_text('[scoring]\nbase = "90"\n', encoding="utf-8")
+        return got
+
+    monkeypatch.setattr(pipeline, "load_policy", load_then_save)
+    out = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert out.status == CLOSED, out.report.errors
+    doc = json.loads((out.out_dir / "results.json").read_text(encoding="utf-8"))
+    assert {p["id"]: (p["base"], p["score"]) for p in doc["people"]}["A1"] == ("100.00", "99.00")
+    monkeypatch.setattr(pipeline, "load_policy", load)
+    again = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert again.status == REFUSED and "base" in again.message
+
+
+def test_a_refusal_judges_the_files_as_the_digest_read_them(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A closed month whose register the digest could not read (held open) is refused as
+    unreadable — not as changed, even when the file can be read a moment later."""
+    import errno
+
+    import jxbatch.pipeline as pipeline
+
+    assert close_month(ws, NOV, publish_date=D(2026, 12, 1)).status == CLOSED
+    register_path = ws / "data" / "2026-11" / "考核登记_2026-11.xlsx"
+    digest_of, read_bytes = pipeline.input_digest, Path.read_bytes
+
+    def held_while_digested(self: Path) -> bytes:
+        if self == register_path:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return read_bytes(self)
+
+    def digest_while_held(*args, **kwargs):
+        monkeypatch.setattr(Path, "read_bytes", held_while_digested)
+        try:
+            return digest_of(*args, **kwargs)
+        finally:
+            monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+    monkeypatch.setattr(pipeline, "input_digest", digest_while_held)
+    refused = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert refused.status == REFUSED
+    assert "考核登记_2026-11.xlsx 现在无法读取" in refused.message and "有改动" not in refused.message
+
+
+def test_a_register_put_in_after_the_digest_is_missing_from_this_close(ws: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The register put into the folder after the close's digest is no part of it: the close
+    says it is missing — not that it is there but refused for a reason no message gives."""
+    import jxbatch.pipeline as pipeline
+
+    register_path = ws / "data" / "2026-11" / "考核登记_2026-11.xlsx"
+    saved = register_path.read_bytes()
+    register_path.unlink()
+    digest_of = pipeline.input_digest
+
+    def digest_then_put_in(*args, **kwargs):
+        value = digest_of(*args, **kwargs)
+        register_path.write_bytes(saved)
+        return value
+
+    monkeypatch.setattr(pipeline, "input_digest", digest_then_put_in)
+    out = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert out.status == INVALID
+    missing = [p for p in out.report.errors if p.code == "file-missing"]
+    assert len(missing) == 1 and "考核登记_2026-11.xlsx" in missing[0].message
+    assert "文件在文件夹中" not in missing[0].message
+
+
 def test_what_the_reader_keeps_of_a_file_read_for_the_digest() -> None:
     """A workbook (a zip) is kept whole for the reader; of anything else only the beginning
     it needs to say what the file is (a 40 MB scan saved as .xlsx is not held in memory)."""
