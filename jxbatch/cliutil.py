@@ -196,7 +196,11 @@ def fatal_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             if exc.errno in (errno.EPIPE, errno.EINVAL) and not exc.filename and not exc.filename2 \
                     and _console_broken():  # `jxbatch … | head`: the reader left (Windows: EINVAL)
                 _console_gone()
-            reason = _ERRNO_ZH.get(exc.errno or 0, exc.strerror or (str(exc) if exc.args else "") or type(exc).__name__)
+            if exc.errno is None and not exc.filename and any("\u4e00" <= ch <= "\u9fff" for ch in str(exc)):
+                # one of ours ("后台进程意外退出", "输出文件未写成：…"): its words say it all
+                click.echo(f"错误：{exc}。", err=True)
+                sys.exit(EXIT_FATAL)
+            reason = _ERRNO_ZH.get(exc.errno or 0, exc.strerror or type(exc).__name__)
             if getattr(exc, "winerror", None) == 206:  # Windows calls a path too long "not found"
                 reason = "路径太长（超过 260 个字符？请把工作区放在较短的路径下）"
             click.echo(f"错误：无法读写{_os_target(exc)}：{reason}。", err=True)

@@ -51,12 +51,23 @@ def test_failed_writer_in_a_child_is_an_error(tmp_path: Path, monkeypatch: pytes
     def bad() -> None:
         raise OSError("disk full")
 
-    import multiprocessing
+    import time
 
-    ok = tmp_path / "ok.txt"
+    slow = tmp_path / "slow.txt"
+
+    def slow_writer() -> None:
+        time.sleep(3)
+        slow.write_text("x")
+
+    # the helper takes the slow writer (this process waits in `meanwhile`), this process the
+    # failing one: the error is raised at once, and the slow writer is stopped, not finished
+    # here or there — its output would be thrown away with the close's temporary folder
+    started = time.monotonic()
     with pytest.raises(OSError, match="disk full"):  # the job's own error, as in one process
-        parallel.run_all([lambda: ok.write_text("x"), bad], size=10)
-    assert multiprocessing.active_children() == []  # the other writer stopped, not left running
+        parallel.run_all([slow_writer, bad], size=10, meanwhile=lambda: time.sleep(0.5))
+    assert time.monotonic() - started < 2.5
+    time.sleep(3)
+    assert not slow.exists()
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="fork-based parallelism is Linux only")
