@@ -400,6 +400,21 @@ def test_notify_b3_lists_exactly_the_eligible(ws: Path) -> None:
     assert sorted(p.name for p in path.parent.iterdir()) == ["通知名单_F1.xlsx"]  # no temp file left
 
 
+def test_the_b3_age_limit_is_a_setting(tmp_path: Path) -> None:
+    """[policy] activities.b3_age_limit = 71 (R-AC-2, R-AC-3): C2, 70 on the fishing day, may
+    now take part — no age warning at the close's checks (C1 in hospital on T1's day is still
+    one), and F1's notification list is C1, C2 and C3."""
+    ws = workspace(tmp_path / "ws", acts=activities(), policy="[activities]\nb3_age_limit = 71\n")
+    v = validate_month(ws, NOV)
+    assert [(p.loc.row, p.message) for p in v.report.warnings if p.code == "b3-ineligible"] == [
+        (6, "甲一（C1）不符合 B3 分散活动“T1”的参加条件：活动当日在住院期间")]
+    res = notify(ws, "F1", "--month", "2026-11")
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert [ln.split()[:2] for ln in lines[3:6]] == [["C1", "甲一"], ["C2", "=乙二"], ["C3", "丙三"]]
+    assert "共 3 人" in lines[-1]
+
+
 def test_notify_other_classes(ws: Path) -> None:
     """R-AC-3: class A notifies everyone on the register that day, survivors included (C4 died)."""
     res = notify(ws, "A1", "--month", "2026-11")

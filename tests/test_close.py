@@ -605,6 +605,22 @@ def test_non_default_policy_flows_through_the_close(ws: Path) -> None:
     assert {p["id"]: p["base"] for p in doc["people"]}["A1"] == "90.00"
 
 
+def test_published_decimals_and_posting_days_follow_the_settings(ws: Path) -> None:
+    """[policy] scoring.decimals = 1, posting.days = 5 (SPEC §6, §9). The worked example above
+    (D1 = 99.25 unrounded) publishes D1 as 99.3 (half up), and D1's allowance comes from the
+    published score: (99.3 − 100) × 50 = −35.00; L1 98.5. The ranking sheet's 公示期 runs five
+    days from 1 December: 1–5 December."""
+    (ws / "jxbatch.toml").write_text('[scoring]\ndecimals = 1\n\n[posting]\ndays = 5\n', encoding="utf-8")
+    out = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert out.status == CLOSED, [p.line() for p in out.report.errors]
+    doc = json.loads((out.out_dir / "results.json").read_text(encoding="utf-8"))
+    people = {p["id"]: (p["score"], p["allowance"]) for p in doc["people"]}
+    assert people["D1"] == ("99.30", "-35.00") and people["L1"] == ("98.50", "-75.00")  # results.json: 2 places
+    sheet = openpyxl.load_workbook(out.out_dir / "考核排名公示_2026-11.xlsx").worksheets[0]
+    text = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None)
+    assert "公示期：2026年12月1日至2026年12月5日（5天）" in text
+
+
 def test_future_joiner_listed_as_not_taking_part(tmp_path: Path) -> None:
     """R-ORG-4: someone on the roster who joins after the month is listed, not ranked."""
     import copy

@@ -139,6 +139,17 @@ def test_quota_shortfall_is_capped_by_the_auto_quota_monthly_cap() -> None:
     assert r.people["D1"].raw == Dec("99.5")  # mean of 99.5 and 99.5
 
 
+def test_quota_shortfall_costs_the_auto_quota_points_per_point() -> None:
+    """R-CH-3 with the rubric: AUTO-QUOTA's 分值 is what one point short costs (1 by default).
+    At 2 a point, L1 and L2, each 2 points short, lose 4: 100 − 4 = 96; 所长 = (96 + 96) / 2."""
+    doubled = {**RUBRIC, "AUTO-QUOTA": RubricEntry(Dec(2), "扣分指标未完成")}
+    r = score_month(MonthData(people=PEOPLE, oversight=OVERSIGHT, departments=["办公室", "财务科"], rubric=doubled,
+                              deductions=[], bonuses=[], daily={}, days={}, weeks={}, weekly={},
+                              last_day=D(2026, 11, 30)))
+    assert (r.people["L1"].quota_shortfall, r.people["L1"].raw) == (Dec(4), Dec(96))
+    assert (r.people["L2"].quota_shortfall, r.people["D1"].raw) == (Dec(4), Dec(96))
+
+
 def test_leader_direct_deductions_and_bonus() -> None:
     """R-CH-4: the director deducts L2 1 point; 考核办 approves a 2-point bonus for L2."""
     r = month(deductions=[ded("L2", "B01", "D1"), ded("B1", "B01", "L2", 2), ded("A1", "B01", "L1", 2)],
@@ -211,17 +222,19 @@ def test_allowance_and_totals() -> None:
 
 def test_daily_log_rule() -> None:
     """R-DAY-1: 在岗 needs 已完成工作 and 体会; leave states are fine; missing days deduct."""
-    days = [D(2026, 11, d) for d in (2, 3, 4, 5, 6)]
+    days = [D(2026, 11, d) for d in (2, 3, 4, 5, 6, 9)]
     entries = [
         DailyIn(days[0], "在岗", "整理", "好", "f:日整理!B3"),
         DailyIn(days[1], "请假", None, None, "f:日整理!B4"),
         DailyIn(days[2], "在岗", "整理", " ", "f:日整理!B5"),  # no 体会
         DailyIn(days[3], None, None, None, "f:日整理!B6"),  # forgotten
+        DailyIn(days[5], "在岗", "", "好", "f:日整理!B7"),  # no 已完成工作
     ]  # days[4] has no row at all
     items = cards.daily_items("A1", days, entries, Dec("0.5"), "考核办", "日整理缺记", "A1.xlsx")
     assert [(i.date.day, i.points, i.origin) for i in items] == [
-        (4, Dec("-0.5"), "f:日整理!B5"), (5, Dec("-0.5"), "f:日整理!B6"), (6, Dec("-0.5"), "R-DAY-1")]
-    assert "体会" in items[0].reason
+        (4, Dec("-0.5"), "f:日整理!B5"), (5, Dec("-0.5"), "f:日整理!B6"), (6, Dec("-0.5"), "R-DAY-1"),
+        (9, Dec("-0.5"), "f:日整理!B7")]
+    assert "体会" in items[0].reason and "已完成工作" in items[3].reason
 
 
 def test_missing_workbook_means_every_day_missing() -> None:

@@ -105,7 +105,8 @@ def test_obligations_of_the_month() -> None:
             "R3": retiree("R3", death=D(2026, 11, 1)), "R4": retiree("R4", entry=D(2026, 11, 20))}
     events = [event("E1", "R1", "住院", D(2026, 11, 30)), event("E2", "R2", "其他", D(2026, 11, 5)),
               event("E3", "R2", "家庭变故", D(2026, 10, 31)), event("E4", "R3", "思想波动", D(2026, 11, 5)),
-              event("E5", "R4", "遇到困难", D(2026, 11, 5)), event("E6", "R9", "住院", D(2026, 11, 5))]
+              event("E5", "R4", "遇到困难", D(2026, 11, 5)), event("E6", "R9", "住院", D(2026, 11, 5)),
+              event("E7", "R1", "住院", D(2026, 12, 1))]  # E3, E7: the days either side of the month
     birthday = [event("生日-R2-2026", "R2", "生日", D(2026, 11, 20))]
     out = v.obligations(events, rets, NOV.first, NOV.last, POLICY, generated=birthday)
     assert [(o.event_id, o.staff_id, o.start, o.deadline) for o in out] == [

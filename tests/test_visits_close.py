@@ -386,6 +386,25 @@ def test_policy_regular_min_two(ws: Path) -> None:
         ("B1", "2026-10-31", "AUTO-VISIT", "-1.00")] * 2 + [("A2", "2026-10-31", "AUTO-VISIT", "-1.00")])
 
 
+def test_policy_home_visits_per_quarter_and_days_to_overdue(ws: Path) -> None:
+    """[policy] visits.home_min_per_quarter = 2 (R-VI-2), concern_overdue_days = 50 (R-VI-4).
+    Q-A1-01, raised on 12 Oct, is open 49 days at 30 Nov: not yet overdue at 50 (it is at the
+    default 30, above). Home visits (上门 or 医院探望) in the quarter: R1 one (医院探望 2 Nov),
+    R2 two (12 Oct, 21 Nov), R3 one (9 Oct), R5 none (R4 died in November): at 2 a quarter
+    A1 (R1), B1 (R3) and A2 (R5) each get one AUTO-HOME in December."""
+    (ws / "jxbatch.toml").write_text('[scoring]\nleader_quota = "0"\n[visits]\nhome_min_per_quarter = 2\n'
+                                     'concern_overdue_days = 50\n', encoding="utf-8")
+    close(ws, OCT)
+    nov = close(ws, NOV)
+    assert visits_part(nov)["A1"]["concerns_open"] == 1 and visits_part(nov)["A1"]["concerns_overdue"] == 0
+    dec = close(ws, DEC)
+    assert sorted(visit_items(dec)) == [("A1", "2026-12-31", "AUTO-HOME", "-1.00"),
+                                        ("A2", "2026-12-31", "AUTO-HOME", "-1.00"),
+                                        ("B1", "2026-12-31", "AUTO-HOME", "-1.00")]
+    assert {sid: v["home_missed"] for sid, v in visits_part(dec).items()} == {"A1": ["R1"], "A2": ["R5"],
+                                                                              "B1": ["R3"]}
+
+
 def test_visit_outputs_are_byte_identical(ws: Path, tmp_path: Path) -> None:
     """R-LG-4: the visits report and the confirmation forms depend only on the inputs."""
     copy = tmp_path / "copy"
