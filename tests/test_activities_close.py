@@ -413,6 +413,10 @@ def test_the_b3_age_limit_is_a_setting(tmp_path: Path) -> None:
     lines = res.output.splitlines()
     assert [ln.split()[:2] for ln in lines[3:6]] == [["C1", "甲一"], ["C2", "=乙二"], ["C3", "丙三"]]
     assert "共 3 人" in lines[-1]
+    out = close_month(ws, NOV, publish_date=D(2026, 12, 1))  # the close writes the list again, alike
+    assert out.status == CLOSED, [p.line() for p in out.report.errors]
+    sheet = openpyxl.load_workbook(out.out_dir / "通知名单_F1.xlsx")["通知名单"]
+    assert [r[1] for r in sheet.iter_rows(min_row=5, values_only=True) if r[1]] == ["C1", "C2", "C3"]
 
 
 def test_notify_other_classes(ws: Path) -> None:

@@ -278,6 +278,28 @@ def test_evaluation_weight_formula(tmp_path: Path) -> None:
     assert "各月公示得分平均分×0.9 + 民主评议满意率×100×0.1（无评价的即月均分）" in sub, sub
 
 
+def test_a_department_of_half_a_year_is_ranked_by_the_months_it_had(tmp_path: Path) -> None:
+    """R-YR-2 (departments): the annual department score is the mean of the months it was
+    scored. 财务科 has scores only from July (six months of 99.80): 99.80, not 6 × 99.80 / 12
+    = 49.90; 办公室 (100.10 × 6, 100.20 × 6) stays 100.15."""
+    root = workspace(tmp_path / "ws")
+    write_evaluation(root)
+    con = ledger.connect(root / "ledger.sqlite")
+    try:
+        with ledger.transaction(con):
+            for m in range(1, 13):
+                doc = month_doc(m)
+                if m <= 6:
+                    doc["departments"] = [d for d in doc["departments"] if d["name"] != FINANCE]
+                ledger.record_close(con, doc, policy_digest="p", out_dir=str(root / "out"))
+    finally:
+        con.close()
+    out = close_year(root, YEAR)
+    assert out.status == CLOSED, out.report.errors
+    assert [(d["name"], d["score"], d["rank"]) for d in out.document["departments"]] == [
+        (OFFICE, "100.15", 1), (FINANCE, "99.80", 2)]
+
+
 def test_weighted_annual_score_is_rounded_on_the_exact_value() -> None:
     """R-YR-2/R-YR-3: computed unrounded, published half up. One month of 101.00 and eleven
     of 100.00 is a mean of 1201/12 = 100.0833…; with w = 0.1 and a rate of 1/2:
@@ -298,6 +320,9 @@ def test_weighted_annual_score_is_rounded_on_the_exact_value() -> None:
     assert exact == Fraction(18015, 200)  # 90.075
     assert publish_exact(exact) == Decimal("90.08")
     assert publish_exact(Fraction(-18015, 200)) == Decimal("-90.08")  # half away from zero
+    # [policy] scoring.base 90: the satisfaction part is rate × base, not × 100 — twelve months
+    # of 90, w = 0.2, half satisfied: 0.8 × 90 + 0.2 × 1/2 × 90 = 72 + 9 = 81
+    assert annual_raw([Decimal(90)] * 12, half, Decimal("0.2"), Decimal(90)) == 81
     assert publish_exact(Fraction(100)) == Decimal("100.00") and str(publish_exact(Fraction(0))) == "0.00"
 
 

@@ -405,6 +405,43 @@ def test_policy_home_visits_per_quarter_and_days_to_overdue(ws: Path) -> None:
                                                                               "B1": ["R3"]}
 
 
+def with_death(root: Path, rid: str, day: dt.date) -> None:
+    people = [{**r, "death_date": day} if r["retiree_id"] == rid else r for r in RETIREES["军休人员"]]
+    write_spec(root / "data" / "retirees.xlsx", "retirees", {**RETIREES, "军休人员": people})
+
+
+def test_no_home_visit_is_owed_for_someone_who_died_before_the_quarter_ended(ws: Path) -> None:
+    """R-VI-2: R5 (phone calls only all quarter) dies on 15 December, after her December call:
+    she is not on the register at the quarter's end, so A2 owes no home visit (above, alive, she
+    cost A2 one AUTO-HOME); nobody else missed one."""
+    with_death(ws, "R5", D(2026, 12, 15))
+    close(ws, OCT)
+    close(ws, NOV)
+    dec = close(ws, DEC)
+    assert visit_items(dec) == [] and visits_part(dec)["A2"]["home_missed"] == []
+
+
+def test_a_must_visit_is_owed_by_whoever_was_alive_to_the_deadline(ws: Path) -> None:
+    """R-VI-3: E2 (R4 遇到困难, 9 November, deadline 12 November) is no longer owed when R4
+    dies before the deadline (above, on the 10th); dying on the 12th, R4 was on the register
+    the whole window (the day of death counts): B1, who only phoned on the 5th, gets one
+    AUTO-MUST (2 points, the rubric's 分值)."""
+    with_death(ws, "R4", D(2026, 11, 12))
+    close(ws, OCT)
+    nov = close(ws, NOV)
+    assert visit_items(nov) == [("B1", "2026-11-12", "AUTO-MUST", "-2.00")]  # dated on its deadline
+
+
+def test_policy_must_visit_days(ws: Path) -> None:
+    """[policy] visits.must_visit_days = 0 (R-VI-3): a must-visit is due on the event's own day.
+    E1 (R1 住院 30 October) was visited on 2 November: at 0 days October's close finds it
+    missed (one AUTO-MUST on A1, 2 points); at the default 3 it was on time."""
+    (ws / "jxbatch.toml").write_text('[scoring]\nleader_quota = "0"\n[visits]\nmust_visit_days = 0\n',
+                                     encoding="utf-8")
+    oct_ = close(ws, OCT)
+    assert visit_items(oct_) == [("A1", "2026-10-30", "AUTO-MUST", "-2.00")]  # dated on its deadline
+
+
 def test_visit_outputs_are_byte_identical(ws: Path, tmp_path: Path) -> None:
     """R-LG-4: the visits report and the confirmation forms depend only on the inputs."""
     copy = tmp_path / "copy"
