@@ -186,12 +186,34 @@ def test_a_file_saved_during_the_close_is_closed_as_its_digest_describes(ws: Pat
     assert again.status == REFUSED and "考核登记_2026-11.xlsx 有改动" in again.message
 
 
+def held_while_digested(monkeypatch: pytest.MonkeyPatch, held: Path) -> None:
+    """The close's input digest finds `held` open in a program that denies reading (Windows
+    Excel: PermissionError); other reads of it, before and after, work."""
+    import errno
+
+    import jxbatch.pipeline as pipeline
+
+    digest_of, read_bytes = pipeline.input_digest, Path.read_bytes
+
+    def refused(self: Path) -> bytes:
+        if self == held:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return read_bytes(self)
+
+    def digest_while_held(*args, **kwargs):
+        monkeypatch.setattr(Path, "read_bytes", refused)
+        try:
+            return digest_of(*args, **kwargs)
+        finally:
+            monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+    monkeypatch.setattr(pipeline, "input_digest", digest_while_held)
+
+
 def test_the_close_reads_the_files_its_digest_read_and_no_others(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """R-LG-1: a file put into the month's folder after the digest was taken is not read by
     this close (it is not in its digest: the next run sees it); a file the digest could not
     read is reported unreadable, not read again behind the digest's back."""
-    import errno
-
     import jxbatch.pipeline as pipeline
 
     digest_of = pipeline.input_digest
@@ -209,21 +231,8 @@ def test_the_close_reads_the_files_its_digest_read_and_no_others(ws: Path, monke
     assert reopen_month(ws, NOV, "补交") is not None
     (ws / "data" / "2026-11" / "扫描件.xlsx").unlink()
 
-    read_bytes = Path.read_bytes
-
-    def held_while_digested(self: Path) -> bytes:
-        if self == register_path:
-            raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return read_bytes(self)
-
-    def digest_while_held(*args, **kwargs):
-        monkeypatch.setattr(Path, "read_bytes", held_while_digested)
-        try:
-            return digest_of(*args, **kwargs)
-        finally:
-            monkeypatch.setattr(Path, "read_bytes", read_bytes)
-
-    monkeypatch.setattr(pipeline, "input_digest", digest_while_held)
+    monkeypatch.setattr(pipeline, "input_digest", digest_of)
+    held_while_digested(monkeypatch, register_path)
     held = close_month(ws, NOV, publish_date=D(2026, 12, 1))
     assert held.status == INVALID
     assert ("file-locked", "考核登记_2026-11.xlsx") in [(p.code, p.loc.file) for p in held.report.errors]
@@ -255,27 +264,10 @@ def test_the_close_computes_with_the_settings_it_records(ws: Path, monkeypatch: 
 def test_a_refusal_judges_the_files_as_the_digest_read_them(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A closed month whose register the digest could not read (held open) is refused as
     unreadable — not as changed, even when the file can be read a moment later."""
-    import errno
 
-    import jxbatch.pipeline as pipeline
 
     assert close_month(ws, NOV, publish_date=D(2026, 12, 1)).status == CLOSED
-    register_path = ws / "data" / "2026-11" / "考核登记_2026-11.xlsx"
-    digest_of, read_bytes = pipeline.input_digest, Path.read_bytes
-
-    def held_while_digested(self: Path) -> bytes:
-        if self == register_path:
-            raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return read_bytes(self)
-
-    def digest_while_held(*args, **kwargs):
-        monkeypatch.setattr(Path, "read_bytes", held_while_digested)
-        try:
-            return digest_of(*args, **kwargs)
-        finally:
-            monkeypatch.setattr(Path, "read_bytes", read_bytes)
-
-    monkeypatch.setattr(pipeline, "input_digest", digest_while_held)
+    held_while_digested(monkeypatch, ws / "data" / "2026-11" / "考核登记_2026-11.xlsx")
     refused = close_month(ws, NOV, publish_date=D(2026, 12, 1))
     assert refused.status == REFUSED
     assert "考核登记_2026-11.xlsx 现在无法读取" in refused.message and "有改动" not in refused.message
