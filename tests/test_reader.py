@@ -270,6 +270,7 @@ def test_yes_no_forms(tmp_path: Path, raw: object, expected: bool) -> None:
 def test_bad_choice_and_required(tmp_path: Path) -> None:
     table, problems = read_daily(daily_book(tmp_path, [["2026-11-03", "上班"], [None, "请假", "x"]]))
     assert [(p.code, p.loc.cell, p.value) for p in problems] == [("bad-choice", "B3", "上班"), ("required", "A4", None)]
+    assert all(p.is_error for p in problems)  # not a warning: the value would be lost
     assert "在岗/请假/出差/公休/病假" in problems[0].message
     assert table.rows[0].invalid == {"status"}
 
@@ -733,3 +734,39 @@ def test_a_date_cell_holding_zero_is_quoted_as_a_time(tmp_path: Path, monkeypatc
     _, problems = read_daily(daily_book(tmp_path, [[dt.time(0, 0), "请假"]]))
     assert [(p.code, p.value, p.loc.cell) for p in problems] == [("bad-date", "00:00（只有时间，没有日期）", "A3")]
     assert show_value(dt.time(12, 0, 30)) == "12:00:30（只有时间，没有日期）"
+
+
+@pytest.mark.parametrize(("convert", "value", "expected"), [
+    ("points", 0, (None, "out-of-range")),  # SPEC §14: points are more than 0 …
+    ("points", "0.01", (Decimal("0.01"), None)),
+    ("points", 100, (Decimal(100), None)),  # … and at most 100
+    ("points", "100.01", (None, "out-of-range")),
+    ("points", True, (None, "bad-number")),  # a TRUE cell is no 1 point
+    ("money", "1000.0000001", (None, "money-fen")),  # typed: no formula's binary noise to forgive
+    ("bool", 2, (None, "bad-bool")),
+    ("bool", 1, (True, None)),
+    ("month", "2026-13", (None, "bad-month")),
+    ("month", "2026-12", ("2026-12", None)),
+    ("quarter", "2026Q5", (None, "bad-quarter")),
+    ("quarter", "2026Q4", ("2026Q4", None)),
+])
+def test_conversions_at_their_edges(convert: str, value: object, expected: tuple) -> None:
+    """SPEC §14: each converter's first accepted and first refused value."""
+    from jxbatch import coerce
+
+    assert getattr(coerce, f"coerce_{convert}")(value) == expected
+
+
+def test_a_merge_in_the_first_data_row_and_a_repeated_header() -> None:
+    """R-TPL-1: merged cells in the first data row (C3:D3 under the header on row 2) are said,
+    and a column label typed twice (日期 in A2 and F2) is an error, not a silent replacement."""
+    from jxbatch.reader import RawSheet
+
+    row = [dt.date(2026, 11, 2), "在岗", "整理档案", "", "细心"]
+    merged = RawSheet("日整理", [["标题"], list(DAILY.labels), row], merged=["C3:D3"])
+    _, problems = read_table(merged, DAILY, "f.xlsx")
+    assert [(p.code, p.loc.cell) for p in problems] == [("merged-cells", "C3")]
+    twice = RawSheet("日整理", [["标题"], [*DAILY.labels, "日期"], row])
+    table, problems = read_table(twice, DAILY, "f.xlsx")
+    assert [(p.code, p.loc.cell, p.is_error) for p in problems] == [("column-duplicate", "F2", True)]
+    assert table.rows[0]["date"] == dt.date(2026, 11, 2)  # the first column is the one read
