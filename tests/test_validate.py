@@ -163,8 +163,12 @@ def test_bonus_approvers(tmp_path: Path) -> None:
 
 
 def test_date_outside_month(tmp_path: Path) -> None:
-    v = run(tmp_path, register={"扣分": [deduction(date=D(2026, 10, 31)), deduction(date=D(2026, 11, 30))]})
-    assert found(v, "date-outside-month") == [("考核登记_2026-11.xlsx", "扣分", "A3", "2026-10-31")]
+    """R-SC-2/R-SC-3: deductions and bonus approvals are dated in the month they count in."""
+    bonus = {"staff_id": "A1", "code": "J01", "reason": "表彰", "decision": "批准", "approver": "考核办"}
+    v = run(tmp_path, register={"扣分": [deduction(date=D(2026, 10, 31)), deduction(date=D(2026, 11, 30))],
+                                "加分审批": [{**bonus, "date": D(2026, 10, 31)}, {**bonus, "date": D(2026, 11, 2)}]})
+    assert sorted(found(v, "date-outside-month")) == [("考核登记_2026-11.xlsx", "加分审批", "A3", "2026-10-31"),
+                                                      ("考核登记_2026-11.xlsx", "扣分", "A3", "2026-10-31")]
 
 
 def test_wrong_codes(tmp_path: Path) -> None:

@@ -472,12 +472,13 @@ def test_visit_checks(ws: Path) -> None:
         visit(D(2026, 11, 3), "R1", kind="必访", event="生日-R77-2026"),  # row 10: no such person
         visit(D(2026, 11, 4), "R2", concern="暖气不热"),  # row 11: no 问题编号
         visit(D(2026, 11, 21), "R2", kind="必访", event="生日-R2-2026"),  # row 12: fine
+        visit(D(2026, 11, 10), "R4"),  # row 13: on the day R4 died (still on the register)
     ]
     write_month(ws, NOV, {"A1": rows})
     v = validate_month(ws, NOV)
     assert codes_at(v, "date-outside-month") == [("走访记录", "A3", "2026-12-01")]
     assert codes_at(v, "unknown-retiree") == [("走访记录", "B4", "R99")]
-    assert [(c, val) for _, c, val in codes_at(v, "visit-unassigned")] == [("B5", "R3"), ("B6", "R4")]
+    assert [(c, val) for _, c, val in codes_at(v, "visit-unassigned")] == [("B5", "R3"), ("B6", "R4"), ("B13", "R4")]
     assert codes_at(v, "visit-after-death") == [("走访记录", "A6", "2026-11-12")]
     assert codes_at(v, "must-visit-no-event") == [("走访记录", "E7", None)]
     assert codes_at(v, "must-visit-unknown-event") == [("走访记录", "E8", "E9"), ("走访记录", "E10", "生日-R77-2026")]
