@@ -207,6 +207,20 @@ def test_bad_policy_rule_is_an_error(tmp_path: Path) -> None:
     assert err.code == "subsidy-rule-invalid" and "第 3 条（登山）" in err.message and "amount" in err.message
 
 
+@pytest.mark.parametrize(("setting", "refused"), [
+    ("survivor_month = 0", True), ("survivor_month = 1", False), ("survivor_month = 12", False),
+    ("survivor_month = 13", True), ('survivor_amount = "-0.5"', True), ('survivor_amount = "0"', False),
+])
+def test_survivor_settings_in_range(tmp_path: Path, setting: str, refused: bool) -> None:
+    """R-SUB-3 [policy]: survivor_month is a month, 1 to 12; survivor_amount is not negative
+    (0 pays nothing, as a center may decide). Refused when the settings file is read, naming
+    the setting (the close's own check of them, `check_subsidy_policy`, is a second line)."""
+    root = workspace(tmp_path / "w", acts=activities(), policy=f"[subsidies]\n{setting}\n")
+    v = validate_month(root, NOV)
+    key = setting.split(" =")[0]
+    assert [p.loc.file for p in v.report.errors if key in p.message] == (["jxbatch.toml"] if refused else [])
+
+
 # --- close-month (R-SUB-1..4) ----------------------------------------------------------------------
 
 def test_close_pays_subsidies_by_hand(ws: Path) -> None:

@@ -345,6 +345,19 @@ def roster_with(**changes):
     return r
 
 
+def test_a_service_ending_before_it_began_is_an_error(tmp_path: Path) -> None:
+    """R-ORG-4 with SPEC §14: X1 left on 2016-01-01, the day X1 started (a one-day service: fine);
+    Y1's 离岗日期 2016-12-31 lies before the 入岗日期 2017-01-01: an error at that cell."""
+    staff = copy.deepcopy(ROSTER["工作人员"])
+    for p in staff:
+        if p["staff_id"] == "X1":
+            p["end_date"] = p["start_date"]
+    staff.append({"staff_id": "Y1", "name": "周短", "role": "工作人员", "department": "财务科",
+                  "start_date": D(2017, 1, 1), "end_date": D(2016, 12, 31)})
+    v = run(tmp_path, roster=roster_with(工作人员=staff))
+    assert [(cell, value) for _, _, cell, value in found(v, "org-dates")] == [(f"G{len(staff) + 2}", "2016-12-31")]
+
+
 def test_roster_director_and_leaders(tmp_path: Path) -> None:
     """R-ORG-1: exactly one director; R-CH-6: no leader at all is an error."""
     staff = [p for p in ROSTER["工作人员"] if p["role"] not in ("所长", "班子成员")]
