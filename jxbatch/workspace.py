@@ -163,7 +163,8 @@ def _read_register(ws: Workspace, spec: WorkbookSpec, optional: bool = False,
                    contents: Mapping[Path, bytes | OSError] | None = None) -> tuple[Workbook | None, list[Problem]]:
     path = ws.register_path(spec)
     shown = f"{DATA}/{spec.filename}"
-    if path not in contents if contents is not None else not path.exists():  # as the digest found it
+    missing = (path not in contents) if contents is not None else not path.exists()  # as the digest found it
+    if missing:
         if optional:
             return None, []
         return None, [problem("file-missing", Loc(file=shown), detail=f"{spec.title}（{shown}）")]
