@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -277,8 +278,11 @@ def month_files(ws: Workspace, month: Month) -> list[Path]:
     if not folder.is_dir():
         return []
     out = []
-    for p in sorted(folder.iterdir(), key=lambda p: p.name):
-        if not p.is_file() or is_lock_file(p) or p.name.lower() in JUNK_FILES or is_tool_temp(p):
+    with os.scandir(folder) as entries:  # the file test from the listing itself: no stat a file
+        files = sorted(e.name for e in entries if e.is_file())
+    for name in files:
+        p = folder / name
+        if is_lock_file(p) or name.lower() in JUNK_FILES or is_tool_temp(p):
             continue
         out.append(p)
     return out
@@ -455,8 +459,9 @@ def input_digest(paths: list[Path], root: Path, each: dict[str, str] | None = No
     error reading it raised. The close so parses exactly the files and bytes its digest
     describes, each file read once."""
     h = hashlib.sha256()
-    for p in sorted(paths, key=lambda p: p.relative_to(root).as_posix() if p.is_relative_to(root) else p.name):
-        rel = p.relative_to(root).as_posix() if p.is_relative_to(root) else p.name
+    named = [(p.relative_to(root).as_posix() if p.is_relative_to(root) else p.name, p) for p in paths]
+    named.sort(key=lambda pair: pair[0])  # by name alone (pathlib's relative_to: once a file)
+    for rel, p in named:
         h.update(rel.encode("utf-8") + b"\0")
         try:
             data = p.read_bytes()
