@@ -140,6 +140,7 @@ def _shared_map(fn: Callable[[T], R], items: Sequence[T], meanwhile: Callable[[]
         try:
             for _ in range(helpers):
                 receiving, send = ctx.Pipe(duplex=False)
+                _widen(send)
                 proc = ctx.Process(target=helper, args=(send,))
                 try:
                     proc.start()
@@ -181,6 +182,19 @@ def _shared_map(fn: Callable[[T], R], items: Sequence[T], meanwhile: Callable[[]
 
 
 _STEP = 4  # items a process takes at a time
+_PIPE_BYTES = 1 << 20
+
+
+def _widen(conn: Any) -> None:
+    """A helper's results pipe holds 1 MB instead of Linux's 64 KB. The results are taken off
+    the pipe by a thread of this process that must wait for the interpreter lock, which the
+    main thread gives up only every few milliseconds; with 64 KB, two chunks of read tables
+    fill the pipe and the helper stops until then (issue 9: 0.08 s of a helper's 1.4 s at
+    2,000 people; 0.02 s with 1 MB). Where the system allows less, the pipe stays as it is."""
+    import fcntl  # Linux: the only platform that forks helpers
+
+    with suppress(OSError, AttributeError):
+        fcntl.fcntl(conn.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
 _MISSING = object()
 
 
