@@ -71,20 +71,21 @@ def match_id_case(ctx: Context) -> list[Problem]:
     the roster says "S05": such a 工号, 编号 or 标准编号 is read as the register's (a
     warning says so) when exactly one register id matches it case-blind. The registers
     themselves are the clerk's and are checked as typed."""
-    roster = list(ctx.regs.roster.people)
+    registers = {"roster": ctx.regs.roster.people, "retirees": ctx.regs.retirees, "rubric": ctx.regs.rubric}
     by_lookup = {
-        Lookup.STAFF: roster, Lookup.LEADER: roster, Lookup.ISSUER: roster, Lookup.APPROVER: roster,
-        Lookup.RETIREE: list(ctx.regs.retirees), Lookup.ASSIGNED: list(ctx.regs.retirees),
-        Lookup.RUBRIC: list(ctx.regs.rubric), Lookup.BONUS: list(ctx.regs.rubric),
+        Lookup.STAFF: "roster", Lookup.LEADER: "roster", Lookup.ISSUER: "roster", Lookup.APPROVER: "roster",
+        Lookup.RETIREE: "retirees", Lookup.ASSIGNED: "retirees", Lookup.RUBRIC: "rubric", Lookup.BONUS: "rubric",
     }
-    known = {lookup: set(ids) for lookup, ids in by_lookup.items()}  # once: 20,000 retirees at scale
-    folded: dict[Lookup, dict[str, str | None]] = {}
-    for lookup, ids in by_lookup.items():
+    ids_of: dict[str, set[str]] = {}
+    folded_of: dict[str, dict[str, str | None]] = {}
+    for name, register in registers.items():  # once a register: 20,000 retirees at scale
         table: dict[str, str | None] = {}
-        for i in ids:
+        for i in register:
             key = i.casefold()
             table[key] = None if key in table and table[key] != i else i  # None: ambiguous
-        folded[lookup] = table
+        ids_of[name], folded_of[name] = set(register), table
+    known = {lookup: ids_of[name] for lookup, name in by_lookup.items()}
+    folded = {lookup: folded_of[name] for lookup, name in by_lookup.items()}
     out: list[Problem] = []
     wbs = [*ctx.inputs.personal.values(), ctx.inputs.register, ctx.inputs.activities, ctx.inputs.evaluation]
     for wb in wbs:
