@@ -746,3 +746,19 @@ def test_a_refusal_names_the_files_added_and_removed(ws: Path) -> None:
     assert refused.status == REFUSED
     assert ("输入文件已变化：data/2026-11/X1_郑离_2026-11.xlsx 是新放入的；"
             "data/2026-11/H2_某_2026-11.xlsx 已被移走") in refused.message
+
+
+def test_month_files_lists_the_months_files_by_name_and_nothing_else(tmp_path: Path) -> None:
+    """SPEC §3, §14: the top-level files of data/YYYY-MM/, sorted by name; a folder (even one
+    named like a workbook), Excel's lock file, a tool's temporary file and system junk are no
+    inputs (the listing's own file test, issue 9)."""
+    from jxbatch.workspace import JUNK_FILES, Workspace, month_files
+
+    folder = tmp_path / "data" / "2026-11"
+    folder.mkdir(parents=True)
+    for name in ("b.xlsx", "a.xlsx", "~$a.xlsx", ".tmp-x1.part", sorted(JUNK_FILES)[0], "说明.txt"):
+        (folder / name).write_bytes(b"x")
+    (folder / "c.xlsx").mkdir()
+    (folder / "_previous").mkdir()
+    assert month_files(Workspace(tmp_path), Month(2026, 11)) == [folder / "a.xlsx", folder / "b.xlsx",
+                                                                 folder / "说明.txt"]

@@ -338,3 +338,30 @@ def test_a_close_runs_without_the_cycle_collector_and_openpyxl_reads_with_it(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="helpers are forked on Linux only")
+def test_a_helpers_results_pipe_holds_a_megabyte(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 9: a helper's results pipe is widened to 1 MB (Linux's 64 KB held two chunks of
+    read tables, and the helper waited for this process's receiving thread)."""
+    import fcntl
+    import multiprocessing as mp
+
+    widened: list[int] = []
+    widen = parallel._widen
+    monkeypatch.setattr(parallel, "_widen", lambda conn: widened.append(conn.fileno()) or widen(conn))
+    monkeypatch.setenv(parallel.ENV_MIN, "0")
+    monkeypatch.setenv(parallel.ENV_WORKERS, "2")
+    assert [r for r, _ in parallel.pmap_beside(_tagged, list(range(20)), lambda: None)[0]] == [-x for x in range(20)]
+    assert len(widened) == 1  # one helper, one pipe
+
+    receiving, send = mp.get_context("fork").Pipe(duplex=False)
+    try:
+        before = fcntl.fcntl(send.fileno(), fcntl.F_GETPIPE_SZ)
+        parallel._widen(send)
+        after = fcntl.fcntl(send.fileno(), fcntl.F_GETPIPE_SZ)
+    finally:
+        receiving.close()
+        send.close()
+    assert before == 64 * 1024
+    assert after == 1 << 20
