@@ -162,14 +162,19 @@ CHECKS: tuple = (check_activity_ids, check_subsidy_policy, check_activity_costs,
 # --- the close-month stage ----------------------------------------------------------------------
 
 def month_subsidies(ctx: Any) -> tuple[list[Payment], SubsidyResult]:
-    """R-SUB-1..4 for the context's month: (payments in results order, the per-rule outcomes)."""
+    """R-SUB-1..4 for the context's month: (payments in results order, the per-rule outcomes).
+    Computed once per context (the checks and the stage both ask; callers do not change it)."""
+    cached = ctx.extra.get("subsidies")
+    if cached is not None:
+        return cached
     retirees = list(ctx.regs.retirees.values())
     result = activity_subsidies(month_activities(ctx).activities.values(), retirees, subsidy_rules(ctx)[0])
     month = ctx.month
     survivors = survivor_subsidies(retirees, year=month.year, month=month.month,
                                    pay_month=ctx.policy.get("subsidies", "survivor_month"),
                                    amount=ctx.policy.get("subsidies", "survivor_amount"))
-    return sort_payments([*result.payments, *survivors]), result
+    ctx.extra["subsidies"] = sort_payments([*result.payments, *survivors]), result
+    return ctx.extra["subsidies"]
 
 
 def paid_this_year(history: History, month: Month) -> dict[str, str]:
@@ -189,6 +194,7 @@ def paid_this_year(history: History, month: Month) -> dict[str, str]:
 
 def stage(ctx: Any, history: History) -> StageOutput:
     payments, result = month_subsidies(ctx)
+    payments = list(payments)  # the context's copy stays whole
     problems: list[Problem] = []
     if any(p.activity_id is None for p in payments):  # the survivors' month: not paid twice a year
         before = paid_this_year(history, ctx.month)

@@ -611,3 +611,26 @@ def test_schema_subsidy_rows_are_strict() -> None:
         row = {**doc["subsidies"][0], **bad}
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate({**doc, "subsidies": [row]}, SCHEMA)
+
+
+def test_the_subsidies_are_computed_once_and_the_stage_leaves_them_whole(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """R-SUB-1..4 are computed once per context (the checks and the stage both ask, issue 9);
+    the stage's removal of a survivor paid earlier in the year (R-SUB-3) is its own: the
+    context's payments stay whole for whoever asks next."""
+    from jxbatch import activities
+    from jxbatch.pipeline import read_month
+
+    root = workspace(tmp_path / "w", month=DEC)
+    ctx = read_month(root, DEC).ctx
+    calls: list[int] = []
+    compute = activities.activity_subsidies
+    monkeypatch.setattr(activities, "activity_subsidies", lambda *a, **k: calls.append(1) or compute(*a, **k))
+    payments, result = activities.month_subsidies(ctx)
+    assert [(p.retiree_id, p.amount) for p in payments] == [("S1", Decimal("100.00"))]
+    assert activities.month_subsidies(ctx) == (payments, result) and len(calls) == 1
+    monkeypatch.setattr(activities, "paid_this_year", lambda history, month: {"S1": "2026-10"})
+    out = activities.stage(ctx, None)
+    assert out.results["subsidies"] == []
+    assert [p.code for p in out.problems] == ["survivor-paid-already"]
+    assert [p.retiree_id for p in activities.month_subsidies(ctx)[0]] == ["S1"] and len(calls) == 1
