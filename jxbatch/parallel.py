@@ -183,6 +183,7 @@ def _shared_map(fn: Callable[[T], R], items: Sequence[T], meanwhile: Callable[[]
 
 _STEP = 4  # items a process takes at a time
 _PIPE_BYTES = 1 << 20
+_MISSING = object()
 
 
 def _widen(conn: Any) -> None:
@@ -195,7 +196,6 @@ def _widen(conn: Any) -> None:
 
     with suppress(OSError, AttributeError):
         fcntl.fcntl(conn.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
-_MISSING = object()
 
 
 class _ItemFailed(Exception):

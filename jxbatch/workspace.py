@@ -279,13 +279,22 @@ def month_files(ws: Workspace, month: Month) -> list[Path]:
         return []
     out = []
     with os.scandir(folder) as entries:  # the file test from the listing itself: no stat a file
-        files = sorted(e.name for e in entries if e.is_file())
+        files = sorted(e.name for e in entries if _is_file(e))
     for name in files:
         p = folder / name
         if is_lock_file(p) or name.lower() in JUNK_FILES or is_tool_temp(p):
             continue
         out.append(p)
     return out
+
+
+def _is_file(entry: os.DirEntry) -> bool:
+    """Path.is_file() of a listed entry: an entry that cannot be followed (a link to itself) is
+    no file, as there."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 def is_tool_temp(path: Path) -> bool:

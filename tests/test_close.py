@@ -750,8 +750,8 @@ def test_a_refusal_names_the_files_added_and_removed(ws: Path) -> None:
 
 def test_month_files_lists_the_months_files_by_name_and_nothing_else(tmp_path: Path) -> None:
     """SPEC §3, §14: the top-level files of data/YYYY-MM/, sorted by name; a folder (even one
-    named like a workbook), Excel's lock file, a tool's temporary file and system junk are no
-    inputs (the listing's own file test, issue 9)."""
+    named like a workbook), Excel's lock file, a tool's temporary file, system junk and a link
+    that cannot be followed are no inputs (the listing's own file test, issue 9)."""
     from jxbatch.workspace import JUNK_FILES, Workspace, month_files
 
     folder = tmp_path / "data" / "2026-11"
@@ -760,5 +760,9 @@ def test_month_files_lists_the_months_files_by_name_and_nothing_else(tmp_path: P
         (folder / name).write_bytes(b"x")
     (folder / "c.xlsx").mkdir()
     (folder / "_previous").mkdir()
+    try:  # a link to itself cannot be followed: no file, as Path.is_file() says (and no crash)
+        (folder / "d.xlsx").symlink_to(folder / "d.xlsx")
+    except OSError:  # Windows without the right to make links
+        pass
     assert month_files(Workspace(tmp_path), Month(2026, 11)) == [folder / "a.xlsx", folder / "b.xlsx",
                                                                  folder / "说明.txt"]
