@@ -766,3 +766,45 @@ def test_month_files_lists_the_months_files_by_name_and_nothing_else(tmp_path: P
         pass
     assert month_files(Workspace(tmp_path), Month(2026, 11)) == [folder / "a.xlsx", folder / "b.xlsx",
                                                                  folder / "说明.txt"]
+
+
+# kills M07 (the worked example of test_publish.py cannot: its last printed row, H2, is 0.00):
+# --- a/jxbatch/publish/monthly.py
+# +++ b/jxbatch/publish/monthly.py
+# @@ def write_allowance
+# -    grand = total(amounts)  # R-AL-2
+# +    grand = total(amounts[:-1])  # R-AL-2
+# and kills M08/M09 with a month that has a positive, a zero and negative amounts.
+def test_finance_notice_total_is_the_sum_of_every_printed_row(ws: Path) -> None:
+    """R-AL-2: the 合计 is the sum of all printed rows, the last one included. Hand-worked (see
+    test_close_publishes_everything_and_scores_by_hand): rows D1 −37.50, L1 −75.00, L2 0.00,
+    A1 −50.00, A2 −100.00, H1 0.00, B1 −100.00, H2 +100.00 (last) → 合计 −262.50; one paid more
+    (100.00), five paid less (37.5 + 75 + 50 + 100 + 100 = 362.50), two unchanged."""
+    out = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert out.status == CLOSED
+    sheet = openpyxl.load_workbook(out.out_dir / "津补贴增减通知_2026-11.xlsx")["津补贴增减通知"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(max_col=7)]
+    top = next(i for i, r in enumerate(rows) if r[0] == "序号") + 1
+    end = next(i for i, r in enumerate(rows) if r[0] == "合计")
+    printed = {r[1]: Decimal(str(r[6])) for r in rows[top:end]}
+    assert list(printed) == ["D1", "L1", "L2", "A1", "A2", "H1", "B1", "H2"]
+    assert printed["H2"] == Decimal(100)
+    assert Decimal(str(rows[end][6])) == sum(printed.values()) == Decimal("-262.50")
+    text = [v for r in rows for v in r if isinstance(v, str)]
+    assert "共8人，其中增发1人计100.00元，减发5人计362.50元，合计-262.50元。" in text
+
+
+# kills R02:
+# --- a/jxbatch/publish/results.py
+# +++ b/jxbatch/publish/results.py
+# @@ def results_document
+# -            "id": r.staff_id, "name": r.name, "role": r.role, "department": r.department,
+# +            "id": r.staff_id, "name": r.name, "role": r.role, "department": r.department or "",
+def test_results_department_is_null_for_the_leadership(ws: Path) -> None:
+    """SPEC §10: "department": "办公室" | null — the director and leadership members belong to
+    no department (R-ORG-1): null, not an empty string."""
+    out = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    doc = json.loads((out.out_dir / "results.json").read_text(encoding="utf-8"))
+    departments = {p["id"]: p["department"] for p in doc["people"]}
+    assert departments == {"H1": "办公室", "A1": "办公室", "A2": "办公室", "H2": "财务科", "B1": "财务科",
+                           "L1": None, "L2": None, "D1": None}

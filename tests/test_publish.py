@@ -502,3 +502,246 @@ def test_sheets_of_several_tables_repeat_each_tables_header(tmp_path) -> None:
     rank = openpyxl.load_workbook(out.out_dir / "考核排名公示_2026-11.xlsx")["考核排名公示"]
     assert [b.id for b in rank.row_breaks.brk] == [49]
     assert [rank.cell(50, c).value for c in range(1, 4)] == ["名次", "工号", "姓名"]
+
+
+# kills M02:
+# --- a/jxbatch/publish/monthly.py
+# +++ b/jxbatch/publish/monthly.py
+# @@ def ranking_rows
+# -        lead.append([p.rank, p.staff_id, p.name, role, shown(p.start), p.chained, p.quota_shortfall,
+# +        lead.append([p.rank, p.staff_id, p.name, role, p.start, p.chained, p.quota_shortfall,
+def test_leader_start_is_posted_as_the_rounded_mean(books) -> None:
+    """SPEC §9 / the sheet's own note (起算分四舍五入显示): the 起算分 cell holds the mean as
+    shown, 2 decimals half up, not the unrounded 98.1666… that would appear in the formula bar
+    and in any sum a reader makes. L1: 办公室 = (98.5 + 98.5 + 97.5) / 3 = 98.1666… → 98.17;
+    D1: (95.91666… + 99) / 2 = 97.458333… → 97.46."""
+    ws = openpyxl.load_workbook(books["ranking"])["考核排名公示"]
+    lead_header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 4).value == "职务/角色")
+    lead = {r[1]: r for r in block(ws, lead_header, 10)}
+    assert lead["L1"][4] == 98.17 and lead["D1"][4] == 97.46 and lead["L2"][4] == 99
+
+
+# kills M06:
+# --- a/jxbatch/publish/monthly.py
+# +++ b/jxbatch/publish/monthly.py
+# @@ def ranking_rows
+# -    dept = [[d.rank, d.name, d.headcount, d.score, person_name(res, d.leader)] for d in res.departments]
+# +    dept = [[i, d.name, d.headcount, d.score, person_name(res, d.leader)] for i, d in enumerate(res.departments, 1)]
+def test_ties_share_a_rank_in_all_three_posted_tables(tmp_path) -> None:
+    """R-RK-2 on the posted sheet, for every table of R-RK-1: nothing deducted, so every
+    department head and staff member scores 100 (rank 1 ×5, by 工号), both departments 100.00
+    (rank 1, 1, roster order), and the leaders L1, L2 each miss their whole quota of 2 points
+    (R-CH-3: 100 − 2 = 98) and the director is their mean, 98 (rank 1, 1, 1)."""
+    from .test_compute import month
+
+    path = tmp_path / "r.xlsx"
+    write_ranking(path, month(), INFO)
+    ws = openpyxl.load_workbook(path)["考核排名公示"]
+    ind = block(ws, find_row(ws, "名次", "工号"), 8)
+    assert [(r[0], r[1], two(r[7])) for r in ind] == [
+        (1, "A1", "100.00"), (1, "A2", "100.00"), (1, "B1", "100.00"), (1, "H1", "100.00"), (1, "H2", "100.00")]
+    dept = block(ws, find_row(ws, "名次", "科室"), 5)
+    assert [(r[0], r[1], two(r[3])) for r in dept] == [(1, "办公室", "100.00"), (1, "财务科", "100.00")]
+    lead_header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 4).value == "职务/角色")
+    assert [(r[0], r[1], two(r[9])) for r in block(ws, lead_header, 10)] == [
+        (1, "D1", "98.00"), (1, "L1", "98.00"), (1, "L2", "98.00")]
+
+
+# kills M10:
+# --- a/jxbatch/publish/monthly.py
+# +++ b/jxbatch/publish/monthly.py
+# @@ def write_allowance
+# -        rows.append([i, p.staff_id, p.name, post_label(p), p.score, p.score - p.base, p.allowance])
+# +        rows.append([i, p.staff_id, p.name, post_label(p), p.score, p.raw - p.base, p.allowance])
+def test_allowance_difference_is_published_score_minus_base(books) -> None:
+    """R-AL-1: the finance notice is computed from the published score so that anyone can check
+    it by hand: 分差 holds exactly 得分 − 100 (D1 99.46 → −0.54, L1 95.92 → −4.08), and
+    分差 × 50 is the amount (−27.00, −204.00) — not the unrounded −0.541666… / −4.08333…"""
+    ws = openpyxl.load_workbook(books["allowance"])["津补贴增减通知"]
+    header = find_row(ws, "序号", "工号")
+    rows = {}
+    r = header + 1
+    while ws.cell(r, 1).value != "合计":
+        rows[ws.cell(r, 2).value] = [ws.cell(r, c).value for c in range(1, 8)]
+        r += 1
+    for sid, (score, diff, amount) in {"D1": ("99.46", "-0.54", "-27"), "L1": ("95.92", "-4.08", "-204"),
+                                       "A1": ("98.5", "-1.5", "-75")}.items():
+        row = rows[sid]
+        assert (Dec(str(row[4])), Dec(str(row[5])), Dec(str(row[6]))) == (Dec(score), Dec(diff), Dec(amount)), sid
+        assert Dec(str(row[5])) * 50 == Dec(str(row[6])), sid
+
+
+# kills M08 and M09 (the worked example has nobody with a positive amount and H2 at 0):
+# --- a/jxbatch/publish/monthly.py
+# +++ b/jxbatch/publish/monthly.py
+# @@ def write_allowance
+# -    plus = [a for a in amounts if a > 0]
+# +    plus = [a for a in amounts if a >= 0]
+# and
+# -               f"减发{len(minus)}人计{yuan_text(-total(minus))}，合计{yuan_text(grand)}。")
+# +               f"减发{len(minus)}人计{yuan_text(total(minus))}，合计{yuan_text(grand)}。")
+# and kills M13:
+# -        lines.append(f"本月不参加考核人员（{'、'.join(n for _, n in info.out_of_scope)}）津补贴不作增减。")
+# +        lines.append(f"本月不参加考核人员（{info.out_of_scope[0][1]}）津补贴不作增减。")
+def test_allowance_summary_line_and_out_of_scope_names(books) -> None:
+    """R-AL-2 on the finance notice's own words: 8 ranked people, none paid more, 7 paid less
+    (27 + 204 + 50 + 75 + 75 + 125 + 100 = 656), H2 (100.00, amount 0) in neither group; both
+    persons out of scope (R-ORG-4) are named as getting no adjustment."""
+    lines = texts(openpyxl.load_workbook(books["allowance"])["津补贴增减通知"])
+    assert "共8人，其中增发0人计0.00元，减发7人计656.00元，合计-656.00元。" in lines
+    assert "本月不参加考核人员（郑离、冯休）津补贴不作增减。" in lines
+
+
+# kills M12:
+# --- a/jxbatch/publish/monthly.py
+# +++ b/jxbatch/publish/monthly.py
+# @@ def allowance_people
+# -        return (role_order.get(p.role, 2), dept_order.get(p.department or "", -1), id_key(p.staff_id))
+# +        return (role_order.get(p.role, 2), dept_order.get(p.department or "", -1), p.staff_id)
+def test_allowance_rows_by_staff_id_numbers_as_numbers(tmp_path) -> None:
+    """allowance_people's docstring (…then by department and 工号) with id_key's rule (S2 before
+    S10, as the ranking sorts ties): staff S2, S9, S10 of 办公室 follow H1's department in that
+    order on the finance notice, not the text order S10, S2, S9."""
+    from jxbatch.model import Person
+
+    from .test_compute import month
+
+    people = PEOPLE + [Person(s, f"员工{s}", "staff", "办公室") for s in ("S10", "S2", "S9")]
+    path = tmp_path / "a.xlsx"
+    write_allowance(path, month(people=people), INFO)
+    ws = openpyxl.load_workbook(path)["津补贴增减通知"]
+    header = find_row(ws, "序号", "工号")
+    ids = []
+    r = header + 1
+    while ws.cell(r, 1).value != "合计":
+        ids.append(ws.cell(r, 2).value)
+        r += 1
+    assert ids == ["D1", "L1", "L2", "A1", "A2", "H1", "S2", "S9", "S10", "B1", "H2"]
+
+
+# kills M14:
+# --- a/jxbatch/publish/monthly.py
+# +++ b/jxbatch/publish/monthly.py
+# @@ def write_details
+# -    rows = [[item.person, person_name(res, item.person), *item_row(res, item)] for item in res.items]
+# +    rows = [[item.person, item.person, *item_row(res, item)] for item in res.items]
+def test_details_name_column_holds_the_persons_name(books) -> None:
+    """SPEC §9 考核明细: each item names whose it is — 工号 and 姓名 (the roster's name)."""
+    ws = openpyxl.load_workbook(books["details"])["明细"]
+    rows = block(ws, find_row(ws, "工号", "姓名"), 10)
+    names = {"D1": "张所长", "L1": "李副所长", "L2": "王副所长", "H1": "赵科长", "A1": "钱一", "A2": "孙二",
+             "H2": "周科长", "B1": "吴三"}
+    assert rows and all(r[1] == names[r[0]] for r in rows)
+
+
+# kills M15:
+# --- a/jxbatch/publish/monthly.py
+# +++ b/jxbatch/publish/monthly.py
+# @@ def _statement
+# -    items = [item_row(res, i) for i in p.items]
+# +    items = [item_row(res, i) for i in p.items[:-1]]
+# (M15 is also killed by test_a_long_statement_repeats_its_item_header, which counts 80 items)
+# and kills M19:
+# -    lines.append(("本人扣分", p.deductions, "points", "扣分项合计（自动规则、登记扣分）"))
+# +    lines.append(("本人扣分", p.deductions + p.chained, "points", "扣分项合计（自动规则、登记扣分）"))
+# and kills M18 (low priority: zeros with a misleading note on the director's sheet):
+# -    if p.role == LEADER:
+# +    if leader:
+def test_statement_lists_every_item_and_they_add_up(books) -> None:
+    """SPEC §9 statement sheet: every scored item of the person, and the score lines are their
+    sums. A1: B01 −1 (张所长) and B02 −0.5 (赵科长) → 本人扣分 1.5. L1: four items — chained
+    −0.25 (AUTO-DAILY on A2), −0.5 (D1's point on A1), −1 (考核办's 2 on A2), quota −0.5 —
+    so 联带扣分 1.75, 指标扣分 0.5 and 本人扣分 0 (nothing targeted L1 itself, R-CH-4)."""
+    wb = openpyxl.load_workbook(books["details"])
+
+    def items(ws):
+        header = find_row(ws, "日期", "标准编号")
+        return block(ws, header, 8)
+
+    def lines(ws):
+        return {ws.cell(r, 1).value: ws.cell(r, 3).value for r in range(1, ws.max_row + 1)}
+
+    a1 = wb["A1 钱一"]
+    assert sorted((r[1], r[3], r[5]) for r in items(a1)) == [("B01", -1, "张所长（D1）"), ("B02", -0.5, "赵科长（H1）")]
+    assert lines(a1)["本人扣分"] == 1.5 == -sum(r[3] for r in items(a1))
+    l1 = wb["L1 李副所长"]
+    assert sorted((r[4], r[3]) for r in items(l1)) == [
+        ("扣分指标", -0.5), ("联带扣分", -1), ("联带扣分", -0.5), ("联带扣分", -0.25)]
+    values = lines(l1)
+    assert (values["本人扣分"], values["联带扣分"], values["指标扣分"]) == (0, 1.75, 0.5)
+    # the director has no chained or quota deductions (R-CH-5): no such lines on the statement
+    d1 = lines(wb["D1 张所长"])
+    assert d1["加分"] == 2 and "联带扣分" not in d1 and "指标扣分" not in d1
+
+
+# kills M16:
+# --- a/jxbatch/publish/monthly.py
+# +++ b/jxbatch/publish/monthly.py
+# @@ def _statement
+# -        texts = [d.post, d.duties, d.work_standard, d.deduction_standard]
+# +        texts = [d.post, d.duties, d.deduction_standard, d.work_standard]
+def test_statement_duties_stand_under_their_headers(books) -> None:
+    """SPEC §4.3 岗位职责 published in each statement: 岗位 | 职责 | 工作标准 | 扣分标准, each
+    text under its own header (A1: 文秘岗, =负责文电处理, 当日办结, 延误一次扣0.5分)."""
+    ws = openpyxl.load_workbook(books["details"])["A1 钱一"]
+    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "岗位")
+    cols = {ws.cell(header, c).value: c for c in range(1, 9) if ws.cell(header, c).value}
+    assert list(cols) == ["岗位", "职责", "工作标准", "扣分标准"]
+    row = {label: ws.cell(header + 1, c).value for label, c in cols.items()}
+    assert row == {"岗位": "文秘岗", "职责": "=负责文电处理", "工作标准": "当日办结", "扣分标准": "延误一次扣0.5分"}
+
+
+# kills M17:
+# --- a/jxbatch/publish/monthly.py
+# +++ b/jxbatch/publish/monthly.py
+# @@ def _statement
+# -    lines.append(("名次", p.rank if scored else None, "int", f"{table}，共{sizes.get(p.table, 0)}人（R-RK-2）"))
+# +    lines.append(("名次", p.rank if scored else None, "int", f"{table}，共{len(res.people)}人（R-RK-2）"))
+def test_statement_rank_note_names_the_table_and_its_size(books) -> None:
+    """R-RK-1/R-RK-2 on the statement: the rank is within the person's own table — the
+    individual table holds 5 (H1, A1, A2, H2, B1), the leadership table 3 (D1, L1, L2)."""
+    wb = openpyxl.load_workbook(books["details"])
+    assert "个人排名，共5人（R-RK-2）" in texts(wb["A1 钱一"])
+    assert "领导班子排名，共3人（R-RK-2）" in texts(wb["L1 李副所长"])
+    assert "领导班子排名，共3人（R-RK-2）" in texts(wb["D1 张所长"])
+
+
+# kills T01:
+# --- a/jxbatch/publish/styles.py
+# +++ b/jxbatch/publish/styles.py
+# -FORMULA_LIKE = ("=", "+", "-", "@")
+# +FORMULA_LIKE = ("=",)
+@pytest.mark.parametrize("reason", ["+86 138 0000", "-扣分-", "@张三 迟到", "=1+1"])
+def test_formula_like_reasons_keep_the_quote_prefix(tmp_path, reason) -> None:
+    """SPEC §9 (a value starting with = + - @ must show literally) and SafeWorksheet's
+    docstring: such a staff text is a string cell with the quote prefix, so that it stays text
+    when a clerk edits the cell in Excel — on the 明细 sheet and on the person's statement."""
+    res = score_month(MonthData(
+        people=PEOPLE, oversight=OVERSIGHT, departments=["办公室", "财务科"], rubric=RUBRIC,
+        deductions=[ded("A1", "B01", "L1", reason=reason)], last_day=D(2026, 11, 30)))
+    path = tmp_path / "d.xlsx"
+    write_details(path, res, INFO)
+    wb = openpyxl.load_workbook(path)
+    cells = [c for name in ("明细", "A1 钱一") for row in wb[name].iter_rows() for c in row if c.value == reason]
+    assert len(cells) == 2
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells), reason
+
+
+# kills T02:
+# --- a/jxbatch/publish/styles.py
+# +++ b/jxbatch/publish/styles.py
+# -MONEY_FORMAT = '#,##0.00"元";[Red]-#,##0.00"元"'
+# +MONEY_FORMAT = '#,##0.00"元";[Red]#,##0.00"元"'
+def test_negative_money_is_shown_with_its_minus_sign(books) -> None:
+    """R-AL-1 on paper: a deduction of allowance must read as one — the money format's negative
+    section (after the first ';') prints the minus sign (A1 −75.00元, not a red 75.00元 that a
+    black-and-white printout turns into a payment)."""
+    ws = openpyxl.load_workbook(books["allowance"])["津补贴增减通知"]
+    header = find_row(ws, "序号", "工号")
+    cell = ws.cell(header + 4, 7)  # A1
+    assert ws.cell(header + 4, 2).value == "A1" and cell.value == -75
+    sections = cell.number_format.split(";")
+    assert len(sections) == 1 or "-" in sections[1], cell.number_format
+    total = ws.cell(find_row(ws, "合计"), 7)
+    sections = total.number_format.split(";")
+    assert len(sections) == 1 or "-" in sections[1], total.number_format

@@ -672,3 +672,103 @@ def test_a_must_visit_that_began_after_the_assigned_staff_left_is_owed_by_nobody
             if p["code"] == "must-visit-after-leaving"}
     assert sorted(said) == ["E3", "生日-R2-2026"]
     assert "2026-11-16 开始时" in said["E3"] and "2026-11-10 离岗" in said["E3"] and "重新安排" in said["E3"]
+
+
+def _report_rows(doc: dict, month: str) -> list[tuple]:
+    sheet = openpyxl.load_workbook(doc["_out"].out_dir / f"联包走访_{month}.xlsx")["联包走访情况"]
+    return [r for r in sheet.iter_rows(values_only=True) if any(v is not None for v in r)]
+
+
+# kills V01:
+# --- a/jxbatch/publish/visits.py
+# +++ b/jxbatch/publish/visits.py
+# @@ def write_visits_report
+# -            write_cell(ws, row, j, sum(getattr(c, attr) for c in rep.lines), fmts, "int")
+# +            write_cell(ws, row, j, sum(getattr(c, attr) for c in rep.lines[:-1]), fmts, "int")
+# kills V02:
+# -    rows = [[i, c.staff_id, c.name, c.department, c.assigned, c.contacted, c.home_visited, c.must_due,
+# +    rows = [[i, c.staff_id, c.name, c.department, c.assigned, c.home_visited, c.contacted, c.must_due,
+# kills V04:
+# -                                        c.raised, c.last_date, c.status, c.days_open(last),
+# +                                        c.raised, c.last_date, c.status, c.days_open(month.first),
+# kills V05:
+# -            rid for rid in c.assigned if rid not in c.home_visited and rules.alive_on(retirees[rid], month.last)]
+# +            rid for rid in c.assigned if rid not in c.home_visited]
+# kills V06:
+# -    row = _spanned(ws, row + 1, spans, heads, [[i, x.staff, x.retiree, x.deadline, x.visit_date, x.status]
+# +    row = _spanned(ws, row + 1, spans, heads, [[i, x.staff, x.retiree, x.deadline.isoformat(), x.visit_date, x.status]
+def test_november_visits_report_by_hand(ws: Path) -> None:
+    """SPEC §9 联包走访, the November of the quarter scenario (B1 forgets R3, R-VI-1).
+
+    Coverage (R-VI-1, R-VI-2, R-VI-3, R-VI-4), one row per staff member:
+      A1: 2 assigned, 2 contacted, 2 home-visited this quarter (R2 上门 12 Oct, R1 医院探望
+          2 Nov), must-visits due 2 (E1, the birthday), both on time; Q-A1-01 open and overdue.
+      A2: 1 assigned, 1 contacted, 0 home-visited (R5 phone only: listed as not yet visited).
+      B1: 2 assigned (R4 died 10 Nov), 1 contacted (R3 missed), 1 home-visited (R3 in Oct);
+          R4 never visited at home but dead: not listed as owed a visit.
+    合计: 5, 4, 3, 2, 2, 0, 0, 1, 1, 0. Must-visits: deadlines 2 Nov, 12 Nov, 23 Nov as dates.
+    Q-A1-01 raised 12 Oct: 49 days at 30 Nov (R-VI-4, > 30: 逾期)."""
+    nov = quarter_visits()[NOV]
+    nov["B1"] = [v for v in nov["B1"] if v["retiree_id"] != "R3"]
+    write_month(ws, NOV, nov)
+    close(ws, OCT)
+    rows = _report_rows(close(ws, NOV), "2026-11")
+    top = next(i for i, r in enumerate(rows) if r[0] == "序号" and r[1] == "工号") + 1
+    assert rows[top:top + 4] == [
+        (1, "A1", "钱一", "办公室", 2, 2, 2, 2, 2, 0, 0, 1, 1, 0, "—", "—"),
+        (2, "A2", "孙二", "办公室", 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, "—", "老戊（R5）"),
+        (3, "B1", "吴三", "财务科", 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, "老丙（R3）", "—"),
+        ("合计", None, None, None, 5, 4, 3, 2, 2, 0, 0, 1, 1, 0, None, None)]
+    must = next(i for i, r in enumerate(rows) if r[0] == "序号" and r[1] == "联包工作人员") + 1
+    assert [(r[1], r[4], r[8], r[11], r[14]) for r in rows[must:must + 3]] == [
+        ("钱一", "老甲（R1）", dt.datetime(2026, 11, 2), dt.datetime(2026, 11, 2), "按时"),
+        ("吴三", "老丁（R4）", dt.datetime(2026, 11, 12), None, "已去世，不再要求"),
+        ("钱一", "老乙（R2）", dt.datetime(2026, 11, 23), dt.datetime(2026, 11, 21), "按时")]
+    issue = next(r for r in rows if r[1] == "Q-A1-01")
+    assert (issue[4], issue[8], issue[11], issue[14]) == (
+        "老乙（R2）", "钱一", dt.datetime(2026, 10, 12), "逾期未解决（49 天）")
+
+
+# kills V03:
+# --- a/jxbatch/publish/visits.py
+# +++ b/jxbatch/publish/visits.py
+# @@ def build_report
+# -        state = "已交回，未签字" if f.opinion else "未交回"
+# +        state = "未交回" if f.opinion else "已交回，未签字"
+def test_unsigned_confirmations_say_which_came_back(ws: Path) -> None:
+    """R-VI-5 in January: R2's form came back unsigned (with an opinion), R5's and R3's did not
+    come back at all — each listed with its own state, by staff member (A1, A2, B1)."""
+    for month in (OCT, NOV, DEC):
+        close(ws, month)
+    write_month(ws, JAN, quarter_visits()[JAN], register={"季度确认": [
+        {"retiree_id": "R1", "quarter": "2026Q4", "signed": "是"},
+        {"retiree_id": "R2", "quarter": "2026Q4", "signed": "否", "opinion": "十月份没见到人"}]})
+    rows = _report_rows(close(ws, JAN), "2027-01")
+    top = next(i for i, r in enumerate(rows) if r[0] == "序号" and r[1] == "季度") + 1
+    assert [(r[0], r[1], r[4], r[8], r[11]) for r in rows[top:top + 3]] == [
+        (1, "2026年第四季度", "老乙（R2）", "钱一", "已交回，未签字"),
+        (2, "2026年第四季度", "老戊（R5）", "孙二", "未交回"),
+        (3, "2026年第四季度", "老丙（R3）", "吴三", "未交回")]
+
+
+# kills V07:
+# --- a/jxbatch/publish/visits.py
+# +++ b/jxbatch/publish/visits.py
+# @@ def build_report
+# -        if m.status == rules.LATE and m.visit_date is None:
+# +        if m.status == rules.LATE:
+def test_late_must_visits_say_whether_the_visit_happened(ws: Path) -> None:
+    """R-VI-3 on the visits report: E1 (deadline 2 Nov) visited on 5 Nov is 超期 with its visit
+    date; the birthday 生日-R2-2026 (deadline 23 Nov) never visited is 超期未走访 (no date).
+    Two AUTO-MUST items on A1."""
+    nov = quarter_visits()[NOV]
+    nov["A1"] = [visit(D(2026, 11, 5), "R1", "医院探望", "必访", "E1"), visit(D(2026, 11, 3), "R2")]
+    write_month(ws, NOV, nov)
+    close(ws, OCT)
+    doc = close(ws, NOV)
+    assert visit_items(doc) == [("A1", "2026-11-02", "AUTO-MUST", "-2.00"), ("A1", "2026-11-23", "AUTO-MUST", "-2.00")]
+    rows = _report_rows(doc, "2026-11")
+    must = next(i for i, r in enumerate(rows) if r[0] == "序号" and r[1] == "联包工作人员") + 1
+    lines = {r[4]: (r[8], r[11], r[14]) for r in rows[must:must + 3]}
+    assert lines["老甲（R1）"] == (dt.datetime(2026, 11, 2), dt.datetime(2026, 11, 5), "超期")
+    assert lines["老乙（R2）"] == (dt.datetime(2026, 11, 23), None, "超期未走访")
