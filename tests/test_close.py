@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from jxbatch import ledger
 from jxbatch.calendar import Month
 from jxbatch.cli import main
 from jxbatch.pipeline import CLOSED, INVALID, REFUSED, UNCHANGED, close_month, reopen_month
@@ -808,3 +809,106 @@ def test_results_department_is_null_for_the_leadership(ws: Path) -> None:
     departments = {p["id"]: p["department"] for p in doc["people"]}
     assert departments == {"H1": "办公室", "A1": "办公室", "A2": "办公室", "H2": "财务科", "B1": "财务科",
                            "L1": None, "L2": None, "D1": None}
+
+
+def test_the_ledger_tables_hold_every_score_and_item_as_published(ws: Path) -> None:
+    """R-LG-1: the ledger records all scores and items of the close — every column as in
+    results.json (the tables are what an auditor queries; nothing in jxbatch reads them back,
+    so only this test sees a wrong column)."""
+    out = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert out.status == CLOSED, out.report.errors
+    published = json.loads((out.out_dir / "results.json").read_text(encoding="utf-8"))
+    con = ledger.connect(ws / "ledger.sqlite")
+    try:
+        close_id = ledger.current(con, "2026-11").id
+        scores = con.execute("SELECT staff_id, name, role, department, score, rank, allowance FROM scores "
+                             "WHERE close_id = ? ORDER BY staff_id", (close_id,)).fetchall()
+        items = con.execute("SELECT person, date, code, points, source, issuer, reason, origin FROM items "
+                            "WHERE close_id = ? ORDER BY seq", (close_id,)).fetchall()
+        subsidies = con.execute("SELECT retiree, activity, rule, amount FROM subsidies WHERE close_id = ? "
+                                "ORDER BY seq", (close_id,)).fetchall()
+    finally:
+        con.close()
+    assert scores == sorted((p["id"], p["name"], p["role"], p["department"], p["score"], p["rank"], p["allowance"])
+                            for p in published["people"])
+    assert items == [(i["person"], i["date"], i["code"], i["points"], i["source"], i["issuer"], i["reason"],
+                      i["origin"]) for i in published["items"]]
+    assert subsidies == [(s["retiree"], s["activity"], s["rule"], s["amount"]) for s in published["subsidies"]]
+    # the hand-worked rows of test_close_publishes_everything_and_scores_by_hand
+    by_id = {s[0]: s for s in scores}
+    assert (by_id["A1"][2], by_id["A1"][3], by_id["A1"][4], by_id["A1"][6]) == ("staff", "办公室", "99.00", "-50.00")
+    assert ("A1", "2026-11-05", "B01", "-1.00", "register", "D1", "=SUM(1,1)", "考核登记_2026-11.xlsx:扣分!D3") in items
+
+
+def test_status_of_a_reopened_month_says_it_is_reopened(ws: Path) -> None:
+    """SPEC §11 status (open/closed), R-LG-2: a reopened month is "reopened, to be closed
+    again" — not "not closed" followed by the warning that the ledger lost a published month."""
+    assert close_month(ws, NOV, publish_date=D(2026, 12, 1)).status == CLOSED
+    assert reopen_month(ws, NOV, "更正登记") is not None
+    out = CliRunner().invoke(main, ["status", "2026-11", "-w", str(ws)])
+    assert out.exit_code == 0, out.output
+    assert "本月状态：已重新打开，待重新结账" in out.output
+    assert "台账中没有记录" not in out.output
+
+
+def test_a_closed_month_that_fails_the_checks_when_published_again_keeps_its_report(
+        ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SPEC §12: published files are touched only by a close. A closed month whose results.json
+    was deleted by hand is published again from the same inputs; when the checks now find an
+    error (a newer version's check, say — injected here), the validation report goes to
+    out/_校验/ — the published 校验报告 stays as posted — and the month stays closed."""
+    import jxbatch.pipeline as pipeline
+    from jxbatch.problems import Loc, problem
+
+    first = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert first.status == CLOSED
+    (first.out_dir / "results.json").unlink()
+    before = {p.name: p.read_bytes() for p in first.out_dir.iterdir()}
+    checks = pipeline.run_checks
+
+    def with_an_error(ctx):  # type: ignore[no-untyped-def]
+        return [*checks(ctx), problem("file-locked", Loc(file="考核登记_2026-11.xlsx"))]
+
+    monkeypatch.setattr(pipeline, "run_checks", with_an_error)
+    failed = close_month(ws, NOV)
+    assert failed.status == INVALID
+    assert failed.out_dir == ws / "out" / "_校验" and (failed.out_dir / "校验报告_2026-11.xlsx").exists()
+    assert "仍然有效" in failed.message
+    assert {p.name: p.read_bytes() for p in first.out_dir.iterdir()} == before
+    monkeypatch.undo()
+    assert close_month(ws, NOV).status == UNCHANGED
+    assert (first.out_dir / "results.json").exists()
+
+
+def test_a_month_closed_by_an_older_version_is_found_where_it_was_published(ws: Path, tmp_path: Path) -> None:
+    """published_folder's promise for a close by an older version (it kept only the absolute
+    folder, no "default" flag): a copy of the workspace reports its own out/ (which holds the
+    month's results.json), not the original's; a close into another folder that happens to be
+    called out/ (…/公示/out, still there) republishes there, not into the workspace's out/."""
+    def forget_the_folder_kind(root: Path) -> None:  # as a close before that state was kept
+        con = sqlite3.connect(root / "ledger.sqlite")
+        try:
+            with con:
+                con.execute("DELETE FROM visit_state WHERE kind = 'folder'")
+        finally:
+            con.close()
+
+    close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    forget_the_folder_kind(ws)
+    copy = tmp_path / "副本"
+    shutil.copytree(ws, copy)
+    same = close_month(copy, NOV)
+    assert same.status == UNCHANGED and same.result is None and same.out_dir == copy / "out" / "2026-11"
+
+    other = tmp_path / "其他"
+    shutil.copytree(ws, other, ignore=shutil.ignore_patterns("out", "ledger.sqlite", ".jxbatch.lock"))
+    share = tmp_path / "公示" / "out"
+    first = close_month(other, NOV, out=share, publish_date=D(2026, 12, 1))
+    assert first.status == CLOSED and first.out_dir == share / "2026-11"
+    forget_the_folder_kind(other)
+    before = {p.name: p.read_bytes() for p in first.out_dir.iterdir()}
+    (first.out_dir / "考核明细_2026-11.xlsx").unlink()
+    again = close_month(other, NOV)
+    assert again.status == UNCHANGED and again.out_dir == share / "2026-11"
+    assert {p.name: p.read_bytes() for p in first.out_dir.iterdir()} == before
+    assert not (other / "out" / "2026-11").exists()

@@ -16,9 +16,11 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from jxbatch import pipeline
+from jxbatch import ledger, pipeline
 from jxbatch.calendar import Month
+from jxbatch.cli import main
 from jxbatch.pipeline import CLOSED, WorkspaceBusy, close_month, reopen_month, workspace_lock
 
 from .test_close import full_personal, register
@@ -161,22 +163,26 @@ def test_failed_write_leaves_the_old_state(tmp_path: Path, monkeypatch: pytest.M
 
         from jxbatch import ledger
 
+        real_transaction = ledger.transaction
+
         @contextmanager
         def failing_commit(con):  # type: ignore[no-untyped-def]
-            con.execute("BEGIN IMMEDIATE")
-            try:
+            # only the close's own transaction (begin_publishing's, before anything is
+            # written, uses the same function): the one that holds the month's new record
+            with real_transaction(con):
                 yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            assert (root / "out" / "2026-11" / "results.json").exists()  # both renames done
-            con.execute("ROLLBACK")
-            raise sqlite3.OperationalError("disk I/O error at COMMIT (injected)")
+                if ledger.current(con, "2026-11") is not None:
+                    assert (root / "out" / "2026-11" / "results.json").exists()  # both renames done
+                    fired.append(True)
+                    raise sqlite3.OperationalError("disk I/O error at COMMIT (injected)")
 
         monkeypatch.setattr(ledger, "transaction", failing_commit)
+    fired: list[bool] = []
     with pytest.raises((OSError, sqlite3.Error)):
         close_month(root, NOV, publish_date=DATE)
     monkeypatch.undo()
+    assert fired == ([True] if fail_at == "commit" else [])
+    assert sorted(p.name for p in (root / "out").iterdir()) == ["2026-11"]  # nothing parked or half written
     assert ledger_ok(root) == ledger_before  # still reopened, nothing half-recorded
     assert snapshot(root / "out" / "2026-11") == before
     assert not [p for p in (root / "out").iterdir() if p.name.startswith(".tmp-")]
@@ -496,3 +502,135 @@ def test_a_ledger_left_mid_write_does_not_block_the_commands_that_only_look(tmp_
     assert not Path(f"{ledger_path}-journal").exists()
     issued = runner.invoke(main, ["issue", "2026-12", "-w", str(root)])
     assert issued.exit_code == 0, issued.output
+
+
+def test_an_unfinished_publishing_of_another_month_does_not_unlock_an_unrecorded_one(tmp_path: Path) -> None:
+    """SPEC §12: a published November the ledger knows nothing of (here an older ledger copy,
+    which only knows of an unfinished publishing of October) is refused — October's pending
+    recovery is no reason to replace November's posted results."""
+    root = make_ws(tmp_path / "ws")
+    first = close_month(root, NOV, publish_date=DATE)
+    published = snapshot(first.out_dir)
+    (root / "ledger.sqlite").unlink()
+    con = ledger.connect(root / "ledger.sqlite")
+    ledger.begin_publishing(con, "2026-10", str((root / "out").resolve()), ".tmp-2026-10-abcdefgh",
+                            ".old-2026-10-abcdefgh")
+    con.close()
+    write_spec(root / "data" / "2026-11" / "考核登记_2026-11.xlsx", "register", {"扣分": []}, month="2026-11")
+    outcome = close_month(root, NOV, publish_date=DATE)
+    assert outcome.status == "refused" and "没有这个月的结账记录" in outcome.message
+    assert snapshot(first.out_dir) == published
+
+
+def test_a_reclose_killed_while_writing_leaves_the_reopened_months_outputs(tmp_path: Path) -> None:
+    """R-LG-3: November closed, reopened, and its re-close killed while writing (its folders
+    named in the ledger, the temporary folder half written, nothing renamed yet). Recovery
+    removes the temporary folder and leaves the published folder as it was — its results are
+    those of the reopened close, which the ledger keeps in history."""
+    root, before, ledger_before = closed_then_reopened(tmp_path)
+    out = root / "out"
+    tmp = out / ".tmp-2026-11-abcdefgh"
+    tmp.mkdir()
+    (tmp / "results.json").write_text('{"input_digest": "half"}', encoding="utf-8")
+    con = ledger.connect(root / "ledger.sqlite")
+    ledger.begin_publishing(con, "2026-11", str(out.resolve()), tmp.name, ".old-2026-11-abcdefgh")
+    con.close()
+    recover(root)
+    assert snapshot(out / "2026-11") == before
+    assert not tmp.exists()
+    assert ledger_ok(root) == ledger_before
+    con = ledger.connect(root / "ledger.sqlite")
+    try:
+        assert ledger.publishing(con, str(out.resolve())) == []
+    finally:
+        con.close()
+
+
+def test_a_reclose_leaves_only_the_months_folder(tmp_path: Path, reference: dict[str, bytes]) -> None:
+    """R-LG-3 / replace_folder: the earlier outputs are parked while the new ones are put in
+    place and removed once the close succeeded — no .old-2026-11-* folder is left in out/
+    (on Windows a dot folder is not hidden), and no publishing is left pending in the ledger."""
+    root, _before, _ = closed_then_reopened(tmp_path)
+    again = close_month(root, NOV, publish_date=DATE)
+    assert again.status == CLOSED and snapshot(again.out_dir) == reference
+    assert sorted(p.name for p in (root / "out").iterdir()) == ["2026-11"]
+    con = ledger.connect(root / "ledger.sqlite")
+    try:
+        assert ledger.publishing(con, str((root / "out").resolve())) == []
+    finally:
+        con.close()
+
+
+def test_a_reopen_while_a_close_runs_says_busy(tmp_path: Path) -> None:
+    """workspace_lock: a reopen during a close (which holds the lock) would change the ledger
+    under it — a close republishing the month would record it closed again right after the
+    reopen. It is refused as busy, the month stays closed; afterwards it works."""
+    root = make_ws(tmp_path / "ws")
+    assert close_month(root, NOV, publish_date=DATE).status == CLOSED
+    with workspace_lock(root):
+        with pytest.raises(WorkspaceBusy):
+            reopen_month(root, NOV, "更正")
+        out = CliRunner().invoke(main, ["reopen", "2026-11", "-w", str(root), "--reason", "更正"])
+        assert out.exit_code == 2 and "另一个 jxbatch 进程" in out.output, out.output
+    assert [status for _, status, _ in ledger_ok(root)] == ["closed"]
+    assert reopen_month(root, NOV, "更正") is not None
+
+
+def test_earlier_outputs_that_could_not_be_put_back_are_put_back_by_the_next_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R-LG-3: the re-close's COMMIT fails after both renames, and putting the parked earlier
+    outputs back is refused too (a virus scanner holding the folder, say). The parked folder is
+    left — and the ledger still names it, so the next run puts it back: the month's folder
+    as it was, nothing parked left over, the ledger as it was."""
+    from contextlib import contextmanager
+
+    from .xlsx_helpers import refuse_replace
+
+    root, before, ledger_before = closed_then_reopened(tmp_path)
+    real = ledger.transaction
+
+    @contextmanager
+    def commit_fails_for_the_close(con):  # type: ignore[no-untyped-def]
+        with real(con):
+            yield con
+            if ledger.current(con, "2026-11") is not None:
+                raise sqlite3.OperationalError("disk I/O error at COMMIT (injected)")
+
+    monkeypatch.setattr(ledger, "transaction", commit_fails_for_the_close)
+    refused = refuse_replace(monkeypatch, lambda src, dst: src.name.startswith(".old-2026-11-") and dst.name == "2026-11")
+    with pytest.raises((OSError, sqlite3.Error)):
+        close_month(root, NOV, publish_date=DATE)
+    monkeypatch.undo()
+    assert len(refused) == 1
+    parked = sorted((root / "out").glob(".old-2026-11-*"))
+    assert len(parked) == 1 and snapshot(parked[0]) == before  # the earlier outputs, safe
+    recover(root)  # what the next run does first, under the lock
+    assert snapshot(root / "out" / "2026-11") == before
+    assert sorted(p.name for p in (root / "out").iterdir()) == ["2026-11"]
+    assert ledger_ok(root) == ledger_before
+
+
+def test_a_pending_publishing_in_one_output_folder_touches_nothing_in_another(tmp_path: Path) -> None:
+    """R-LG-3, recover_outputs: recovery touches only the folders the ledger named in *that*
+    output folder. A first close of November into the workspace's out/ was killed before its
+    commit; November is then closed into a shared folder where another workspace has posted
+    its November: refused (a published month this ledger does not know), that folder left
+    alone — and the pending recovery of out/ still pending."""
+    root = make_ws(tmp_path / "ws")
+    own = root / "out"
+    own.mkdir()
+    con = ledger.connect(root / "ledger.sqlite")
+    ledger.begin_publishing(con, "2026-11", str(own.resolve()), ".tmp-2026-11-abcdefgh", ".old-2026-11-abcdefgh")
+    con.close()
+    shared = tmp_path / "公示"
+    theirs = shared / "2026-11"
+    theirs.mkdir(parents=True)
+    (theirs / "results.json").write_text('{"input_digest": "from-another-workspace"}', encoding="utf-8")
+    outcome = close_month(root, NOV, out=shared, publish_date=DATE)
+    assert outcome.status == "refused" and "没有这个月的结账记录" in outcome.message
+    assert (theirs / "results.json").read_text(encoding="utf-8") == '{"input_digest": "from-another-workspace"}'
+    con = ledger.connect(root / "ledger.sqlite")
+    try:
+        assert [p.month for p in ledger.publishing(con, str(own.resolve()))] == ["2026-11"]
+    finally:
+        con.close()

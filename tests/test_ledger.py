@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import sqlite3
 from pathlib import Path
 
@@ -122,3 +124,79 @@ def test_recorded_times_are_shown_in_local_time_to_the_minute(monkeypatch: pytes
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_a_reopen_records_when_and_why_once(tmp_path: Path) -> None:
+    """R-LG-2, SPEC §11 (reopen "recorded with reason"): the reopened record keeps the time of
+    the reopen (ISO 8601 with its offset, not before the close) and its reason; reopening a
+    month that is not closed any more changes nothing — the first reason stays in history."""
+    con = ledger.connect(tmp_path / "ledger.sqlite")
+    try:
+        with ledger.transaction(con):
+            ledger.record_close(con, doc(), policy_digest="p", out_dir="out/2026-11")
+        assert ledger.reopen(con, "2026-11", "更正扣分") is not None
+        [rec] = ledger.history(con, "2026-11")
+        assert rec.status == "reopened" and rec.reopen_reason == "更正扣分"
+        assert rec.reopened_at is not None
+        reopened = dt.datetime.fromisoformat(rec.reopened_at)
+        assert reopened.utcoffset() is not None and reopened >= dt.datetime.fromisoformat(rec.closed_at)
+        # the earlier result is kept with the reopened record (history)
+        kept = con.execute("SELECT results_json FROM closes WHERE id = ?", (rec.id,)).fetchone()[0]
+        assert json.loads(kept)["people"][0]["score"] == "99.50"
+        # a second reopen of the (no longer closed) month: nothing to reopen, nothing overwritten
+        assert ledger.reopen(con, "2026-11", "第二次") is None
+        assert [(h.status, h.reopen_reason, h.reopened_at) for h in ledger.history(con, "2026-11")] == [
+            ("reopened", "更正扣分", rec.reopened_at)]
+    finally:
+        con.close()
+
+
+def test_visit_state_is_the_current_closes_only(tmp_path: Path) -> None:
+    """R-LG-1/R-LG-2: the state a month carries forward (pending must-visits) is its current
+    close's. Closed with two pending visits, reopened, re-closed with one done: one is pending,
+    not both (the reopened close stays in history, its state with it); reopened: none."""
+    con = ledger.connect(tmp_path / "ledger.sqlite")
+    try:
+        first = {"生日-R004-2026": {"due": "2026-12-02"}, "住院-R007-1": {"due": "2026-12-05"}}
+        with ledger.transaction(con):
+            ledger.record_close(con, doc(), policy_digest="p", out_dir="o", visit_state={"pending_must": first})
+        assert ledger.visit_state(con, "2026-11", "pending_must") == first
+        assert ledger.reopen(con, "2026-11", "补录走访") is not None
+        assert ledger.visit_state(con, "2026-11", "pending_must") == {}
+        second = {"住院-R007-1": {"due": "2026-12-05"}}
+        with ledger.transaction(con):
+            ledger.record_close(con, doc(digest="b" * 64), policy_digest="p", out_dir="o",
+                                visit_state={"pending_must": second})
+        assert ledger.visit_state(con, "2026-11", "pending_must") == second
+    finally:
+        con.close()
+
+
+def test_the_ledger_is_written_crash_safe(tmp_path: Path) -> None:
+    """R-LG-3: a crash (or a power cut) at any point leaves the old state or the new one. The
+    ledger writes its rollback journal to disk (DELETE mode: a killed write leaves
+    ledger.sqlite-journal, which connect_to_read relies on) and syncs fully at each commit."""
+    con = ledger.connect(tmp_path / "ledger.sqlite")
+    try:
+        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert con.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    finally:
+        con.close()
+
+
+def test_a_ledger_one_version_old_is_read_through_a_migrated_copy(tmp_path: Path) -> None:
+    """connect_readonly's promise: an older ledger — here the version just before (4, no
+    annual reviews yet) — is migrated in a copy in memory, the file left as it is."""
+    path = tmp_path / "ledger.sqlite"
+    con = ledger.connect(path)
+    con.execute("DROP TABLE annual_reviews")
+    con.execute("PRAGMA user_version = 4")
+    con.close()
+    before = path.read_bytes()
+    copy = ledger.connect_readonly(path)
+    try:
+        assert copy.execute("PRAGMA user_version").fetchone()[0] == len(ledger.MIGRATIONS)
+        assert ledger.last_annual(copy, "2026") is None  # the table is there in the copy
+    finally:
+        copy.close()
+    assert path.read_bytes() == before
