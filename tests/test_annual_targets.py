@@ -29,7 +29,7 @@ from jxbatch.annual import INVALID as YEAR_INVALID
 from jxbatch.annual import close_year
 from jxbatch.calendar import Calendar, Month
 from jxbatch.issuing import issue_month
-from jxbatch.pipeline import CLOSED, close_month
+from jxbatch.pipeline import CLOSED, close_month, validate_month
 from jxbatch.workspace import Workspace, load_month, load_registers
 
 from . import test_annual as year_tests
@@ -359,3 +359,59 @@ def test_target_numbers_start_again_each_year_and_a_deadline_lies_in_its_year(tm
     assert out.status == CLOSED, [p.line() for p in out.report.errors]
     assert [p.code for p in out.report.errors] == []
     assert scores(out.document)["A1"] == "98.00"
+
+
+JULY = Month(2026, 7)
+
+
+# kills M29:
+# --- a/jxbatch/targets.py
+# -    return [t for t in ctx.regs.targets if t.deadline == month]
+# +    return [t for t in ctx.regs.targets if t.deadline <= month and t.year == ctx.month.year]
+def test_a_target_past_its_deadline_is_not_judged_again(tmp_path: Path) -> None:
+    """R-YR-4: a target is judged in its deadline month only. July's register marks T1 (办公室,
+    due 2026-06) 未完成: a warning (target-not-due), nothing deducted — 办公室 stays 100.00; and
+    T2/T3 (due June, no July row) are not 'undecided' in July."""
+    root = workspace(tmp_path / "ws")
+    fill_month(root, JULY, {"目标完成": [{"target_id": "T1", "outcome": "未完成"}]}, people=JUNE_SCOPE)
+    out = close_month(root, JULY, publish_date=D(2026, 8, 3))
+    assert out.status == CLOSED, [p.line() for p in out.report.errors]
+    assert not [i for i in out.document["items"] if i["code"] == "P02"]
+    got = scores(out.document)
+    assert (got["H1"], got["A1"], got["A2"], got["L1"]) == ("100.00",) * 4
+    assert [(p.code, p.where) for p in out.report.warnings if p.code.startswith("target-")] == [
+        ("target-not-due", "考核登记_2026-07.xlsx:目标完成!A3")]
+
+
+# kills M30:
+# --- a/jxbatch/targets.py
+# -    targets.update({t.target_id: t for t in ctx.regs.targets if t.year == ctx.month.year})
+def test_a_row_for_this_year_s_target_is_not_taken_for_next_year_s(tmp_path: Path) -> None:
+    """R-YR-4: numbers start again each year. With 2027's T1 (due 2027-06) listed after 2026's
+    T1, June 2026's row for T1 means 2026's T1, due now: no target-not-due for it (row 3);
+    only the row for T4 (due 2026-12, row 5) is not due."""
+    targets = [*TARGETS, {"target_id": "T1", "year": 2027, "department": "办公室", "target": "档案数字化验收",
+                             "deadline": "2027-06", "code": "P02", "points": 2}]
+    root = workspace(tmp_path / "ws", targets=targets)
+    fill_month(root, JUNE, JUNE_REGISTER, people=JUNE_SCOPE)
+    out = close_month(root, JUNE, publish_date=D(2026, 7, 1))
+    assert out.status == CLOSED, [p.line() for p in out.report.errors]
+    assert [p.where for p in out.report.warnings if p.code == "target-not-due"] == ["考核登记_2026-06.xlsx:目标完成!A5"]
+    assert scores(out.document)["A1"] == "98.00"
+
+
+# kills M31:
+# --- a/jxbatch/targets.py
+# -        elif item.direction != "扣分":
+# +        elif False:
+def test_a_target_s_code_must_be_a_register_deduction(tmp_path: Path) -> None:
+    """R-YR-4 (the points are deducted under the 标准编号): a target under J01 (a 加分 item)
+    is wrong-direction; one under AUTO-DAILY (自动规则) is auto-code-in-register; both errors
+    name the 标准编号 cell (column F) of the 年度目标 row (rows 3 and 4)."""
+    targets = [{**TARGETS[0], "code": "J01"}, {**TARGETS[1], "code": "AUTO-DAILY"}]
+    root = workspace(tmp_path / "ws", targets=targets)
+    fill_month(root, JUNE, {"目标完成": [{"target_id": "T1", "outcome": "已完成"},
+                                              {"target_id": "T2", "outcome": "已完成"}]}, people=JUNE_SCOPE)
+    v = validate_month(root, JUNE)
+    assert [(p.code, p.where) for p in v.report.errors] == [
+        ("wrong-direction", "data/rubric.xlsx:年度目标!F3"), ("auto-code-in-register", "data/rubric.xlsx:年度目标!F4")]
