@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -368,3 +369,119 @@ def test_status_of_a_month_closed_on_its_last_day_names_every_day_deducted(tmp_p
     lines = after.output.splitlines()
     a1 = next(i for i, line in enumerate(lines) if line.startswith("A1"))
     assert "未填完" in lines[a1] and lines[a1 + 1].strip() == "结账时已按未填写扣分：日整理 1 天（11-30）"
+
+
+def _lists(path: Path) -> dict[str, list]:
+    """The drop-down lists of an issued workbook (its hidden _lists sheet), by lookup name."""
+    lists = openpyxl.load_workbook(path)["_lists"]
+    return {lists.cell(1, c).value: [lists.cell(r, c).value for r in range(2, lists.max_row + 1)
+                                     if lists.cell(r, c).value] for c in range(1, lists.max_column + 1)}
+
+
+# mutant(s) killed:
+#   --- a/jxbatch/issuing.py
+#   +++ b/jxbatch/issuing.py
+#   @@ -287 +287 @@
+#   -            "staff_id": person.staff_id, "name": person.name,
+#   +            "staff_id": person.staff_id, "name": person.staff_id,
+def test_issued_workbook_titles_carry_the_persons_name(tmp_path: Path) -> None:
+    """SPEC §4.4: the personal workbook is prefilled with the person's name: every sheet's
+    title reads 钱一（A1）.
+    Kills I11 (the staff id passed as the name; only the golden sample data noticed)."""
+    root = mini_workspace(tmp_path / "ws")
+    issue_month(root, NOV)
+    book = openpyxl.load_workbook(root / "data" / "2026-11" / "A1_钱一_2026-11.xlsx")
+    for name in ("日整理", "周小结", "走访记录", "申报加分"):
+        assert "钱一（A1）" in str(book[name]["A1"].value), (name, book[name]["A1"].value)
+
+
+# mutant(s) killed:
+#   --- a/jxbatch/issuing.py
+#   +++ b/jxbatch/issuing.py
+#   @@ -93 +93 @@
+#   -        Lookup.APPROVER: [p.staff_id for p in scope if p.role in (DIRECTOR, LEADER)] + [ASSESSMENT_OFFICE],
+#   +        Lookup.APPROVER: [p.staff_id for p in scope if p.role in (DIRECTOR, LEADER, DEPT_HEAD)] + [ASSESSMENT_OFFICE],
+def test_register_drop_downs_follow_who_may_deduct_and_approve(tmp_path: Path) -> None:
+    """R-ISS-1: bonus approvers are the director, leadership members and 考核办; deductions may
+    also be issued by department heads. The register's drop-downs offer exactly those.
+    Kills I05 (department heads offered as approvers; only the golden sample data noticed)."""
+    root = mini_workspace(tmp_path / "ws")
+    (root / "data" / "2026-11" / "考核登记_2026-11.xlsx").unlink()
+    issue_month(root, NOV)
+    lists = _lists(root / "data" / "2026-11" / "考核登记_2026-11.xlsx")
+    assert lists["approver"] == ["D1", "L1", "L2", "考核办"]
+    assert lists["issuer"] == ["D1", "L1", "L2", "H1", "H2", "考核办"]
+
+
+# mutant(s) killed:
+#   --- a/jxbatch/issuing.py
+#   +++ b/jxbatch/issuing.py
+#   @@ -285 +285 @@
+#   -                          if r.assigned_staff == person.staff_id and r.on_register(month.last))
+#   +                          if r.assigned_staff == person.staff_id)
+def test_a_retiree_who_died_is_not_offered_in_the_drop_down(tmp_path: Path) -> None:
+    """SPEC §4.4: the person's assigned retirees as a drop-down — those on the register in the
+    month (R-VI-1: not dead before the month starts). R2 died in October.
+    Kills I03 (the on_register check dropped; only the golden sample data noticed)."""
+    from .xlsx_helpers import RETIREES
+
+    retirees = copy.deepcopy(RETIREES)
+    retirees["军休人员"][1]["death_date"] = dt.date(2026, 10, 20)
+    root = mini_workspace(tmp_path / "ws")
+    write_spec(root / "data" / "retirees.xlsx", "retirees", retirees)
+    issue_month(root, NOV)
+    assert _lists(root / "data" / "2026-11" / "A1_钱一_2026-11.xlsx")["assigned"] == ["R1"]
+
+
+# mutant(s) killed:
+#   --- a/jxbatch/cli.py
+#   +++ b/jxbatch/cli.py
+#   @@ -118 +118 @@
+#   -        click.echo(f"原文件与新下发的不同，已备份到 {p}")
+#   +        pass
+def test_issue_says_when_it_kept_a_copy_before_replacing(tmp_path: Path) -> None:
+    """README issue: any workbook it replaces that differs from the new one is first copied to
+    _previous/ — and the clerk is told where (it may hold someone's work).
+    Kills L01 (the 已备份到 line dropped)."""
+    root = mini_workspace(tmp_path / "ws")
+    issue_month(root, NOV)
+    path = root / "data" / "2026-11" / "A1_钱一_2026-11.xlsx"
+    book = openpyxl.load_workbook(path)
+    book["日整理"]["B3"], book["日整理"]["C3"] = "在岗", "整理档案"
+    book["日整理"].title = "日整理(1)"
+    book.save(path)
+    out = CliRunner().invoke(main, ["issue", "2026-11", "-w", str(root)])
+    assert out.exit_code == 0, out.output
+    (backup,) = (root / "data" / "2026-11" / "_previous").glob("A1_*")
+    assert f"原文件与新下发的不同，已备份到 {backup}" in out.output
+
+
+# mutant(s) killed:
+#   --- a/jxbatch/issuing.py
+#   +++ b/jxbatch/issuing.py
+#   @@ -305 +305 @@
+#   -                    if any(filled_rows(former, spec).values()):
+#   +                    if False:
+def test_issue_dry_run_after_a_name_correction_says_the_filled_workbook_is_kept(tmp_path: Path) -> None:
+    """README: `issue --dry-run` says which workbooks it would generate and which it keeps. 钱一
+    has returned a filled workbook and the roster now says 钱壹: the dry run says it would
+    rename and keep it — not generate A1_钱壹 — and changes nothing.
+    Kills I07 (the dry run not checking the former workbook for filled rows)."""
+    from .xlsx_helpers import ROSTER
+
+    root = mini_workspace(tmp_path / "ws")
+    issue_month(root, NOV)
+    folder = root / "data" / "2026-11"
+    old = folder / "A1_钱一_2026-11.xlsx"
+    book = openpyxl.load_workbook(old)
+    book["日整理"]["B3"], book["日整理"]["C3"] = "在岗", "整理档案"
+    book.save(old)
+    roster = copy.deepcopy(ROSTER)
+    next(p for p in roster["工作人员"] if p["staff_id"] == "A1")["name"] = "钱壹"
+    write_spec(root / "data" / "roster.xlsx", "roster", roster)
+    out = CliRunner().invoke(main, ["issue", "2026-11", "-w", str(root), "--dry-run"])
+    assert "Traceback" not in out.output  # exit 1: the dry run's mail listing finds no addresses
+    assert "将按名册改名 A1_钱一_2026-11.xlsx → A1_钱壹_2026-11.xlsx" in out.output
+    assert "已填写，不会覆盖" in out.output and "将生成" not in "".join(
+        line for line in out.output.splitlines() if "A1_" in line), out.output
+    assert sorted(p.name for p in folder.glob("A1_*")) == ["A1_钱一_2026-11.xlsx"]
