@@ -636,16 +636,6 @@ def test_the_subsidies_are_computed_once_and_the_stage_leaves_them_whole(tmp_pat
     assert [p.retiree_id for p in activities.month_subsidies(ctx)[0]] == ["S1"] and len(calls) == 1
 
 
-# kills S01:
-# --- a/jxbatch/publish/subsidies.py
-# +++ b/jxbatch/publish/subsidies.py
-# @@ def write_subsidies
-# -    title_rows(ws, title, f"共{len(people)}人、{len(payments)}笔，合计{yuan_text(grand)}。"
-# +    title_rows(ws, title, f"共{len(payments)}人、{len(payments)}笔，合计{yuan_text(grand)}。"
-# and kills S02:
-# @@ def summary_lines
-# -                         f"{yuan_text(paid[0].amount)} ＝ {yuan_text(total(paid))}")
-# +                         f"{yuan_text(paid[0].amount)} ＝ {yuan_text(total(paid[1:]))}")
 def test_payout_list_headline_and_rule_lines_by_hand(ws: Path) -> None:
     """SPEC §9 活动补助 (totals), R-SUB-1/2: the headline counts retirees and payments apart —
     C3, C5, C6 are 3 people with 4 payments (C6 gets two), 533.34 yuan; below the list each rule
@@ -659,12 +649,6 @@ def test_payout_list_headline_and_rule_lines_by_hand(ws: Path) -> None:
     assert "T1 外省旅游：外省旅游未参加补助 2人 × 166.67元 ＝ 333.34元" in lines
 
 
-# kills S05:
-# --- a/jxbatch/publish/subsidies.py
-# +++ b/jxbatch/publish/subsidies.py
-# @@ def outcome_note
-# -        if o.rule.cap is not None and yuan(o.per_capita * (o.rule.share or 0)) > o.rule.cap:
-# +        if o.rule.cap is not None and yuan(o.per_capita * (o.rule.share or 0)) < o.rule.cap:
 def test_calculation_note_says_whether_the_cap_applied(ws: Path, tmp_path: Path) -> None:
     """R-SUB-2 on the 补助计算 sheet: T1's 50 % of 333.33 = 166.67 stays under the 800 cap
     ("上限800.00元"); a trip of 6000 for 3 (2000.00 a head, 50 % = 1000.00) is paid the cap and
@@ -685,12 +669,6 @@ def test_calculation_note_says_whether_the_cap_applied(ws: Path, tmp_path: Path)
     assert (t1[6], t1[7], t1[10]) == (2000, 800, "人均2,000.00元的50%，超过上限按800.00元发放")
 
 
-# kills S03:
-# --- a/jxbatch/publish/subsidies.py
-# +++ b/jxbatch/publish/subsidies.py
-# @@ def _write_calculation
-# -    write_cell(ws, row, ncols - 2, total(payments), fmts, "total_money")  # under 金额合计
-# +    write_cell(ws, row, ncols - 2, total(p for p in payments if p.activity_id), fmts, "total_money")  # under 金额合计
 def test_calculation_total_includes_the_survivors(tmp_path: Path) -> None:
     """R-SUB-3 / SPEC §9 totals: in December the survivor S1's 100 yuan is a row of 补助计算 and
     its 合计（与补助发放表一致） is 100, the payout list's total."""

@@ -774,12 +774,6 @@ def test_a_review_published_elsewhere_last_is_the_one_compared(year_ws: Path, tm
     assert posted["policy"]["floor"] == "99.00"  # and out/2026 now holds it, not the stale first review
 
 
-# kills M23:
-# --- a/jxbatch/annual.py
-# +++ b/jxbatch/annual.py
-# @@ def open_months(con, year: int) -> list[str]:
-# -    return [m for m in year_months(year) if m not in closed]
-# +    return [m for m in year_months(year)[:-1] if m not in closed]
 def test_december_not_closed_alone_refuses_the_year(tmp_path: Path) -> None:
     """R-YR-1: January–November closed, December not (its close is the one that records the
     democratic evaluation): refused, 2026-12 listed, nothing written — not a review of eleven
@@ -793,16 +787,6 @@ def test_december_not_closed_alone_refuses_the_year(tmp_path: Path) -> None:
     assert not (root / "out" / "2026").exists()
 
 
-# kills M13, M14, M16:
-# --- a/jxbatch/compute/annual.py   (M13: department score rounded half even)
-# -        depts.append(AnnualDepartment(name, dict(months), raw, publish(raw, policy.decimals)))
-# +        depts.append(AnnualDepartment(name, dict(months), raw, raw.quantize(Decimal(1).scaleb(-policy.decimals))))
-# --- a/jxbatch/compute/annual.py   (M14: tied departments by name, not roster order)
-# -    tiebreak = lambda d: (order.get(d.name, len(order)), d.name)  # noqa: E731
-# +    tiebreak = lambda d: d.name
-# --- a/jxbatch/compute/annual.py   (M16: departments ranked on the unrounded mean)
-# -    for rk, d in rank(depts, lambda d: d.score, tiebreak):
-# +    for rk, d in rank(depts, lambda d: d.raw, tiebreak):
 def test_department_annual_scores_half_up_and_ties_on_the_published_score() -> None:
     """R-YR-2 departments with SPEC §6 / R-RK-2. 财务科: six months 100.00 and six 100.01 →
     1200.06 / 12 = 100.005 exactly → half up 100.01 (half even: 100.00). 办公室: eleven
@@ -820,10 +804,6 @@ def test_department_annual_scores_half_up_and_ties_on_the_published_score() -> N
         (FINANCE, Decimal("100.01"), 1), (OFFICE, Decimal("100.01"), 1)]
 
 
-# kills M38 (and M16 through close-year):
-# --- a/jxbatch/publish/annual.py
-# -                 [[d.rank, d.name, len(d.months), d.score, info.leaders.get(d.name, "")] for d in res.departments],
-# +                 [[i, d.name, len(d.months), d.score, info.leaders.get(d.name, "")] for i, d in enumerate(res.departments, 1)],
 def test_tied_departments_share_the_rank_on_the_posted_ranking(tmp_path: Path) -> None:
     """R-RK-2 on the posted 年度排名 sheet: 办公室 100.00 all year; 财务科 100.00 with one month
     100.01 → 1200.01 / 12 = 100.0008… → 100.00. Both rank 1 in results.json and on the
@@ -850,10 +830,6 @@ def test_tied_departments_share_the_rank_on_the_posted_ranking(tmp_path: Path) -
     assert rows == [(1, OFFICE), (1, FINANCE)]
 
 
-# kills M18:
-# --- a/jxbatch/compute/annual.py
-# -    for rk, p in rank(rows, lambda p: p.score, lambda p: id_key(p.staff_id)):
-# +    for rk, p in rank(rows, lambda p: p.score, lambda p: p.staff_id):
 def test_tied_annual_scores_are_listed_by_staff_number_as_numbers() -> None:
     """R-RK-2: ties listed by 工号 ascending, numbers as numbers (S2 before S10, as every
     month's ranking). S2 and S10 both 99.50 all year: rank 1 each, S2 first; S3 98.00 rank 3."""
@@ -864,10 +840,6 @@ def test_tied_annual_scores_are_listed_by_staff_number_as_numbers() -> None:
     assert [(p.staff_id, p.rank) for p in res.individual] == [("S2", 1), ("S10", 1), ("S3", 3)]
 
 
-# kills M20:
-# --- a/jxbatch/compute/annual.py
-# -    boundary = individual[k - 1] if k else None
-# +    boundary = individual[min(k, n - 1)] if k else None
 def test_award_boundary_is_the_k_th_place(tmp_path: Path) -> None:
     """R-YR-5 in results.json: top_share 0.30 of 10 → k = 3; the 3rd person in ranking order
     is H2 (rank 2, 100.40): boundary_rank 2, boundary_score 100.40 — not A2 (4th, 100.00)."""
@@ -878,10 +850,6 @@ def test_award_boundary_is_the_k_th_place(tmp_path: Path) -> None:
     assert (award["quota"], award["boundary_rank"], award["boundary_score"]) == (3, 2, "100.40")
 
 
-# kills M25:
-# --- a/jxbatch/annual.py
-# -    for sid in sorted(set(evaluation.ratings) - scored):
-# +    for sid in sorted(set(evaluation.ratings) - scored - set(evaluation.ratings)):
 def test_a_rated_staff_member_with_no_month_scored_is_a_warning(tmp_path: Path) -> None:
     """R-YR-3, SPEC §14 (nothing silently dropped): R7 rated A2, but A2 was scored in no month
     of the ledger (not in any table): the review is published with a warning naming A2, and
@@ -900,10 +868,6 @@ def test_a_rated_staff_member_with_no_month_scored_is_a_warning(tmp_path: Path) 
     assert evaluation["A2"][2:6] == (1, 0, 0, 1) and evaluation["A2"][-1] == "100.00%"
 
 
-# kills M33:
-# --- a/jxbatch/publish/annual.py
-# -               _lowest(e.person)] for e in basis.listed]
-# +               _lowest(e.person)] for e in basis.entries if e.in_share]
 def test_the_posted_award_list_holds_only_those_listed(year_ws: Path) -> None:
     """R-YR-5 on the posted 评先评优依据 sheet: the 列入名单 table lists H1 and H2 only — A1,
     ranked 1st but with April at 94.50, is in the share yet not listed (its place not passed
@@ -919,13 +883,6 @@ def test_the_posted_award_list_holds_only_those_listed(year_ws: Path) -> None:
     assert "A1" in [r[1] for r in rows[second + 2:] if r[1]]
 
 
-# kills M34 and M35:
-# --- a/jxbatch/publish/annual.py   (M34: 年度排名's 月均得分 column shows the annual score)
-# -    return [p.rank, p.staff_id, p.name, label, len(p.months), publish(p.mean), _rated(p), p.score, _lowest(p)]
-# +    return [p.rank, p.staff_id, p.name, label, len(p.months), p.score, _rated(p), p.score, _lowest(p)]
-# --- a/jxbatch/publish/annual.py   (M35: 个人月度得分's 月均得分 column shows the annual score)
-# -            + [p.months.get(m) for m in MONTHS] + [publish(p.mean)] for p in res.people]
-# +            + [p.months.get(m) for m in MONTHS] + [p.score] for p in res.people]
 def test_weighted_review_shows_the_monthly_mean_and_the_annual_score_apart(tmp_path: Path) -> None:
     """R-YR-3 with w = 0.1 on the posted workbook: A1's monthly mean is (11 × 101 + 94.50) / 12
     = 100.4583… → 100.46, its annual score 0.9 × 100.4583… + 0.1 × 2/3 × 100 = 97.0791… →
@@ -942,10 +899,6 @@ def test_weighted_review_shows_the_monthly_mean_and_the_annual_score_apart(tmp_p
     assert monthly["A1"][-1] == 100.46
 
 
-# kills M36:
-# --- a/jxbatch/publish/annual.py
-# -    rows: list[list[Any]] = [[d.name] + [d.months.get(m) for m in MONTHS] + [d.score] for d in res.departments]
-# +    rows: list[list[Any]] = [[d.name] + [d.months.get(m + 1) for m in MONTHS] + [d.score] for d in res.departments]
 def test_the_department_trend_sheet_has_each_month_in_its_column(year_ws: Path) -> None:
     """R-YR-5 trend chart data (科室月度得分): 办公室 100.10 in 1–6月 and 100.20 in 7–12月,
     annual 100.15; 财务科 99.80 in all twelve; 全所平均 January 891.8 / 9 = 99.0888… → 99.09."""
@@ -957,10 +910,6 @@ def test_the_department_trend_sheet_has_each_month_in_its_column(year_ws: Path) 
     assert rows["全所平均"][1] == 99.09
 
 
-# kills M37:
-# --- a/jxbatch/commands/annual.py
-# -        top = "、".join(f"{p.name} {p.score}（{rate_text(p.ratings)}）" for p in res.individual if p.rank == 1)
-# +        top = "、".join(f"{p.name} {p.score}（{rate_text(p.ratings)}）" for p in res.individual[:1])
 def test_cli_names_everyone_tied_first(tmp_path: Path) -> None:
     """R-RK-2 in the summary: A1 at 100.40 all year ties H1 and H2 (100.40): all three are
     the year's first, by 工号."""
@@ -974,10 +923,6 @@ def test_cli_names_everyone_tied_first(tmp_path: Path) -> None:
     assert "个人年度第一：钱一 100.40（66.67%）、赵科长 100.40（100.00%）、周科长 100.40（0.00%）" in result.output
 
 
-# kills M41:
-# --- a/jxbatch/annual.py
-# -    return AnnualPolicy(base=policy.base, decimals=int(g("scoring", "decimals")), evaluation_weight=weight,
-# +    return AnnualPolicy(base=policy.base, decimals=2, evaluation_weight=weight,
 def test_annual_scores_follow_the_decimals_setting(tmp_path: Path) -> None:
     """SPEC §6 [policy] decimals, R-YR-2: with [scoring] decimals = 1 the annual score is
     published to 1 decimal as the months are: A1 (11 × 101 + 94.50) / 12 = 100.4583… → 100.5

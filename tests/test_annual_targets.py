@@ -364,10 +364,6 @@ def test_target_numbers_start_again_each_year_and_a_deadline_lies_in_its_year(tm
 JULY = Month(2026, 7)
 
 
-# kills M29:
-# --- a/jxbatch/targets.py
-# -    return [t for t in ctx.regs.targets if t.deadline == month]
-# +    return [t for t in ctx.regs.targets if t.deadline <= month and t.year == ctx.month.year]
 def test_a_target_past_its_deadline_is_not_judged_again(tmp_path: Path) -> None:
     """R-YR-4: a target is judged in its deadline month only. July's register marks T1 (办公室,
     due 2026-06) 未完成: a warning (target-not-due), nothing deducted — 办公室 stays 100.00; and
@@ -383,9 +379,6 @@ def test_a_target_past_its_deadline_is_not_judged_again(tmp_path: Path) -> None:
         ("target-not-due", "考核登记_2026-07.xlsx:目标完成!A3")]
 
 
-# kills M30:
-# --- a/jxbatch/targets.py
-# -    targets.update({t.target_id: t for t in ctx.regs.targets if t.year == ctx.month.year})
 def test_a_row_for_this_year_s_target_is_not_taken_for_next_year_s(tmp_path: Path) -> None:
     """R-YR-4: numbers start again each year. With 2027's T1 (due 2027-06) listed after 2026's
     T1, June 2026's row for T1 means 2026's T1, due now: no target-not-due for it (row 3);
@@ -400,10 +393,6 @@ def test_a_row_for_this_year_s_target_is_not_taken_for_next_year_s(tmp_path: Pat
     assert scores(out.document)["A1"] == "98.00"
 
 
-# kills M31:
-# --- a/jxbatch/targets.py
-# -        elif item.direction != "扣分":
-# +        elif False:
 def test_a_target_s_code_must_be_a_register_deduction(tmp_path: Path) -> None:
     """R-YR-4 (the points are deducted under the 标准编号): a target under J01 (a 加分 item)
     is wrong-direction; one under AUTO-DAILY (自动规则) is auto-code-in-register; both errors

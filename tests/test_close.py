@@ -769,13 +769,6 @@ def test_month_files_lists_the_months_files_by_name_and_nothing_else(tmp_path: P
                                                                  folder / "说明.txt"]
 
 
-# kills M07 (the worked example of test_publish.py cannot: its last printed row, H2, is 0.00):
-# --- a/jxbatch/publish/monthly.py
-# +++ b/jxbatch/publish/monthly.py
-# @@ def write_allowance
-# -    grand = total(amounts)  # R-AL-2
-# +    grand = total(amounts[:-1])  # R-AL-2
-# and kills M08/M09 with a month that has a positive, a zero and negative amounts.
 def test_finance_notice_total_is_the_sum_of_every_printed_row(ws: Path) -> None:
     """R-AL-2: the 合计 is the sum of all printed rows, the last one included. Hand-worked (see
     test_close_publishes_everything_and_scores_by_hand): rows D1 −37.50, L1 −75.00, L2 0.00,
@@ -795,12 +788,6 @@ def test_finance_notice_total_is_the_sum_of_every_printed_row(ws: Path) -> None:
     assert "共8人，其中增发1人计100.00元，减发5人计362.50元，合计-262.50元。" in text
 
 
-# kills R02:
-# --- a/jxbatch/publish/results.py
-# +++ b/jxbatch/publish/results.py
-# @@ def results_document
-# -            "id": r.staff_id, "name": r.name, "role": r.role, "department": r.department,
-# +            "id": r.staff_id, "name": r.name, "role": r.role, "department": r.department or "",
 def test_results_department_is_null_for_the_leadership(ws: Path) -> None:
     """SPEC §10: "department": "办公室" | null — the director and leadership members belong to
     no department (R-ORG-1): null, not an empty string."""

@@ -696,16 +696,9 @@ def test_two_times_in_the_same_minute_are_shown_to_the_second(ws: Path, tmp_path
     assert f"比现有的一份旧（{sent:%Y-%m-%d %H:%M:%S} 早于 {held:%Y-%m-%d %H:%M:%S}" in out.output, out.output
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/collect.py
-#   +++ b/jxbatch/collect.py
-#   @@ -420 +420 @@
-#   -    if not in_scope(person, month, regs.calendar):
-#   +    if False and not in_scope(person, month, regs.calendar):
 def test_a_return_of_someone_out_of_scope_is_rejected(ws: Path, tmp_path: Path) -> None:
     """Module docstring / README collect: "a 工号 not on the roster or not in scope" is rejected
-    (R-ORG-4: 郑离 X1 left on 2026-10-15 and takes no part in November). It is not filed.
-    Kills C01 (the in_scope check dropped from _identify)."""
+    (R-ORG-4: 郑离 X1 left on 2026-10-15 and takes no part in November). It is not filed."""
     returned = write_spec(tmp_path / "in" / "郑离.xlsx", "personal", month="2026-11", staff_id="X1")
     out = run("collect", "2026-11", "--from", str(returned.parent), "-w", str(ws))
     assert out.exit_code == 1, out.output
@@ -713,21 +706,9 @@ def test_a_return_of_someone_out_of_scope_is_rejected(ws: Path, tmp_path: Path) 
     assert not list(month_dir(ws).glob("X1_*"))
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/collect.py
-#   +++ b/jxbatch/collect.py
-#   @@ -405 +405 @@
-#   -        if month.month != 12:
-#   +        if False:
-#   --- a/jxbatch/collect.py
-#   +++ b/jxbatch/collect.py
-#   @@ -407 +407 @@
-#   -        if meta_month and meta_month[:4] != str(month.year):
-#   +        if False:
 def test_an_evaluation_is_collected_only_with_its_own_december(ws: Path, tmp_path: Path) -> None:
     """R-YR-3 / SPEC §4.7: 民主评议_YYYY is returned with YYYY-12. Collected into November it is
-    rejected; a 2025 evaluation collected into 2026-12 is rejected; the 2026 one is filed.
-    Kills C07 (the December check dropped) and C08 (the year check dropped)."""
+    rejected; a 2025 evaluation collected into 2026-12 is rejected; the 2026 one is filed."""
     ev2026 = write_spec(tmp_path / "a" / "评议.xlsx", "evaluation", month="2026-12")
     out = run("collect", "2026-11", "--from", str(ev2026), "-w", str(ws))
     assert out.exit_code == 1 and "民主评议表交在 2026-12，而不是 2026-11" in out.output, out.output
@@ -741,17 +722,10 @@ def test_an_evaluation_is_collected_only_with_its_own_december(ws: Path, tmp_pat
     assert (ws / "data" / "2026-12" / "民主评议_2026.xlsx").read_bytes() == ev2026.read_bytes()
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/collect.py
-#   +++ b/jxbatch/collect.py
-#   @@ -536 +536 @@
-#   -        if seen_before and current_date is not None and c.date <= current_date:
-#   +        if seen_before and current_date is not None and c.date < current_date:
 def test_collecting_the_same_mail_twice_changes_nothing(ws: Path, tmp_path: Path) -> None:
     """Module docstring: identical bytes to the current copy *or to one kept earlier* are
     unchanged. One mail holding two different copies (same Date) collected twice: the second
-    run says 未变化 for both and writes no further copy to _previous/.
-    Kills C04 (``c.date <= current_date`` → ``<`` for a copy seen before)."""
+    run says 未变化 for both and writes no further copy to _previous/."""
     draft, final = filled(ws, NAME, "旧稿"), filled(ws, NAME, "定稿")
     mail = tmp_path / "two.eml"
     mail.write_bytes(eml([(NAME, draft, "rfc2231"), ("定稿.xlsx", final, "rfc2231")],
@@ -766,18 +740,11 @@ def test_collecting_the_same_mail_twice_changes_nothing(ws: Path, tmp_path: Path
     assert (month_dir(ws) / NAME).read_bytes() == current
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/collect.py
-#   +++ b/jxbatch/collect.py
-#   @@ -525 +525 @@
-#   -        record = next((k for k in reversed(copies) if k.sha256 == current_sha and k.stored_as == name), None)
-#   +        record = next((k for k in copies if k.sha256 == current_sha), None)
 def test_a_return_is_compared_with_the_date_of_the_current_copy_not_an_earlier_identical_one(
         ws: Path, tmp_path: Path) -> None:
     """Returned A (1 Dec), B (2 Dec), A again (3 Dec): A is current and dated 3 Dec. A copy C
     mailed on 2 Dec at noon is older than the current copy (README: replaces only when newer) —
-    not newer because the *first* A was dated 1 Dec.
-    Kills C14 (the ledger record of the current copy taken as the first with its sha256)."""
+    not newer because the *first* A was dated 1 Dec."""
     v_a, v_b, v_c = filled(ws, NAME, "甲版"), filled(ws, NAME, "乙版"), filled(ws, NAME, "丙版")
     target = month_dir(ws) / NAME
     for n, (data, date) in enumerate([(v_a, "Tue, 01 Dec 2026 09:30:00 +0800"), (v_b, "Wed, 02 Dec 2026 09:30:00 +0800"),
@@ -790,16 +757,9 @@ def test_a_return_is_compared_with_the_date_of_the_current_copy_not_an_earlier_i
     assert any(p.read_bytes() == v_c for p in (month_dir(ws) / "_previous").iterdir())
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/collect.py
-#   +++ b/jxbatch/collect.py
-#   @@ -261 +261 @@
-#   -    address = email.utils.parseaddr(decode_words(_raw_header(msg, "from") or ""))[1].strip().lower()
-#   +    address = email.utils.parseaddr(decode_words(_raw_header(msg, "from") or ""))[1].strip()
 def test_the_owners_own_address_in_capitals_is_not_another_sender(ws: Path, tmp_path: Path) -> None:
     """README: a workbook mailed from another address than the owner's 邮箱 is said; addresses
-    are compared case aside — the From header's as well as the roster's.
-    Kills C02 (the From address no longer lower-cased)."""
+    are compared case aside — the From header's as well as the roster's."""
     people = roster()
     people["工作人员"][-1]["email"] = "zhangsan@example.cn"
     write_spec(ws / "data" / "roster.xlsx", "roster", people)
@@ -809,16 +769,9 @@ def test_the_owners_own_address_in_capitals_is_not_another_sender(ws: Path, tmp_
     assert out.exit_code == 0 and "发件人" not in out.output, out.output
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/collect.py
-#   +++ b/jxbatch/collect.py
-#   @@ -494 +494 @@
-#   -        if not c.sender or not own or c.sender == own:
-#   +        if not own or c.sender == own:
 def test_a_loose_file_has_no_sender_to_question(ws: Path, tmp_path: Path) -> None:
     """A loose .xlsx (a USB stick, a shared folder) has no sender: nothing about 发件人 is said
-    even when the owner has a 邮箱 on the roster (Filer._other_sender).
-    Kills C03 (``not c.sender`` dropped: "发件人  不是张三在名册中的邮箱")."""
+    even when the owner has a 邮箱 on the roster (Filer._other_sender)."""
     people = roster()
     people["工作人员"][-1]["email"] = "zhangsan@example.cn"
     write_spec(ws / "data" / "roster.xlsx", "roster", people)
@@ -828,17 +781,10 @@ def test_a_loose_file_has_no_sender_to_question(ws: Path, tmp_path: Path) -> Non
     assert out.exit_code == 0 and "发件人" not in out.output, out.output
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/collect.py
-#   +++ b/jxbatch/collect.py
-#   @@ -348 +348 @@
-#   -            if any(part.startswith(".") or part == PREVIOUS for part in rel.parts[:-1]):
-#   +            if any(part.startswith(".") for part in rel.parts[:-1]):
 def test_a_previous_folder_inside_the_source_is_not_read(ws: Path, tmp_path: Path) -> None:
     """SPEC §3: data/YYYY-MM/_previous/ keeps superseded copies and is not read. Collecting from
     a copy of a month folder (a backup on a USB stick) does not bring a superseded copy back —
-    however recent its file time.
-    Kills C09 (_previous/ no longer skipped by read_source)."""
+    however recent its file time."""
     v1, v2 = filled(ws, NAME, "第一版"), filled(ws, NAME, "第二版")
     for n, (data, date) in enumerate([(v1, "Tue, 01 Dec 2026 09:30:00 +0800"), (v2, "Wed, 02 Dec 2026 09:30:00 +0800")]):
         message = tmp_path / f"{n}.eml"
@@ -854,16 +800,9 @@ def test_a_previous_folder_inside_the_source_is_not_read(ws: Path, tmp_path: Pat
     assert (month_dir(ws) / NAME).read_bytes() == v2 and "已更新     0" in out.output
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/commands/mail.py
-#   +++ b/jxbatch/commands/mail.py
-#   @@ -100 +100 @@
-#   -    click.echo(f"{'已更新':<5}{len(result.of(NEW, UPDATED)):>4}  （新收取 {len(result.of(NEW))}，"
-#   +    click.echo(f"{'已更新':<5}{len(result.of(UPDATED)):>4}  （新收取 {len(result.of(NEW))}，"
 def test_the_summary_counts_a_workbook_filed_for_the_first_time(ws: Path, tmp_path: Path) -> None:
     """README collect: the table's 已更新 line counts every workbook filed — a new one too
-    (S01's issued file removed, so the return is 新收取).
-    Kills L04 (已更新 counting only replaced copies)."""
+    (S01's issued file removed, so the return is 新收取)."""
     returned = tmp_path / "交回.xlsx"
     returned.write_bytes(filled(ws, NAME, "一"))
     (month_dir(ws) / NAME).unlink()
@@ -872,15 +811,8 @@ def test_the_summary_counts_a_workbook_filed_for_the_first_time(ws: Path, tmp_pa
     assert "已更新     1  （新收取 1，替换旧版 0）" in out.output
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/commands/mail.py
-#   +++ b/jxbatch/commands/mail.py
-#   @@ -112 +112 @@
-#   -        "  " + "、".join(f"{s.person.name}（{s.state}）" for s in missing) if missing else ""))
-#   +        "  " + "、".join(f"{s.person.name}" for s in missing) if missing else ""))
 def test_still_missing_says_missing_or_blank(ws: Path, tmp_path: Path) -> None:
-    """README collect: the table ends with 仍未交 by name, 缺文件 or 未填写.
-    Kills L09 (the state dropped from the 仍未交 line)."""
+    """README collect: the table ends with 仍未交 by name, 缺文件 or 未填写."""
     (month_dir(ws) / "A1_钱一_2026-11.xlsx").unlink()
     returned = tmp_path / "交回.xlsx"
     returned.write_bytes(filled(ws, NAME, "一"))
@@ -889,16 +821,9 @@ def test_still_missing_says_missing_or_blank(ws: Path, tmp_path: Path) -> None:
     assert "钱一（缺文件）" in missing and "张所长（未填写）" in missing, missing
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/collect.py
-#   +++ b/jxbatch/collect.py
-#   @@ -327 +327 @@
-#   -    if suffix == ".msg":
-#   +    if suffix == ".msgx":
 def test_an_outlook_msg_file_says_to_save_it_as_eml(ws: Path, tmp_path: Path) -> None:
     """README collect: Outlook .msg files are not read (save as .eml) — the listing says so,
-    rather than the generic 不是工作簿或邮件文件.
-    Kills C13 (the .msg case no longer recognised)."""
+    rather than the generic 不是工作簿或邮件文件."""
     folder = tmp_path / "outlook"
     folder.mkdir()
     (folder / "回复 张三.msg").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)

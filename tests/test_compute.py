@@ -320,12 +320,6 @@ def test_results_item_points_are_exact_and_add_up() -> None:
     jsonschema.validate(doc, SCHEMA)
 
 
-# kills R01:
-# --- a/jxbatch/publish/results.py
-# +++ b/jxbatch/publish/results.py
-# @@ def dec
-# -    return None if value is None else f"{publish(value, 2):.2f}"
-# +    return None if value is None else f"{value:.2f}"
 def test_results_round_published_totals_half_up() -> None:
     """SPEC §6 / §10: publication rounds half up (四舍五入). D1 deducts A1 0.25 → L1's chained
     total is 0.25 × 0.5 = 0.125 (R-CH-2): "0.13" in results.json (Python's own formatting of a
@@ -340,14 +334,6 @@ def test_results_round_published_totals_half_up() -> None:
     assert [i["points"] for i in doc["items"] if i["person"] == "L1" and i["source"] == "chained"] == ["-0.125"]
 
 
-# kills R03 (and, on the sheet, M06 — see test_publish.py above):
-# --- a/jxbatch/publish/results.py
-# +++ b/jxbatch/publish/results.py
-# @@ def results_document
-# -    departments = [{"name": d.name, "score": dec(d.score), "rank": d.rank, "headcount": d.headcount}
-# -                   for d in res.departments]
-# +    departments = [{"name": d.name, "score": dec(d.score), "rank": n, "headcount": d.headcount}
-# +                   for n, d in enumerate(res.departments, 1)]
 def test_results_tied_departments_share_a_rank() -> None:
     """R-RK-2 in results.json: with nothing deducted both departments score 100.00 and share
     rank 1 (listed in roster order); the people's ranks are shared too (all 1)."""

@@ -378,16 +378,9 @@ def _lists(path: Path) -> dict[str, list]:
                                      if lists.cell(r, c).value] for c in range(1, lists.max_column + 1)}
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/issuing.py
-#   +++ b/jxbatch/issuing.py
-#   @@ -287 +287 @@
-#   -            "staff_id": person.staff_id, "name": person.name,
-#   +            "staff_id": person.staff_id, "name": person.staff_id,
 def test_issued_workbook_titles_carry_the_persons_name(tmp_path: Path) -> None:
     """SPEC §4.4: the personal workbook is prefilled with the person's name: every sheet's
-    title reads 钱一（A1）.
-    Kills I11 (the staff id passed as the name; only the golden sample data noticed)."""
+    title reads 钱一（A1）."""
     root = mini_workspace(tmp_path / "ws")
     issue_month(root, NOV)
     book = openpyxl.load_workbook(root / "data" / "2026-11" / "A1_钱一_2026-11.xlsx")
@@ -395,16 +388,9 @@ def test_issued_workbook_titles_carry_the_persons_name(tmp_path: Path) -> None:
         assert "钱一（A1）" in str(book[name]["A1"].value), (name, book[name]["A1"].value)
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/issuing.py
-#   +++ b/jxbatch/issuing.py
-#   @@ -93 +93 @@
-#   -        Lookup.APPROVER: [p.staff_id for p in scope if p.role in (DIRECTOR, LEADER)] + [ASSESSMENT_OFFICE],
-#   +        Lookup.APPROVER: [p.staff_id for p in scope if p.role in (DIRECTOR, LEADER, DEPT_HEAD)] + [ASSESSMENT_OFFICE],
 def test_register_drop_downs_follow_who_may_deduct_and_approve(tmp_path: Path) -> None:
     """R-ISS-1: bonus approvers are the director, leadership members and 考核办; deductions may
-    also be issued by department heads. The register's drop-downs offer exactly those.
-    Kills I05 (department heads offered as approvers; only the golden sample data noticed)."""
+    also be issued by department heads. The register's drop-downs offer exactly those."""
     root = mini_workspace(tmp_path / "ws")
     (root / "data" / "2026-11" / "考核登记_2026-11.xlsx").unlink()
     issue_month(root, NOV)
@@ -413,16 +399,9 @@ def test_register_drop_downs_follow_who_may_deduct_and_approve(tmp_path: Path) -
     assert lists["issuer"] == ["D1", "L1", "L2", "H1", "H2", "考核办"]
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/issuing.py
-#   +++ b/jxbatch/issuing.py
-#   @@ -285 +285 @@
-#   -                          if r.assigned_staff == person.staff_id and r.on_register(month.last))
-#   +                          if r.assigned_staff == person.staff_id)
 def test_a_retiree_who_died_is_not_offered_in_the_drop_down(tmp_path: Path) -> None:
     """SPEC §4.4: the person's assigned retirees as a drop-down — those on the register in the
-    month (R-VI-1: not dead before the month starts). R2 died in October.
-    Kills I03 (the on_register check dropped; only the golden sample data noticed)."""
+    month (R-VI-1: not dead before the month starts). R2 died in October."""
     from .xlsx_helpers import RETIREES
 
     retirees = copy.deepcopy(RETIREES)
@@ -433,16 +412,9 @@ def test_a_retiree_who_died_is_not_offered_in_the_drop_down(tmp_path: Path) -> N
     assert _lists(root / "data" / "2026-11" / "A1_钱一_2026-11.xlsx")["assigned"] == ["R1"]
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/cli.py
-#   +++ b/jxbatch/cli.py
-#   @@ -118 +118 @@
-#   -        click.echo(f"原文件与新下发的不同，已备份到 {p}")
-#   +        pass
 def test_issue_says_when_it_kept_a_copy_before_replacing(tmp_path: Path) -> None:
     """README issue: any workbook it replaces that differs from the new one is first copied to
-    _previous/ — and the clerk is told where (it may hold someone's work).
-    Kills L01 (the 已备份到 line dropped)."""
+    _previous/ — and the clerk is told where (it may hold someone's work)."""
     root = mini_workspace(tmp_path / "ws")
     issue_month(root, NOV)
     path = root / "data" / "2026-11" / "A1_钱一_2026-11.xlsx"
@@ -456,17 +428,10 @@ def test_issue_says_when_it_kept_a_copy_before_replacing(tmp_path: Path) -> None
     assert f"原文件与新下发的不同，已备份到 {backup}" in out.output
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/issuing.py
-#   +++ b/jxbatch/issuing.py
-#   @@ -305 +305 @@
-#   -                    if any(filled_rows(former, spec).values()):
-#   +                    if False:
 def test_issue_dry_run_after_a_name_correction_says_the_filled_workbook_is_kept(tmp_path: Path) -> None:
     """README: `issue --dry-run` says which workbooks it would generate and which it keeps. 钱一
     has returned a filled workbook and the roster now says 钱壹: the dry run says it would
-    rename and keep it — not generate A1_钱壹 — and changes nothing.
-    Kills I07 (the dry run not checking the former workbook for filled rows)."""
+    rename and keep it — not generate A1_钱壹 — and changes nothing."""
     from .xlsx_helpers import ROSTER
 
     root = mini_workspace(tmp_path / "ws")

@@ -463,17 +463,10 @@ def test_a_closed_month_is_reminded_of_nothing(tmp_path: Path, server, monkeypat
     assert "结账时已按未填写扣分" in status.output and "结账时将" not in status.output
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/mailing.py
-#   +++ b/jxbatch/mailing.py
-#   @@ -485 +485 @@
-#   -                last = ledger.last_sent(con, str(month), p.staff_id, job.kind, out.sha256)
-#   +                last = ledger.last_sent(con, str(month), p.staff_id, job.kind)
 def test_a_changed_workbook_is_mailed_again_without_resend(ws: Path, server, monkeypatch) -> None:
     """Module docstring / README: a person who already got *this very attachment* (same
     sha256) is skipped on a re-run; a workbook issued anew since (the calendar corrected, say:
-    other bytes) is mailed again without --resend.
-    Kills M04 (the send log looked up without the attachment's sha256)."""
+    other bytes) is mailed again without --resend."""
     handler, port = server
     write_policy(ws, port)
     monkeypatch.setenv(mailing.PASSWORD_ENV, PASSWORD)
@@ -487,16 +480,9 @@ def test_a_changed_workbook_is_mailed_again_without_resend(ws: Path, server, mon
     assert handler.messages[-1][1] == ["qian1@example.cn"]
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/mailing.py
-#   +++ b/jxbatch/mailing.py
-#   @@ -168 +168 @@
-#   -        f"您好！附件是您{month.chinese()}的个人月度工作簿《{filename}》，"
-#   +        f"您好！附件是您{month.chinese()}的个人月度工作簿，"
 def test_issue_mail_names_the_attached_workbook(ws: Path, server, monkeypatch) -> None:
     """The issue mail's body names the attached file (mailing.issue_body: 《S01_张三_2026-11.xlsx》),
-    so that the person replies with that very workbook.
-    Kills M02 (the file name left out of the body)."""
+    so that the person replies with that very workbook."""
     handler, port = server
     write_policy(ws, port)
     monkeypatch.setenv(mailing.PASSWORD_ENV, PASSWORD)
@@ -505,15 +491,8 @@ def test_issue_mail_names_the_attached_workbook(ws: Path, server, monkeypatch) -
     assert "个人月度工作簿《S01_张三_2026-11.xlsx》" in body
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/cli.py
-#   +++ b/jxbatch/cli.py
-#   @@ -120 +120 @@
-#   -    if not (send or dry_run or resend):
-#   +    if not (send or dry_run):
 def test_resend_alone_implies_send(ws: Path, server, monkeypatch) -> None:
-    """README: `issue --send` (with --dry-run, --resend; either one implies --send).
-    Kills L02 (``issue --resend`` without --send returning before mailing)."""
+    """README: `issue --send` (with --dry-run, --resend; either one implies --send)."""
     handler, port = server
     write_policy(ws, port)
     monkeypatch.setenv(mailing.PASSWORD_ENV, PASSWORD)
@@ -521,16 +500,9 @@ def test_resend_alone_implies_send(ws: Path, server, monkeypatch) -> None:
     assert len(handler.messages) == 6 and "已发送 6 封" in out.output, out.output
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/commands/mail.py
-#   +++ b/jxbatch/commands/mail.py
-#   @@ -57 +57 @@
-#   -        click.echo("请另行通知：" + "、".join(f"{o.name}（{o.staff_id}）" for o in unreachable))
-#   +        click.echo("请另行通知：" + "、".join(f"{o.name}（{o.staff_id}）" for o in summary.of(NO_ADDRESS)))
 def test_the_unreached_list_names_the_refused_recipient_too(ws: Path, server, monkeypatch) -> None:
     """README: the run ends with the counts "and the names to reach by hand" — the refused
-    recipient (550) as well as those without a usable address.
-    Kills L07 (请另行通知 listing only the ones without an address)."""
+    recipient (550) as well as those without a usable address."""
     handler, port = server
     write_policy(ws, port)
     monkeypatch.setenv(mailing.PASSWORD_ENV, PASSWORD)
@@ -539,16 +511,9 @@ def test_the_unreached_list_names_the_refused_recipient_too(ws: Path, server, mo
     assert "吴三（B1）" in line and "孙二（A2）" in line and "周科长（H2）" in line, line
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/commands/mail.py
-#   +++ b/jxbatch/commands/mail.py
-#   @@ -31 +31 @@
-#   -    return f"{policy.center}{policy.get('center', 'issuing_office')}"
-#   +    return f"{policy.get('center', 'issuing_office')}"
 def test_mail_comes_from_the_centers_office(ws: Path, server, monkeypatch) -> None:
     """SPEC §1: staff receive their workbook from the office; the From name and the signature
-    are the center's issuing office (常德市军休所精细化考核办公室), as on the finance notice.
-    Kills L06 (the center's name dropped from the office)."""
+    are the center's issuing office (常德市军休所精细化考核办公室), as on the finance notice."""
     handler, port = server
     write_policy(ws, port)
     monkeypatch.setenv(mailing.PASSWORD_ENV, PASSWORD)
@@ -558,16 +523,9 @@ def test_mail_comes_from_the_centers_office(ws: Path, server, monkeypatch) -> No
     assert msg.get_body(("plain",)).get_content().rstrip().endswith("常德市军休所精细化考核办公室")
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/mailing.py
-#   +++ b/jxbatch/mailing.py
-#   @@ -184 +184 @@
-#   -            else f"还有没填完的：{shortfall}" if state == "未填完" and shortfall
-#   +            else "还有没填完的" if state == "未填完" and shortfall
 def test_reminder_mail_names_what_is_still_short(ws: Path, server, monkeypatch) -> None:
     """README remind: the days before today and the weeks ended that the close would deduct
-    for are "named in the list and in the mail".
-    Kills M03 (the shortfall left out of the reminder's body)."""
+    for are "named in the list and in the mail"."""
     from jxbatch import reader
 
     handler, port = server
@@ -588,16 +546,9 @@ def test_reminder_mail_names_what_is_still_short(ws: Path, server, monkeypatch) 
     assert "还有没填完的：日整理 1 天（11-05）" in body, body
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/mailing.py
-#   +++ b/jxbatch/mailing.py
-#   @@ -534 +534 @@
-#   -            for s in rows if s.state != "已填写"]
-#   +            for s in rows if s.state not in ("已填写", "无法读取")]
 def test_a_returned_but_damaged_workbook_is_reminded(ws: Path, server, monkeypatch) -> None:
     """mailing.Reminder / status: a returned file that cannot be opened (无法读取) is not a
-    return — the person is reminded, and asked to save and send it again.
-    Kills M10 (无法读取 left out of the reminders)."""
+    return — the person is reminded, and asked to save and send it again."""
     handler, port = server
     write_policy(ws, port)
     monkeypatch.setenv(mailing.PASSWORD_ENV, PASSWORD)
@@ -610,16 +561,9 @@ def test_a_returned_but_damaged_workbook_is_reminded(ws: Path, server, monkeypat
     assert "无法打开（可能已损坏），请重新保存后发回" in body
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/mailing.py
-#   +++ b/jxbatch/mailing.py
-#   @@ -482 +482 @@
-#   -                if last is not None and last.sent_at[:10] == today:
-#   +                if last is not None and last.sent_at[:7] == today[:7]:
 def test_a_reminder_sent_on_another_day_is_no_reason_to_skip(ws: Path, server, monkeypatch) -> None:
     """README remind: "A person already reminded *today* is skipped unless --resend" — one
-    reminded on another day of the month gets today's reminder.
-    Kills M08 (once per day widened to once per month)."""
+    reminded on another day of the month gets today's reminder."""
     handler, port = server
     write_policy(ws, port)
     monkeypatch.setenv(mailing.PASSWORD_ENV, PASSWORD)
@@ -636,21 +580,9 @@ def test_a_reminder_sent_on_another_day_is_no_reason_to_skip(ws: Path, server, m
     assert len(handler.messages) == 2 * first and "今天已提醒过" not in out.output, out.output
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/mailing.py
-#   +++ b/jxbatch/mailing.py
-#   @@ -93 +93 @@
-#   -        if self.user and not password:
-#   +        if not password:
-#   --- a/jxbatch/mailing.py
-#   +++ b/jxbatch/mailing.py
-#   @@ -78 +78 @@
-#   -        sender = str(get("sender", "")).strip() or (user if _ADDRESS.match(user) else "")
-#   +        sender = str(get("sender", "")).strip()
 def test_mail_settings_without_login_or_sender(tmp_path: Path) -> None:
     """README [mail]: ``user`` blank means no login (so no password is needed); ``sender`` blank
-    means the user, when it is an address.
-    Kills M05 (a password required without a user) and M06 (no sender taken from user)."""
+    means the user, when it is an address."""
     from jxbatch.policy import load_policy
 
     root = tmp_path / "ws"
@@ -665,16 +597,9 @@ def test_mail_settings_without_login_or_sender(tmp_path: Path) -> None:
     assert login.sender == "kaohe@example.cn" and login.problems("pw") == []
 
 
-# mutant(s) killed:
-#   --- a/jxbatch/mailing.py
-#   +++ b/jxbatch/mailing.py
-#   @@ -540 +540 @@
-#   -    deadline = return_deadline(month, settings.deadline_day, load_registers(ws)[0].calendar)
-#   +    deadline = return_deadline(month, settings.deadline_day)
 def test_a_december_reminder_moves_the_deadline_off_a_rest_day(fresh_ws: Path) -> None:
     """README deadline_day: a rest day moves to the next working day — in the reminder as in the
-    issue mail (3 January 2027 is a Sunday: the 4th).
-    Kills M11 (remind_jobs computing the deadline without the workspace's calendar)."""
+    issue mail (3 January 2027 is a Sunday: the 4th)."""
     from jxbatch.calendar import Month
     from jxbatch.model import Person
 

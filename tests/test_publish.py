@@ -504,12 +504,6 @@ def test_sheets_of_several_tables_repeat_each_tables_header(tmp_path) -> None:
     assert [rank.cell(50, c).value for c in range(1, 4)] == ["名次", "工号", "姓名"]
 
 
-# kills M02:
-# --- a/jxbatch/publish/monthly.py
-# +++ b/jxbatch/publish/monthly.py
-# @@ def ranking_rows
-# -        lead.append([p.rank, p.staff_id, p.name, role, shown(p.start), p.chained, p.quota_shortfall,
-# +        lead.append([p.rank, p.staff_id, p.name, role, p.start, p.chained, p.quota_shortfall,
 def test_leader_start_is_posted_as_the_rounded_mean(books) -> None:
     """SPEC §9 / the sheet's own note (起算分四舍五入显示): the 起算分 cell holds the mean as
     shown, 2 decimals half up, not the unrounded 98.1666… that would appear in the formula bar
@@ -521,12 +515,6 @@ def test_leader_start_is_posted_as_the_rounded_mean(books) -> None:
     assert lead["L1"][4] == 98.17 and lead["D1"][4] == 97.46 and lead["L2"][4] == 99
 
 
-# kills M06:
-# --- a/jxbatch/publish/monthly.py
-# +++ b/jxbatch/publish/monthly.py
-# @@ def ranking_rows
-# -    dept = [[d.rank, d.name, d.headcount, d.score, person_name(res, d.leader)] for d in res.departments]
-# +    dept = [[i, d.name, d.headcount, d.score, person_name(res, d.leader)] for i, d in enumerate(res.departments, 1)]
 def test_ties_share_a_rank_in_all_three_posted_tables(tmp_path) -> None:
     """R-RK-2 on the posted sheet, for every table of R-RK-1: nothing deducted, so every
     department head and staff member scores 100 (rank 1 ×5, by 工号), both departments 100.00
@@ -547,12 +535,6 @@ def test_ties_share_a_rank_in_all_three_posted_tables(tmp_path) -> None:
         (1, "D1", "98.00"), (1, "L1", "98.00"), (1, "L2", "98.00")]
 
 
-# kills M10:
-# --- a/jxbatch/publish/monthly.py
-# +++ b/jxbatch/publish/monthly.py
-# @@ def write_allowance
-# -        rows.append([i, p.staff_id, p.name, post_label(p), p.score, p.score - p.base, p.allowance])
-# +        rows.append([i, p.staff_id, p.name, post_label(p), p.score, p.raw - p.base, p.allowance])
 def test_allowance_difference_is_published_score_minus_base(books) -> None:
     """R-AL-1: the finance notice is computed from the published score so that anyone can check
     it by hand: 分差 holds exactly 得分 − 100 (D1 99.46 → −0.54, L1 95.92 → −4.08), and
@@ -571,18 +553,6 @@ def test_allowance_difference_is_published_score_minus_base(books) -> None:
         assert Dec(str(row[5])) * 50 == Dec(str(row[6])), sid
 
 
-# kills M08 and M09 (the worked example has nobody with a positive amount and H2 at 0):
-# --- a/jxbatch/publish/monthly.py
-# +++ b/jxbatch/publish/monthly.py
-# @@ def write_allowance
-# -    plus = [a for a in amounts if a > 0]
-# +    plus = [a for a in amounts if a >= 0]
-# and
-# -               f"减发{len(minus)}人计{yuan_text(-total(minus))}，合计{yuan_text(grand)}。")
-# +               f"减发{len(minus)}人计{yuan_text(total(minus))}，合计{yuan_text(grand)}。")
-# and kills M13:
-# -        lines.append(f"本月不参加考核人员（{'、'.join(n for _, n in info.out_of_scope)}）津补贴不作增减。")
-# +        lines.append(f"本月不参加考核人员（{info.out_of_scope[0][1]}）津补贴不作增减。")
 def test_allowance_summary_line_and_out_of_scope_names(books) -> None:
     """R-AL-2 on the finance notice's own words: 8 ranked people, none paid more, 7 paid less
     (27 + 204 + 50 + 75 + 75 + 125 + 100 = 656), H2 (100.00, amount 0) in neither group; both
@@ -592,12 +562,6 @@ def test_allowance_summary_line_and_out_of_scope_names(books) -> None:
     assert "本月不参加考核人员（郑离、冯休）津补贴不作增减。" in lines
 
 
-# kills M12:
-# --- a/jxbatch/publish/monthly.py
-# +++ b/jxbatch/publish/monthly.py
-# @@ def allowance_people
-# -        return (role_order.get(p.role, 2), dept_order.get(p.department or "", -1), id_key(p.staff_id))
-# +        return (role_order.get(p.role, 2), dept_order.get(p.department or "", -1), p.staff_id)
 def test_allowance_rows_by_staff_id_numbers_as_numbers(tmp_path) -> None:
     """allowance_people's docstring (…then by department and 工号) with id_key's rule (S2 before
     S10, as the ranking sorts ties): staff S2, S9, S10 of 办公室 follow H1's department in that
@@ -619,12 +583,6 @@ def test_allowance_rows_by_staff_id_numbers_as_numbers(tmp_path) -> None:
     assert ids == ["D1", "L1", "L2", "A1", "A2", "H1", "S2", "S9", "S10", "B1", "H2"]
 
 
-# kills M14:
-# --- a/jxbatch/publish/monthly.py
-# +++ b/jxbatch/publish/monthly.py
-# @@ def write_details
-# -    rows = [[item.person, person_name(res, item.person), *item_row(res, item)] for item in res.items]
-# +    rows = [[item.person, item.person, *item_row(res, item)] for item in res.items]
 def test_details_name_column_holds_the_persons_name(books) -> None:
     """SPEC §9 考核明细: each item names whose it is — 工号 and 姓名 (the roster's name)."""
     ws = openpyxl.load_workbook(books["details"])["明细"]
@@ -634,19 +592,6 @@ def test_details_name_column_holds_the_persons_name(books) -> None:
     assert rows and all(r[1] == names[r[0]] for r in rows)
 
 
-# kills M15:
-# --- a/jxbatch/publish/monthly.py
-# +++ b/jxbatch/publish/monthly.py
-# @@ def _statement
-# -    items = [item_row(res, i) for i in p.items]
-# +    items = [item_row(res, i) for i in p.items[:-1]]
-# (M15 is also killed by test_a_long_statement_repeats_its_item_header, which counts 80 items)
-# and kills M19:
-# -    lines.append(("本人扣分", p.deductions, "points", "扣分项合计（自动规则、登记扣分）"))
-# +    lines.append(("本人扣分", p.deductions + p.chained, "points", "扣分项合计（自动规则、登记扣分）"))
-# and kills M18 (low priority: zeros with a misleading note on the director's sheet):
-# -    if p.role == LEADER:
-# +    if leader:
 def test_statement_lists_every_item_and_they_add_up(books) -> None:
     """SPEC §9 statement sheet: every scored item of the person, and the score lines are their
     sums. A1: B01 −1 (张所长) and B02 −0.5 (赵科长) → 本人扣分 1.5. L1: four items — chained
@@ -674,12 +619,6 @@ def test_statement_lists_every_item_and_they_add_up(books) -> None:
     assert d1["加分"] == 2 and "联带扣分" not in d1 and "指标扣分" not in d1
 
 
-# kills M16:
-# --- a/jxbatch/publish/monthly.py
-# +++ b/jxbatch/publish/monthly.py
-# @@ def _statement
-# -        texts = [d.post, d.duties, d.work_standard, d.deduction_standard]
-# +        texts = [d.post, d.duties, d.deduction_standard, d.work_standard]
 def test_statement_duties_stand_under_their_headers(books) -> None:
     """SPEC §4.3 岗位职责 published in each statement: 岗位 | 职责 | 工作标准 | 扣分标准, each
     text under its own header (A1: 文秘岗, =负责文电处理, 当日办结, 延误一次扣0.5分)."""
@@ -691,12 +630,6 @@ def test_statement_duties_stand_under_their_headers(books) -> None:
     assert row == {"岗位": "文秘岗", "职责": "=负责文电处理", "工作标准": "当日办结", "扣分标准": "延误一次扣0.5分"}
 
 
-# kills M17:
-# --- a/jxbatch/publish/monthly.py
-# +++ b/jxbatch/publish/monthly.py
-# @@ def _statement
-# -    lines.append(("名次", p.rank if scored else None, "int", f"{table}，共{sizes.get(p.table, 0)}人（R-RK-2）"))
-# +    lines.append(("名次", p.rank if scored else None, "int", f"{table}，共{len(res.people)}人（R-RK-2）"))
 def test_statement_rank_note_names_the_table_and_its_size(books) -> None:
     """R-RK-1/R-RK-2 on the statement: the rank is within the person's own table — the
     individual table holds 5 (H1, A1, A2, H2, B1), the leadership table 3 (D1, L1, L2)."""
@@ -706,11 +639,6 @@ def test_statement_rank_note_names_the_table_and_its_size(books) -> None:
     assert "领导班子排名，共3人（R-RK-2）" in texts(wb["D1 张所长"])
 
 
-# kills T01:
-# --- a/jxbatch/publish/styles.py
-# +++ b/jxbatch/publish/styles.py
-# -FORMULA_LIKE = ("=", "+", "-", "@")
-# +FORMULA_LIKE = ("=",)
 @pytest.mark.parametrize("reason", ["+86 138 0000", "-扣分-", "@张三 迟到", "=1+1"])
 def test_formula_like_reasons_keep_the_quote_prefix(tmp_path, reason) -> None:
     """SPEC §9 (a value starting with = + - @ must show literally) and SafeWorksheet's
@@ -727,11 +655,6 @@ def test_formula_like_reasons_keep_the_quote_prefix(tmp_path, reason) -> None:
     assert all(c.data_type == "s" and c.quotePrefix for c in cells), reason
 
 
-# kills T02:
-# --- a/jxbatch/publish/styles.py
-# +++ b/jxbatch/publish/styles.py
-# -MONEY_FORMAT = '#,##0.00"元";[Red]-#,##0.00"元"'
-# +MONEY_FORMAT = '#,##0.00"元";[Red]#,##0.00"元"'
 def test_negative_money_is_shown_with_its_minus_sign(books) -> None:
     """R-AL-1 on paper: a deduction of allowance must read as one — the money format's negative
     section (after the first ';') prints the minus sign (A1 −75.00元, not a red 75.00元 that a
