@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import os
 import zipfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,10 @@ def month_doc(m: int, year: int = YEAR, people: dict[str, dict[int, str]] | None
 
 
 def record(root: Path, months: list[int], year: int = YEAR, state: dict | None = None,
-           people: dict[str, dict[int, str]] | None = None, oversight: dict[int, dict] | None = None) -> None:
+           people: dict[str, dict[int, str]] | None = None, oversight: dict[int, dict] | None = None,
+           departments: Callable[[int, list[dict]], list[dict]] | None = None) -> None:
+    """Close `months` in the ledger with month_doc's results; `departments(m, rows)`, when
+    given, gives month m's department rows instead of month_doc's."""
     con = ledger.connect(root / "ledger.sqlite")
     try:
         with ledger.transaction(con):
@@ -95,8 +99,10 @@ def record(root: Path, months: list[int], year: int = YEAR, state: dict | None =
                 vs = dict(state) if (m == 12 and state is not None) else {}
                 if oversight and m in oversight:
                     vs["oversight"] = oversight[m]
-                ledger.record_close(con, month_doc(m, year, people), policy_digest="p", out_dir=str(root / "out"),
-                                    visit_state=vs or None)
+                doc = month_doc(m, year, people)
+                if departments is not None:
+                    doc["departments"] = departments(m, doc["departments"])
+                ledger.record_close(con, doc, policy_digest="p", out_dir=str(root / "out"), visit_state=vs or None)
     finally:
         con.close()
 
@@ -284,16 +290,8 @@ def test_a_department_of_half_a_year_is_ranked_by_the_months_it_had(tmp_path: Pa
     = 49.90; 办公室 (100.10 × 6, 100.20 × 6) stays 100.15."""
     root = workspace(tmp_path / "ws")
     write_evaluation(root)
-    con = ledger.connect(root / "ledger.sqlite")
-    try:
-        with ledger.transaction(con):
-            for m in range(1, 13):
-                doc = month_doc(m)
-                if m <= 6:
-                    doc["departments"] = [d for d in doc["departments"] if d["name"] != FINANCE]
-                ledger.record_close(con, doc, policy_digest="p", out_dir=str(root / "out"))
-    finally:
-        con.close()
+    record(root, list(range(1, 13)),
+           departments=lambda m, rows: [d for d in rows if d["name"] != FINANCE] if m <= 6 else rows)
     out = close_year(root, YEAR)
     assert out.status == CLOSED, out.report.errors
     assert [(d["name"], d["score"], d["rank"]) for d in out.document["departments"]] == [
@@ -810,17 +808,9 @@ def test_tied_departments_share_the_rank_on_the_posted_ranking(tmp_path: Path) -
     sheet (not 1 and 2), in roster order."""
     root = workspace(tmp_path / "ws")
     write_evaluation(root)
-    con = ledger.connect(root / "ledger.sqlite")
-    try:
-        with ledger.transaction(con):
-            for m in range(1, 13):
-                doc = month_doc(m)
-                doc["departments"] = [{"name": OFFICE, "score": "100.00", "rank": 1, "headcount": 4},
-                                      {"name": FINANCE, "score": "100.01" if m == 5 else "100.00", "rank": 1,
-                                       "headcount": 4}]
-                ledger.record_close(con, doc, policy_digest="p", out_dir=str(root / "out"))
-    finally:
-        con.close()
+    record(root, list(range(1, 13)), departments=lambda m, _rows: [
+        {"name": OFFICE, "score": "100.00", "rank": 1, "headcount": 4},
+        {"name": FINANCE, "score": "100.01" if m == 5 else "100.00", "rank": 1, "headcount": 4}])
     out = close_year(root, YEAR)
     assert out.status == CLOSED, out.report.errors
     assert [(d["name"], d["score"], d["rank"]) for d in out.document["departments"]] == [

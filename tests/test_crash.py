@@ -113,6 +113,27 @@ def closed_then_reopened(tmp_path: Path) -> tuple[Path, dict[str, bytes], list[t
     return root, before, ledger_ok(root)
 
 
+def fail_the_closes_commit(monkeypatch: pytest.MonkeyPatch, fired: list[bool], target: Path) -> None:
+    """Make the COMMIT of the close's own transaction fail — the one that holds the month's new
+    record, after both folder renames (`target`'s results.json is there) — and note it in
+    `fired`; begin_publishing's transaction, before anything is written, uses the same
+    function and goes through."""
+    from contextlib import contextmanager
+
+    real = ledger.transaction
+
+    @contextmanager
+    def failing_commit(con):  # type: ignore[no-untyped-def]
+        with real(con):
+            yield con
+            if ledger.current(con, "2026-11") is not None:
+                assert (target / "results.json").exists()  # both renames done
+                fired.append(True)
+                raise sqlite3.OperationalError("disk I/O error at COMMIT (injected)")
+
+    monkeypatch.setattr(ledger, "transaction", failing_commit)
+
+
 @pytest.mark.parametrize("fail_at", ["ranking", "allowance", "details", "report", "results", "replace1",
                                      "replace2", "record", "commit"])
 def test_failed_write_leaves_the_old_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -149,8 +170,6 @@ def test_failed_write_leaves_the_old_state(tmp_path: Path, monkeypatch: pytest.M
 
         monkeypatch.setattr(pipeline.os, "replace", flaky)
     elif fail_at == "record":  # the ledger insert fails (before the renames)
-        from jxbatch import ledger
-
         real_record = ledger.record_close
 
         def record_then_fail(*args: object, **kwargs: object) -> int:
@@ -158,26 +177,9 @@ def test_failed_write_leaves_the_old_state(tmp_path: Path, monkeypatch: pytest.M
             raise sqlite3.OperationalError("disk I/O error (injected)")
 
         monkeypatch.setattr(ledger, "record_close", record_then_fail)
-    else:  # the COMMIT itself fails, after both renames: the earlier outputs are put back
-        from contextlib import contextmanager
-
-        from jxbatch import ledger
-
-        real_transaction = ledger.transaction
-
-        @contextmanager
-        def failing_commit(con):  # type: ignore[no-untyped-def]
-            # only the close's own transaction (begin_publishing's, before anything is
-            # written, uses the same function): the one that holds the month's new record
-            with real_transaction(con):
-                yield con
-                if ledger.current(con, "2026-11") is not None:
-                    assert (root / "out" / "2026-11" / "results.json").exists()  # both renames done
-                    fired.append(True)
-                    raise sqlite3.OperationalError("disk I/O error at COMMIT (injected)")
-
-        monkeypatch.setattr(ledger, "transaction", failing_commit)
     fired: list[bool] = []
+    if fail_at == "commit":  # the COMMIT itself fails, after both renames: the earlier outputs are put back
+        fail_the_closes_commit(monkeypatch, fired, root / "out" / "2026-11")
     with pytest.raises((OSError, sqlite3.Error)):
         close_month(root, NOV, publish_date=DATE)
     monkeypatch.undo()
@@ -582,21 +584,10 @@ def test_earlier_outputs_that_could_not_be_put_back_are_put_back_by_the_next_run
     outputs back is refused too (a virus scanner holding the folder, say). The parked folder is
     left — and the ledger still names it, so the next run puts it back: the month's folder
     as it was, nothing parked left over, the ledger as it was."""
-    from contextlib import contextmanager
-
     from .xlsx_helpers import refuse_replace
 
     root, before, ledger_before = closed_then_reopened(tmp_path)
-    real = ledger.transaction
-
-    @contextmanager
-    def commit_fails_for_the_close(con):  # type: ignore[no-untyped-def]
-        with real(con):
-            yield con
-            if ledger.current(con, "2026-11") is not None:
-                raise sqlite3.OperationalError("disk I/O error at COMMIT (injected)")
-
-    monkeypatch.setattr(ledger, "transaction", commit_fails_for_the_close)
+    fail_the_closes_commit(monkeypatch, [], root / "out" / "2026-11")
     refused = refuse_replace(monkeypatch, lambda src, dst: src.name.startswith(".old-2026-11-") and dst.name == "2026-11")
     with pytest.raises((OSError, sqlite3.Error)):
         close_month(root, NOV, publish_date=DATE)

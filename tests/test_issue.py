@@ -17,7 +17,7 @@ from jxbatch.issuing import filled_rows, init_workspace, issue_month
 from jxbatch.reader import read_workbook
 from jxbatch.schema import DEFAULT_DEPARTMENTS, PERSONAL, ROSTER, RUBRIC
 
-from .xlsx_helpers import mini_workspace, write_spec
+from .xlsx_helpers import fill_issued, mini_workspace, write_spec
 
 NOV = Month(2026, 11)
 
@@ -176,13 +176,9 @@ def test_issue_refuses_a_staff_id_given_twice(tmp_path: Path) -> None:
     assert out.exit_code == 1 and "名册有错误，未下发工作簿" in out.output and "A2" in out.output
 
 
-def test_issue_after_a_name_correction_renames_instead_of_a_second_workbook(tmp_path: Path) -> None:
-    """钱一 returned a filled workbook, then the roster corrects the name to 钱壹 and the clerk
-    issues again (a new hire, say): the filled workbook takes the new name and is kept — not
-    a blank second workbook of A1 beside it (validation refuses two; --send would mail the
-    blank one to someone who has returned)."""
-    import copy
-
+def returned_then_renamed(tmp_path: Path) -> tuple[Path, Path, bytes]:
+    """A workspace where 钱一 (A1) has returned a filled November workbook and the roster has
+    since corrected the name to 钱壹: (root, the month's folder, the filled workbook's bytes)."""
     from .xlsx_helpers import ROSTER
 
     root = mini_workspace(tmp_path / "ws")
@@ -192,10 +188,18 @@ def test_issue_after_a_name_correction_renames_instead_of_a_second_workbook(tmp_
     book = openpyxl.load_workbook(old)
     book["日整理"]["B3"], book["日整理"]["C3"] = "在岗", "整理档案"
     book.save(old)
-    filled_bytes = old.read_bytes()
     roster = copy.deepcopy(ROSTER)
     next(p for p in roster["工作人员"] if p["staff_id"] == "A1")["name"] = "钱壹"
     write_spec(root / "data" / "roster.xlsx", "roster", roster)
+    return root, folder, old.read_bytes()
+
+
+def test_issue_after_a_name_correction_renames_instead_of_a_second_workbook(tmp_path: Path) -> None:
+    """钱一 returned a filled workbook, then the roster corrects the name to 钱壹 and the clerk
+    issues again (a new hire, say): the filled workbook takes the new name and is kept — not
+    a blank second workbook of A1 beside it (validation refuses two; --send would mail the
+    blank one to someone who has returned)."""
+    root, folder, filled_bytes = returned_then_renamed(tmp_path)
     out = CliRunner().invoke(main, ["issue", "2026-11", "-w", str(root)])
     assert out.exit_code == 0, out.output
     assert sorted(p.name for p in folder.glob("A1_*")) == ["A1_钱壹_2026-11.xlsx"]
@@ -353,14 +357,7 @@ def test_status_of_a_month_closed_on_its_last_day_names_every_day_deducted(tmp_p
     root = mini_workspace(tmp_path / "ws")
     issue_month(root, NOV)
     path = root / "data" / "2026-11" / "A1_钱一_2026-11.xlsx"
-    book = openpyxl.load_workbook(path)
-    for row in book["日整理"].iter_rows(min_row=3):
-        if row[0].value is not None and row[0].value.day != 30:
-            row[1].value, row[2].value, row[4].value = "在岗", "接待来访", "有收获"
-    for row in book["周小结"].iter_rows(min_row=3):
-        if row[0].value is not None:
-            row[2].value = "完成本周工作"
-    book.save(path)
+    fill_issued(path, skip_days=(30,))
     monkeypatch.setattr(reader, "today", lambda: dt.date(2026, 11, 30))
     before = CliRunner().invoke(main, ["status", "2026-11", "-w", str(root)])
     assert "已填写" in next(line for line in before.output.splitlines() if line.startswith("A1"))  # today may come
@@ -432,21 +429,11 @@ def test_issue_dry_run_after_a_name_correction_says_the_filled_workbook_is_kept(
     """README: `issue --dry-run` says which workbooks it would generate and which it keeps. 钱一
     has returned a filled workbook and the roster now says 钱壹: the dry run says it would
     rename and keep it — not generate A1_钱壹 — and changes nothing."""
-    from .xlsx_helpers import ROSTER
-
-    root = mini_workspace(tmp_path / "ws")
-    issue_month(root, NOV)
-    folder = root / "data" / "2026-11"
-    old = folder / "A1_钱一_2026-11.xlsx"
-    book = openpyxl.load_workbook(old)
-    book["日整理"]["B3"], book["日整理"]["C3"] = "在岗", "整理档案"
-    book.save(old)
-    roster = copy.deepcopy(ROSTER)
-    next(p for p in roster["工作人员"] if p["staff_id"] == "A1")["name"] = "钱壹"
-    write_spec(root / "data" / "roster.xlsx", "roster", roster)
+    root, folder, filled_bytes = returned_then_renamed(tmp_path)
     out = CliRunner().invoke(main, ["issue", "2026-11", "-w", str(root), "--dry-run"])
     assert "Traceback" not in out.output  # exit 1: the dry run's mail listing finds no addresses
     assert "将按名册改名 A1_钱一_2026-11.xlsx → A1_钱壹_2026-11.xlsx" in out.output
     assert "已填写，不会覆盖" in out.output and "将生成" not in "".join(
         line for line in out.output.splitlines() if "A1_" in line), out.output
     assert sorted(p.name for p in folder.glob("A1_*")) == ["A1_钱一_2026-11.xlsx"]
+    assert (folder / "A1_钱一_2026-11.xlsx").read_bytes() == filled_bytes

@@ -33,7 +33,7 @@ from jxbatch.ledger import connect, mail_log  # noqa: E402
 from jxbatch.schema import ACTIVITIES, PERSONAL, REGISTER  # noqa: E402
 from jxbatch.workspace import Workspace  # noqa: E402
 
-from .xlsx_helpers import ROSTER, mini_workspace  # noqa: E402
+from .xlsx_helpers import ROSTER, fill_issued, mini_workspace  # noqa: E402
 
 NOV = Month(2026, 11)
 PASSWORD = "Pw-7f3c-秘密-s3cret"
@@ -301,20 +301,10 @@ def test_missing_password_or_dead_server_is_fatal_and_sends_nothing(ws: Path, se
 
 
 def test_remind_lists_and_mails_the_late_once_a_day(ws: Path, server, monkeypatch) -> None:
-    import openpyxl
-
     handler, port = server
     write_policy(ws, port)
     monkeypatch.setenv(mailing.PASSWORD_ENV, PASSWORD)
-    path = ws / "data" / "2026-11" / "A1_钱一_2026-11.xlsx"
-    book = openpyxl.load_workbook(path)  # A1 fills in everything (R-DAY-1, R-WK-1): not reminded
-    for row in book["日整理"].iter_rows(min_row=3):
-        if row[0].value is not None:
-            row[1].value, row[2].value, row[4].value = "在岗", "接待来访", "有收获"
-    for row in book["周小结"].iter_rows(min_row=3):
-        if row[0].value is not None:
-            row[2].value = "完成本周工作"
-    book.save(path)
+    fill_issued(ws / "data" / "2026-11" / "A1_钱一_2026-11.xlsx")  # A1 fills in everything: not reminded
     (ws / "data" / "2026-11" / "D1_张所长_2026-11.xlsx").unlink()
     listed = run("remind", "2026-11", "-w", str(ws))
     assert listed.exit_code == 0 and handler.messages == []
@@ -533,14 +523,7 @@ def test_reminder_mail_names_what_is_still_short(ws: Path, server, monkeypatch) 
     monkeypatch.setenv(mailing.PASSWORD_ENV, PASSWORD)
     monkeypatch.setattr(reader, "today", lambda: dt.date(2026, 11, 12))
     path = ws / "data" / "2026-11" / "A1_钱一_2026-11.xlsx"
-    book = openpyxl.load_workbook(path)
-    for row in book["日整理"].iter_rows(min_row=3):
-        if row[0].value is not None and row[0].value.day != 5:
-            row[1].value, row[2].value, row[4].value = "在岗", "接待来访", "有收获"
-    for row in book["周小结"].iter_rows(min_row=3):
-        if row[0].value is not None:
-            row[2].value = "完成本周工作"
-    book.save(path)
+    fill_issued(path, skip_days=(5,))
     run("remind", "2026-11", "-w", str(ws), "--send")
     body = handler.parsed()["qian1@example.cn"].get_body(("plain",)).get_content()
     assert "还有没填完的：日整理 1 天（11-05）" in body, body

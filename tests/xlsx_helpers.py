@@ -118,3 +118,17 @@ def refuse_replace(monkeypatch: Any, refused: Callable[[Path, Path], bool]) -> l
 
     monkeypatch.setattr(os, "replace", replace)
     return calls
+
+
+def fill_issued(path: Path, skip_days: Sequence[int] = ()) -> None:
+    """Fill an issued personal workbook as a diligent staff member does: every prefilled day of
+    日整理 在岗 with its work and reflection (R-DAY-1), every week of 周小结 summarised
+    (R-WK-1) — but the days of the month in `skip_days`, left blank."""
+    book = openpyxl.load_workbook(path)
+    for row in book["日整理"].iter_rows(min_row=3):
+        if row[0].value is not None and row[0].value.day not in skip_days:
+            row[1].value, row[2].value, row[4].value = "在岗", "接待来访", "有收获"
+    for row in book["周小结"].iter_rows(min_row=3):
+        if row[0].value is not None:
+            row[2].value = "完成本周工作"
+    book.save(path)
