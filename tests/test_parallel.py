@@ -355,6 +355,7 @@ def test_a_helpers_results_pipe_holds_a_megabyte(monkeypatch: pytest.MonkeyPatch
     assert [r for r, _ in parallel.pmap_beside(_tagged, list(range(20)), lambda: None)[0]] == [-x for x in range(20)]
     assert len(widened) == 1  # one helper, one pipe
 
+    allowed = int(Path("/proc/sys/fs/pipe-max-size").read_text())  # what an unprivileged process may ask
     receiving, send = mp.get_context("fork").Pipe(duplex=False)
     try:
         before = fcntl.fcntl(send.fileno(), fcntl.F_GETPIPE_SZ)
@@ -363,5 +364,4 @@ def test_a_helpers_results_pipe_holds_a_megabyte(monkeypatch: pytest.MonkeyPatch
     finally:
         receiving.close()
         send.close()
-    assert before == 64 * 1024
-    assert after == 1 << 20
+    assert after == 1 << 20 or (allowed < 1 << 20 and after == before)  # else left as it was, no error
