@@ -489,16 +489,21 @@ def test_a_settings_file_with_an_error_is_not_taken_for_the_same_settings(ws: Pa
     assert (ws / "out" / "2026-11" / "校验报告_2026-11.xlsx").read_bytes() == before
 
 
+def change_ledger(root: Path, sql: str) -> None:
+    """Change the workspace's ledger by hand (to make it look like an older version's)."""
+    con = sqlite3.connect(root / "ledger.sqlite")
+    try:
+        with con:
+            con.execute(sql)
+    finally:
+        con.close()
+
+
 def test_a_date_for_a_month_closed_without_one_is_refused(ws: Path) -> None:
     """A month closed by a version that kept no publication date: --date with another date
     would republish its outputs dated otherwise — refused like another date (R-LG-4)."""
     close_month(ws, NOV, publish_date=D(2026, 12, 1))
-    con = sqlite3.connect(ws / "ledger.sqlite")
-    try:
-        with con:
-            con.execute("UPDATE closes SET publish_date = NULL")
-    finally:
-        con.close()
+    change_ledger(ws, "UPDATE closes SET publish_date = NULL")
     refused = close_month(ws, NOV, publish_date=D(2026, 12, 9))
     assert refused.status == REFUSED and "当时未记录公示日期" in refused.message
     assert close_month(ws, NOV).status == UNCHANGED
@@ -873,12 +878,7 @@ def test_a_month_closed_by_an_older_version_is_found_where_it_was_published(ws: 
     month's results.json), not the original's; a close into another folder that happens to be
     called out/ (…/公示/out, still there) republishes there, not into the workspace's out/."""
     def forget_the_folder_kind(root: Path) -> None:  # as a close before that state was kept
-        con = sqlite3.connect(root / "ledger.sqlite")
-        try:
-            with con:
-                con.execute("DELETE FROM visit_state WHERE kind = 'folder'")
-        finally:
-            con.close()
+        change_ledger(root, "DELETE FROM visit_state WHERE kind = 'folder'")
 
     close_month(ws, NOV, publish_date=D(2026, 12, 1))
     forget_the_folder_kind(ws)
