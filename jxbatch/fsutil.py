@@ -88,8 +88,31 @@ def write_report(path: Path, write: Callable[[Path], object]) -> Path:
     validation report, still open in Excel while the clerk fixes what it lists: Windows refuses
     to replace it) — the first free "name (2).xlsx" … "(9)". The report is written once. Returns
     the path written; the original error when none can be (a folder without write permission).
-    Once `path` itself is written again, the "(n)" copies of earlier runs go (those not open)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    Once `path` itself is written again, the "(n)" copies of earlier runs go (those not open).
+    The folders created for it are removed again when no report could be written: a failed
+    run leaves no empty out/YYYY-MM/ behind that looks like a month with its outputs gone."""
+    created = _make_folders(path.parent)
+    try:
+        return _write_report(path, write)
+    except BaseException:
+        for folder in created:  # the deepest first; one another process has filled stays
+            with suppress(OSError):
+                folder.rmdir()
+        raise
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """folder.mkdir(parents=True, exist_ok=True); returns the folders it created, deepest first."""
+    missing = []
+    while not folder.exists() and folder.parent != folder:
+        missing.append(folder)
+        folder = folder.parent
+    for f in reversed(missing):
+        f.mkdir(exist_ok=True)
+    return missing
+
+
+def _write_report(path: Path, write: Callable[[Path], object]) -> Path:
     others = [path.with_name(f"{path.stem} ({n}){path.suffix}") for n in range(2, 10)]
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
     os.close(fd)

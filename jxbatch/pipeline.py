@@ -586,11 +586,9 @@ def report_folder(out_root: Path, month: Month, published: bool = False) -> Path
     """Where a validation report goes: the month's output folder, unless that folder holds a
     published set (a closed month, or a reopened one not yet re-closed; `published`: a closed
     month being published again, whatever is left of its folder) — published files are never
-    touched outside a close (SPEC §12); then out/_校验/."""
+    touched outside a close (SPEC §12); then out/_校验/. Created by the writing (`write_report`)."""
     target = out_root / str(month)
-    where = out_root / VALIDATE_FOLDER if published or (target / "results.json").exists() else target
-    where.mkdir(parents=True, exist_ok=True)
-    return where
+    return out_root / VALIDATE_FOLDER if published or (target / "results.json").exists() else target
 
 
 def _recently_left(person, month: Month) -> bool:

@@ -710,6 +710,36 @@ def test_the_last_report_open_in_excel_does_not_hide_the_errors(ws: Path, comman
         "校验报告_2026-11.xlsx"]
 
 
+@pytest.mark.parametrize("out_exists", [False, True])
+def test_a_report_that_cannot_be_written_leaves_no_empty_month_folder(ws: Path, out_exists: bool,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A close of invalid input whose 校验报告 cannot be written (a full disk) raises the
+    write's error — and leaves no empty out/2026-11/ (nor out/ it created) behind, which the
+    clerk would take for a month whose outputs went missing. An out/ that was there stays."""
+    import jxbatch.pipeline as pipeline
+
+    rows = register()
+    rows["扣分"][1]["points"] = "两分"
+    write_spec(ws / "data" / "2026-11" / "考核登记_2026-11.xlsx", "register", rows, month="2026-11")
+    if out_exists:
+        (ws / "out").mkdir()
+
+    def disk_full(path: Path, *args: object) -> None:
+        path.write_bytes(b"PK")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pipeline, "write_validation_report", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert (ws / "out").exists() == out_exists
+    if out_exists:
+        assert list((ws / "out").iterdir()) == []
+    monkeypatch.undo()
+    out = close_month(ws, NOV, publish_date=D(2026, 12, 1))  # written where it belongs once it can be
+    assert out.status == INVALID and out.report_path == ws / "out" / "2026-11" / "校验报告_2026-11.xlsx"
+    assert out.report_path.exists()
+
+
 def test_a_closed_months_input_open_in_excel_is_not_called_changed(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Windows review: with one of a closed month's workbooks held open (Windows refuses to
     read it), close-month said the inputs had changed and told the clerk to reopen the month.
