@@ -804,7 +804,7 @@ def read_table(sheet: RawSheet | None, spec: SheetSpec, file: str) -> tuple[Tabl
         top_left, bottom_right = ref.split(":")
         first_row = int(re.sub(r"[A-Z]+", "", top_left))
         last_row = int(re.sub(r"[A-Z]+", "", bottom_right))
-        if last_row > h + 1:  # touches the header or data rows (a merged title above is fine)
+        if last_row > h + 1:  # reaches the data rows (a merged title above, or a label spread over header cells, is fine)
             col = re.sub(r"[0-9]+", "", top_left)
             problems.append(problem("merged-cells", Loc(file, spec.name, first_row, col), ref, detail=ref))
     for j in unlabeled:  # data under a blank header would be dropped: say so, once per column

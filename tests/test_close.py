@@ -929,3 +929,32 @@ def test_a_month_closed_by_an_older_version_is_found_where_it_was_published(ws: 
     assert again.status == UNCHANGED and again.out_dir == share / "2026-11"
     assert {p.name: p.read_bytes() for p in first.out_dir.iterdir()} == before
     assert not (other / "out" / "2026-11").exists()
+
+
+def test_system_junk_files_are_no_inputs_whatever_their_case(tmp_path: Path) -> None:
+    """SPEC §3, §14: Windows writes Thumbs.db and desktop.ini, macOS .DS_Store — in those cases;
+    none is an input of the month (each would be a file-not-zip error), whatever its case."""
+    from jxbatch.workspace import Workspace, month_files
+
+    folder = tmp_path / "data" / "2026-11"
+    folder.mkdir(parents=True)
+    for name in ("Thumbs.db", "Desktop.ini", ".DS_Store", "a.xlsx"):
+        (folder / name).write_bytes(b"x")
+    assert month_files(Workspace(tmp_path), NOV) == [folder / "a.xlsx"]
+
+
+def test_input_digest_changes_when_a_file_is_renamed(tmp_path: Path) -> None:
+    """R-LG-1: the digest covers each input's name as well as its bytes: the same workbook
+    saved under another staff member's name is another input, and each file's fingerprint is
+    keyed by its path under the workspace."""
+    from jxbatch.workspace import input_digest
+
+    folder = tmp_path / "data" / "2026-11"
+    folder.mkdir(parents=True)
+    a = folder / "A1_钱一_2026-11.xlsx"
+    a.write_bytes(b"same bytes")
+    each: dict[str, str] = {}
+    before = input_digest([a], tmp_path, each)
+    assert list(each) == ["data/2026-11/A1_钱一_2026-11.xlsx"]
+    b = a.rename(folder / "A2_孙二_2026-11.xlsx")
+    assert input_digest([b], tmp_path) != before

@@ -355,3 +355,47 @@ def test_cells_after_the_sheet_data_do_not_hide_a_far_corner_value(tmp_path: Pat
 
     patch_zip(p, sheet_part(p), craft)
     assert read_in_a_child(p) == "True [('sheet-too-large', '日整理')]"
+
+
+def test_sheet_extent_limits_at_their_edges() -> None:
+    """SPEC §14: a sheet is refused above 200,000 rows, 500 columns or 3,000,000 cells — each
+    limit itself still read."""
+    fine = [(200_000, 15), (200_000, 0), (1, 500), (6_000, 500), (3_000_000 // 15, 15)]
+    for rows, cols in fine:
+        reader._check_extent("日整理", rows, cols)
+    for rows, cols in [(200_001, 1), (1, 501), (6_001, 500), (3_000_000 // 15 + 1, 15)]:
+        with pytest.raises(reader.SheetTooLarge) as refused:
+            reader._check_extent("日整理", rows, cols)
+        assert (refused.value.sheet, refused.value.rows, refused.value.cols) == ("日整理", rows, cols)
+
+
+def test_far_column_bound_counts_every_cell_with_a_body_only() -> None:
+    """The far-corner bound (SPEC §14): below 183 rows a sheet of every column stays under
+    3,000,000 cells and the columns need no look; from there on a cell far right with a value
+    (XFD200, 200 rows: 3.3 million cells) sets the width, and one given only a fill — no body,
+    no room in python-calamine's grid — does not."""
+    def sheet(far: bytes) -> bytes:
+        return (b'<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+                b'<row r="200"><c r="A200" t="inlineStr"><is><t>x</t></is></c>' + far
+                + b"</row></sheetData></worksheet>")
+
+    assert reader._extent_bound(sheet(b'<c r="XFD200" t="inlineStr"><is><t>x</t></is></c>')) == (200, 16384)
+    assert reader._extent_bound(sheet(b'<c r="XFD200" s="1"/>')) == (200, 0)
+    assert reader._extent_bound(sheet(b"").replace(b'r="200"', b'r="183"')) == (183, 0)
+
+
+def test_a_fill_far_right_of_a_long_sheet_is_no_extent(tmp_path: Path) -> None:
+    """Review of the far-corner bound: a cell given only a fill at XFD100 of a sheet with 250
+    rows holds no value; python-calamine builds no grid for it, so the sheet reads, on both
+    readers, with its rows."""
+    from openpyxl.styles import PatternFill
+
+    rows = [[f"2026-11-{d % 28 + 1:02d}", "请假"] for d in range(250)]
+    p = write_xlsx(tmp_path / "S01_张三_2026-11.xlsx", {"日整理": [list(DAILY.labels), *rows]})
+    book = openpyxl.load_workbook(p)
+    book["日整理"]["XFD100"].fill = PatternFill("solid", fgColor="FFFF00")
+    book.save(p)
+    for engine in ("calamine", "openpyxl"):
+        raw, problems = reader.load_grid(p, engine=engine)
+        assert raw is not None and problems == [], (engine, problems)
+        assert len(raw.sheets["日整理"].rows) == 252 and raw.sheets["日整理"].rows[251][:2] == ["2026-11-26", "请假"]

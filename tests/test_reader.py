@@ -13,8 +13,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from jxbatch.reader import col_letter, is_lock_file, load_grid, preflight, read_table, read_workbook
-from jxbatch.schema import PERSONAL, REGISTER, ROSTER
+from jxbatch.reader import (
+    RawSheet,
+    col_letter,
+    is_lock_file,
+    load_grid,
+    preflight,
+    read_table,
+    read_workbook,
+)
+from jxbatch.schema import EVALUATION, PERSONAL, REGISTER, ROSTER
 
 from .xlsx_helpers import write_spec, write_xlsx
 
@@ -770,3 +778,106 @@ def test_a_merge_in_the_first_data_row_and_a_repeated_header() -> None:
     table, problems = read_table(twice, DAILY, "f.xlsx")
     assert [(p.code, p.loc.cell, p.is_error) for p in problems] == [("column-duplicate", "F2", True)]
     assert table.rows[0]["date"] == dt.date(2026, 11, 2)  # the first column is the one read
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_meta_key_given_again_blank_keeps_its_value_on_either_engine(tmp_path: Path, engine: str) -> None:
+    """R-TPL-2: a _meta key given with its value and then again with a blank (a row pasted
+    twice, its value cleared) keeps the value: a blank repeat takes nothing away and is no
+    conflict, in whichever order the two rows come."""
+    labels = list(DAILY.labels)
+    path = write_xlsx(tmp_path / "a.xlsx", {"日整理": [labels]},
+                      meta=[("kind", "personal"), ("staff_id", "S01"), ("staff_id", None), ("month", "2026-11"),
+                            ("month", "")])
+    raw, problems = load_grid(path, engine=engine)
+    assert problems == [] and raw is not None
+    assert raw.meta_conflicts == ()
+    assert (raw.meta["staff_id"], raw.meta["month"]) == ("S01", "2026-11")
+
+
+def test_header_on_row_ten_is_found(tmp_path: Path) -> None:
+    """R-TPL-1: the header is looked for within the first 10 rows — the tenth included (row
+    11 is too far: test_header_beyond_ten_rows_is_not_found)."""
+    path = write_xlsx(tmp_path / "a.xlsx", {"日整理": [*[["x"]] * 9, list(DAILY.labels),
+                                                     ["2026-11-03", "在岗", "a", None, "b"]]}, title=None)
+    wb, problems = read_workbook(path, PERSONAL)
+    assert [p for p in problems if p.loc.sheet == "日整理"] == []
+    assert [(r.line, r["done"]) for r in wb.tables["日整理"]] == [(11, "a")]
+
+
+def test_a_header_repeated_below_is_data_and_the_first_header_is_read() -> None:
+    """R-TPL-1: the header is the first row with the most labels; the same labels pasted again
+    lower down (two sheets copied into one) are a data row with its problems, not a second
+    header that would push the rows above it out of the table. The header here lacks the
+    optional 未完成工作, so no row has every label."""
+    labels = [lab for lab in DAILY.labels if lab != "未完成工作"]
+    sheet = RawSheet("日整理", [["标题"], labels, ["2026-11-03", "在岗", "a", "x"], labels,
+                                ["2026-11-04", "在岗", "b", "y"]])
+    table, problems = read_table(sheet, DAILY, "f.xlsx")
+    assert [r.line for r in table] == [3, 4, 5]
+    assert [(p.code, p.loc.cell, p.value) for p in problems] == [
+        ("column-missing-optional", None, None), ("bad-date", "A4", "日期"), ("bad-choice", "B4", "状态")]
+
+
+def test_one_label_of_three_is_no_header() -> None:
+    """R-TPL-1: a header must show at least half of the sheet's labels (rounded up), or all
+    its required ones when fewer: 评议 has three labels, two required, so a row holding only
+    编号 is no header and the sheet's header is missing; with two labels it is found."""
+    spec = EVALUATION.sheet("评议")
+    one = RawSheet("评议", [["标题"], ["编号", "说明"], ["R1", "x"]])
+    table, problems = read_table(one, spec, "民主评议_2026.xlsx")
+    assert [(p.code, p.loc.sheet) for p in problems] == [("header-missing", "评议")] and not table.present
+    two = RawSheet("评议", [["标题"], ["编号", "工作人员工号"], ["R1", "A1"]])
+    table, problems = read_table(two, spec, "民主评议_2026.xlsx")
+    assert table.present and [r.line for r in table] == [3]
+    assert [(p.code, p.loc.label) for p in problems] == [("column-missing-optional", "评价")]
+
+
+def test_a_merge_within_the_header_row_is_not_in_the_data_area() -> None:
+    """R-TPL-1, SPEC §14: merged-cells warns of merges in the data area (only their top-left
+    value is read). A label spread over two header cells (备注 over F2:G2) and a merged title
+    above are outside it: the extra column is said, no merge is; one reaching the first data
+    row (F2:F3) is."""
+    row = [dt.date(2026, 11, 2), "在岗", "整理档案", "", "细心"]
+    sheet = RawSheet("日整理", [["标题"], [*DAILY.labels, "备注"], row], merged=["A1:E1", "F2:G2"])
+    _, problems = read_table(sheet, DAILY, "f.xlsx")
+    assert [(p.code, p.loc.cell) for p in problems] == [("column-extra", "F2")]
+    sheet = RawSheet("日整理", [["标题"], [*DAILY.labels, "备注"], row], merged=["A1:E1", "F2:F3"])
+    _, problems = read_table(sheet, DAILY, "f.xlsx")
+    assert [(p.code, p.loc.cell) for p in problems] == [("column-extra", "F2"), ("merged-cells", "F2")]
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_a_required_text_cell_left_empty_is_invalid_on_either_engine(tmp_path: Path, engine: str) -> None:
+    """R-TPL-1, SPEC §14: a required 军休人员编号 left empty (python-calamine reads it as "",
+    openpyxl as None) or holding only spaces is a required error at its cell, and the field is
+    marked invalid in the row — on both readers, whichever path the cell takes."""
+    spec = PERSONAL.sheet("走访记录")
+    rows = [[dt.date(2026, 11, 3), None, "电话", "定期访", None, "x"],
+            [dt.date(2026, 11, 4), "   ", "电话", "定期访"]]
+    path = write_xlsx(tmp_path / "a.xlsx", {"走访记录": [list(spec.labels), *rows]})
+    raw, fatal = load_grid(path, engine=engine)
+    assert fatal == [] and raw is not None
+    table, problems = read_table(raw.sheets["走访记录"], spec, "a.xlsx")
+    assert [(p.code, p.loc.cell, p.is_error) for p in problems] == [("required", "B3", True), ("required", "B4", True)]
+    assert [r.invalid for r in table] == [{"retiree_id"}, {"retiree_id"}]
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_a_meta_key_given_three_ways_is_named_once(tmp_path: Path, engine: str) -> None:
+    """R-TPL-2, SPEC §14: a _meta key given three times with three values is one conflict, the
+    key named once (the message lists keys, not every repeat)."""
+    path = write_xlsx(tmp_path / "a.xlsx", {"日整理": [list(DAILY.labels)]},
+                      meta=[("kind", "personal"), ("staff_id", "S01"), ("staff_id", "S02"), ("staff_id", "S03"),
+                            ("month", "2026-11")])
+    raw, _ = load_grid(path, engine=engine)
+    assert raw.meta_conflicts == ("staff_id",)
+
+
+def test_an_empty_extra_sheet_is_not_said(tmp_path: Path) -> None:
+    """SPEC §14: a sheet the template does not have is said only when it holds something (a
+    copied 日整理 (2) would be dropped); an empty one (Excel's Sheet1 left blank) is not."""
+    path = write_xlsx(tmp_path / "S01_张三_2026-11.xlsx", {"日整理": [list(DAILY.labels)], "Sheet1": [],
+                                                            "日整理 (2)": [["2026-11-03", "在岗"]]}, title=None)
+    _, problems = read_workbook(path, PERSONAL)
+    assert [(p.code, p.loc.sheet) for p in problems if p.code == "sheet-extra"] == [("sheet-extra", "日整理 (2)")]

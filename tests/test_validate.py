@@ -623,3 +623,56 @@ def test_a_returned_workbook_that_cannot_be_taken_is_not_called_not_returned(tmp
     assert "无法采用" in unusable["A1_钱一_2026-11.xlsx"].message
     missing = [p.message for p in v.report.warnings if p.code == "workbook-missing"]
     assert not [m for m in missing if "A1" in m or "B1" in m]
+
+
+def test_a_register_without_meta_in_the_month_folder_is_unknown(tmp_path: Path) -> None:
+    """R-TPL-2, SPEC §14: a workbook without _meta whose sheets are the 名单 register's is
+    no workbook of a month (a personal workbook, 考核登记, 活动登记 or 民主评议): an error
+    asking to move it away, and the file is listed as refused — not taken for a register
+    of the month and then passed over without a word."""
+    root = mini_workspace(tmp_path / "ws")
+    write_spec(root / "data" / "2026-11" / "名单.xlsx", "roster", ROSTER, with_meta=False)
+    v = validate_month(root, NOV)
+    assert [(p.code, p.is_error) for p in v.report if p.loc.file == "名单.xlsx"] == [("file-unknown", True)]
+    assert v.ctx.inputs.unidentified == ["名单.xlsx"]
+
+
+def test_personal_workbook_whose_meta_month_is_blank_is_refused(tmp_path: Path) -> None:
+    """R-TPL-2: a personal workbook must name its month in _meta; a blank month (cleared by
+    hand) is a month that does not match: meta-month, quoting it as 空; the workbook is not
+    taken, and A1's work is said to be unusable rather than missing."""
+    root = mini_workspace(tmp_path / "ws")
+    write_spec(root / "data" / "2026-11" / "A1_钱一_2026-11.xlsx", "personal", month=None, staff_id="A1")
+    v = validate_month(root, NOV)
+    mine = [p for p in v.report if p.loc.file == "A1_钱一_2026-11.xlsx"]
+    assert [(p.code, p.is_error) for p in mine] == [("meta-month", True), ("workbook-unusable", False)]
+    assert mine[0].message == "工作簿月份不符：应为 2026-11，实际为 空"
+    assert "A1" not in v.ctx.inputs.personal
+
+
+def test_evaluation_meta_month_may_be_blank_but_not_of_another_year(tmp_path: Path) -> None:
+    """R-TPL-2 with R-YR-3: the 民主评议 workbook is annual; its _meta month is checked by the
+    year alone, and a blank month is no mismatch: taken as December's evaluation without a
+    meta-month error. One of another year is refused."""
+    dec = Month(2026, 12)
+    root = mini_workspace(tmp_path / "ws", month="2026-12")
+    path = write_spec(root / "data" / "2026-12" / "民主评议_2026.xlsx", "evaluation", {}, month=None)
+    v = validate_month(root, dec)
+    assert [p.code for p in v.report if p.loc.file == path.name and p.code.startswith("meta")] == []
+    assert v.ctx.inputs.evaluation is not None and v.ctx.inputs.evaluation.path == path
+    write_spec(path, "evaluation", {}, month="2025-12")
+    v = validate_month(root, dec)
+    assert [(p.code, p.is_error) for p in v.report if p.loc.file == path.name] == [("meta-month", True)]
+    assert v.ctx.inputs.evaluation is None
+
+
+def test_a_register_file_holding_another_registers_sheets_is_unknown(tmp_path: Path) -> None:
+    """R-TPL-2: data/calendar.xlsx without _meta whose sheets are the 名单's (a roster saved
+    under the wrong name) is not taken as a non-standard 日历: an error, file-unknown, and
+    its missing 日历调整 sheet is said too — no 非标准模板 warning that would call it one."""
+    root = mini_workspace(tmp_path / "ws")
+    write_spec(root / "data" / "calendar.xlsx", "roster", ROSTER, with_meta=False)
+    v = validate_month(root, NOV)
+    mine = sorted((p.code, p.loc.sheet or "") for p in v.report if p.loc.file == "data/calendar.xlsx")
+    assert mine == [("file-unknown", ""), ("sheet-extra", "分管"), ("sheet-extra", "工作人员"), ("sheet-extra", "科室"),
+                    ("sheet-missing", "日历调整")]
