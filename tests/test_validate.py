@@ -676,3 +676,17 @@ def test_a_register_file_holding_another_registers_sheets_is_unknown(tmp_path: P
     mine = sorted((p.code, p.loc.sheet or "") for p in v.report if p.loc.file == "data/calendar.xlsx")
     assert mine == [("file-unknown", ""), ("sheet-extra", "分管"), ("sheet-extra", "工作人员"), ("sheet-extra", "科室"),
                     ("sheet-missing", "日历调整")]
+
+
+def test_a_workbook_whose_meta_kind_was_cleared_is_refused_saying_so(tmp_path: Path) -> None:
+    """R-TPL-2, SPEC §14: a personal workbook whose hidden _meta 类型 was cleared by hand is no
+    workbook of the month any more (its sheets are not guessed from when _meta is there): an
+    error naming what was expected and that the type is blank (空), not an empty quote."""
+    root = mini_workspace(tmp_path / "ws")
+    write_xlsx(root / "data" / "2026-11" / "A1_钱一_2026-11.xlsx", {"日整理": [["日期"]]},
+               [("kind", ""), ("staff_id", "A1"), ("month", "2026-11")])
+    v = validate_month(root, NOV)
+    mine = [p for p in v.report if p.loc.file == "A1_钱一_2026-11.xlsx"]
+    assert [(p.code, p.is_error) for p in mine][:1] == [("meta-kind", True)]
+    assert mine[0].message == "工作簿类型不符：应为“本月工作簿”，实际为“空”"
+    assert "A1" not in v.ctx.inputs.personal
