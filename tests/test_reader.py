@@ -881,3 +881,38 @@ def test_an_empty_extra_sheet_is_not_said(tmp_path: Path) -> None:
                                                             "日整理 (2)": [["2026-11-03", "在岗"]]}, title=None)
     _, problems = read_workbook(path, PERSONAL)
     assert [(p.code, p.loc.sheet) for p in problems if p.code == "sheet-extra"] == [("sheet-extra", "日整理 (2)")]
+
+
+@pytest.mark.parametrize(("convert", "value", "expected"), [
+    ("points", float("nan"), (None, "bad-number")),  # a float Excel never stores: no crash (SPEC §14)
+    ("points", float("inf"), (None, "bad-number")),
+    ("points", "NaN", (None, "bad-number")),  # text that Decimal reads as not-a-number
+    ("money", "Infinity", (None, "bad-number")),
+    ("points", "2分", (Decimal(2), None)),  # the unit typed after the number
+    ("money", "1,0000", (None, "bad-number")),  # a comma not grouping three digits, even at the start
+    ("money", 10_000_000, (Decimal(10_000_000), None)),  # the largest amount accepted …
+    ("money", "10000000.01", (None, "out-of-range")),  # … and the first refused
+    ("year", 1900, (1900, None)),
+    ("year", 1899, (None, "bad-year")),
+    ("year", 2100, (2100, None)),
+    ("year", 2101, (None, "bad-year")),
+    ("int", "1.5", (None, "bad-integer")),  # never cut to 1
+    ("year", 2026.5, (None, "bad-integer")),
+    ("id", 1001.0, ("1001", None)),  # an id a reader gives as a float is the id as typed
+    ("text", dt.datetime(2026, 11, 3, 8, 30), ("2026-11-03 08:30:00", None)),  # the time is kept
+    ("text", dt.datetime(2026, 11, 3), ("2026-11-03", None)),
+])
+def test_more_conversions_at_their_edges(convert: str, value: object, expected: tuple) -> None:
+    """SPEC §14 / R-TPL-3: converters never raise, refuse what is not a finite number, accept
+    a trailing 分 or 元, keep ids typed as numbers whole, and stop at their bounds (money at
+    10,000,000, years 1900–2100, integers without a fraction)."""
+    from jxbatch import coerce
+
+    assert getattr(coerce, f"coerce_{convert}")(value) == expected
+
+
+def test_a_cell_of_only_spaces_is_blank() -> None:
+    """R-TPL-1: a cell holding only spaces or a tab is blank, like an empty one."""
+    from jxbatch.coerce import is_blank
+
+    assert [is_blank(v) for v in (None, "", "  ", "\t", " x ", 0)] == [True, True, True, True, False, False]

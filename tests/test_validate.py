@@ -7,10 +7,13 @@ import copy
 import datetime as dt
 from pathlib import Path
 
+import openpyxl
+import pytest
+
 from jxbatch.calendar import Month
 from jxbatch.pipeline import validate_month
 
-from .xlsx_helpers import ROSTER, mini_workspace, write_spec, write_xlsx
+from .xlsx_helpers import RETIREES, ROSTER, RUBRIC, mini_workspace, write_spec, write_xlsx
 
 NOV = Month(2026, 11)
 D = dt.date
@@ -690,3 +693,250 @@ def test_a_workbook_whose_meta_kind_was_cleared_is_refused_saying_so(tmp_path: P
     assert [(p.code, p.is_error) for p in mine][:1] == [("meta-kind", True)]
     assert mine[0].message == "工作簿类型不符：应为“本月工作簿”，实际为“空”"
     assert "A1" not in v.ctx.inputs.personal
+
+
+def _retirees_with(**sheets):
+    regs = copy.deepcopy(RETIREES)
+    regs.update(sheets)
+    return regs
+
+
+def test_an_id_that_folds_to_two_register_ids_is_not_guessed(tmp_path: Path) -> None:
+    """Excel's case-blind drop-down: "ka1" is read as the roster's id only when exactly one
+    roster id matches it case-blind. With both Ka1 and kA1 on the roster (a duplicate error of
+    its own) it is not guessed: an unknown 工号, no id-case warning."""
+    roster = copy.deepcopy(ROSTER)
+    a1 = next(p for p in roster["工作人员"] if p["staff_id"] == "A1")
+    roster["工作人员"] += [{**a1, "staff_id": "Ka1", "name": "钱甲"}, {**a1, "staff_id": "kA1", "name": "钱乙"}]
+    v = run(tmp_path, roster=roster, register={"扣分": [deduction(target_id="ka1")]})
+    assert found(v, "id-case") == []
+    assert found(v, "unknown-staff") == [("考核登记_2026-11.xlsx", "扣分", "B3", "ka1")]
+    assert found(v, "duplicate") == [("data/roster.xlsx", "工作人员", "A13", "kA1")]
+
+
+def test_rows_whose_unique_key_is_partly_unreadable_are_not_duplicates(tmp_path: Path) -> None:
+    """SPEC §14: two 季度确认 rows for R1 whose 季度 could not be read (“三季度”, “Q3”) are each
+    an error at the cell; they are not also called duplicates of each other — nothing says
+    they are the same quarter."""
+    rows = [{"retiree_id": "R1", "quarter": q, "signed": "是"} for q in ("三季度", "Q3")]
+    v = run(tmp_path, register={"季度确认": rows})
+    assert found(v, "bad-quarter") == [("考核登记_2026-11.xlsx", "季度确认", "B3", "三季度"),
+                                       ("考核登记_2026-11.xlsx", "季度确认", "B4", "Q3")]
+    assert found(v, "duplicate") == []
+
+
+def test_an_activity_number_used_twice_is_a_duplicate(tmp_path: Path) -> None:
+    """SPEC §14 (duplicates): 活动编号 is unique in 活动登记; a second F1 would be dropped from the
+    subsidies without a word, so it is an error at its cell naming the first row."""
+    root = mini_workspace(tmp_path / "ws")
+    act = {"activity_id": "F1", "activity_name": "垂钓", "activity_class": "A", "project": "钓鱼",
+           "date": D(2026, 11, 10)}
+    write_spec(root / "data" / "2026-11" / "活动登记_2026-11.xlsx", "activities",
+               {"活动": [act, {**act, "activity_name": "登山", "project": "登山"}]}, month="2026-11")
+    v = validate_month(root, NOV)
+    assert found(v, "duplicate") == [("活动登记_2026-11.xlsx", "活动", "A4", "F1")]
+    (dup,) = [p for p in v.report.errors if p.code == "duplicate"]
+    assert dup.message == "重复：活动编号“F1”与第 3 行重复"
+
+
+def test_rows_that_differ_in_an_unreadable_cell_are_not_repeats(tmp_path: Path) -> None:
+    """SPEC §14: two deductions equal but for a 分值 that could not be read (“一分”, “两分”) are
+    two errors at their cells, not one row repeated: an unreadable cell compares as typed."""
+    v = run(tmp_path, register={"扣分": [deduction(points="一分"), deduction(points="两分")]})
+    assert found(v, "bad-number") == [("考核登记_2026-11.xlsx", "扣分", "D3", "一分"),
+                                      ("考核登记_2026-11.xlsx", "扣分", "D4", "两分")]
+    assert found(v, "row-repeated") == []
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_a_blank_looking_added_cell_does_not_hide_a_repeat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           engine: str) -> None:
+    """SPEC §14 (duplicates): a deduction pasted twice where the copy has a space in an added
+    序号 column — nothing to see — is still the same row: row-repeated at row 4, whichever
+    reader read the sheet (openpyxl's rows end at their last cell holding anything, so the
+    copy's row is one cell longer)."""
+    monkeypatch.setenv("JXBATCH_READER", engine)
+    root = mini_workspace(tmp_path / "ws", register={"扣分": [deduction(), deduction()]})
+    path = root / "data" / "2026-11" / "考核登记_2026-11.xlsx"
+    wb = openpyxl.load_workbook(path)
+    sheet = wb["扣分"]
+    col = sheet.max_column + 1
+    sheet.cell(2, col, "序号")
+    sheet.cell(4, col, " ")
+    wb.save(path)
+    v = validate_month(root, NOV)
+    assert [(p.loc.sheet, p.loc.row) for p in v.report.errors if p.code == "row-repeated"] == [("扣分", 4)]
+
+
+def test_an_activity_dated_outside_the_month_is_an_error(tmp_path: Path) -> None:
+    """SPEC §14: an activity of 活动登记_2026-11 dated 2026-10-31 is an error at its 日期 cell."""
+    root = mini_workspace(tmp_path / "ws")
+    act = {"activity_id": "F1", "activity_name": "垂钓", "activity_class": "A", "project": "钓鱼",
+           "date": D(2026, 10, 31)}
+    write_spec(root / "data" / "2026-11" / "活动登记_2026-11.xlsx", "activities", {"活动": [act]}, month="2026-11")
+    v = validate_month(root, NOV)
+    assert found(v, "date-outside-month") == [("活动登记_2026-11.xlsx", "活动", "E3", "2026-10-31")]
+
+
+def test_an_unreadable_department_is_not_also_called_blank(tmp_path: Path) -> None:
+    """R-ORG-1 with SPEC §14: A1's 科室 holding an error value (#N/A) is that error at D7; the
+    cell is not blank, so no second error says a department is required."""
+    root = mini_workspace(tmp_path / "ws")
+    path = root / "data" / "roster.xlsx"
+    wb = openpyxl.load_workbook(path)
+    wb["工作人员"]["D7"].value = "#N/A"
+    wb["工作人员"]["D7"].data_type = "e"
+    wb.save(path)
+    v = validate_month(root, NOV)
+    assert [(p.code, p.loc.cell) for p in v.report.errors] == [("error-value", "D7")]
+
+
+def test_a_retiree_assigned_to_an_unknown_staff_id_is_an_error(tmp_path: Path) -> None:
+    """R-VI-6: 联包工作人员工号 must be on the roster; Z9 is an unknown 工号 at J5 (R3's row)."""
+    regs = _retirees_with()
+    regs["军休人员"][2]["assigned_staff"] = "Z9"
+    root = mini_workspace(tmp_path / "ws")
+    write_spec(root / "data" / "retirees.xlsx", "retirees", regs)
+    v = validate_month(root, NOV)
+    assert found(v, "unknown-staff") == [("data/retirees.xlsx", "军休人员", "J5", "Z9")]
+
+
+def test_unknown_retirees_in_applications_and_a_registrar_of_the_office(tmp_path: Path) -> None:
+    """R-AC-2: a B3 application for R9 (not on the register) is an error at its 编号; an event
+    registered by 考核办 is fine (考核办 is no 工号, but a registrar the office may be)."""
+    regs = _retirees_with(
+        分散活动申请=[{"retiree_id": "R9", "year": 2026, "written_request": "是", "family_signed": "是"}],
+        事件登记=[{"event_id": "E1", "retiree_id": "R1", "event_type": "住院", "start_date": D(2026, 11, 2),
+                   "registrar": "考核办"}])
+    root = mini_workspace(tmp_path / "ws")
+    write_spec(root / "data" / "retirees.xlsx", "retirees", regs)
+    v = validate_month(root, NOV)
+    assert found(v, "unknown-retiree") == [("data/retirees.xlsx", "分散活动申请", "A3", "R9")]
+    assert found(v, "unknown-staff") == []
+    assert [p.code for p in v.report.errors] == ["unknown-retiree"]
+
+
+def test_retiree_dates_at_their_edges(tmp_path: Path) -> None:
+    """SPEC §14 (absurd values) at the edges: born on the month's last day (not after the month)
+    is said as born not before the entry; a death on the day of entry is no contradiction."""
+    regs = _retirees_with()
+    regs["军休人员"][0]["birth_date"] = D(2026, 11, 30)  # R1
+    regs["军休人员"][1]["death_date"] = D(2005, 1, 1)  # R2: died the day of entry
+    root = mini_workspace(tmp_path / "ws")
+    write_spec(root / "data" / "retirees.xlsx", "retirees", regs)
+    v = validate_month(root, NOV)
+    assert found(v, "dates-inconsistent") == [("data/retirees.xlsx", "军休人员", "F3", "2026-11-30")]
+    (p,) = [p for p in v.report.errors if p.code == "dates-inconsistent"]
+    assert "出生日期 2026-11-30 不早于入所日期 2005-01-01" in p.message
+
+
+def test_a_missing_rubric_is_one_missing_file_not_missing_rules(tmp_path: Path) -> None:
+    """A month without data/rubric.xlsx: one error, the file is missing — not also each
+    automatic rule AUTO-… said missing from a rubric that is not there."""
+    root = mini_workspace(tmp_path / "ws")
+    (root / "data" / "rubric.xlsx").unlink()
+    v = validate_month(root, NOV)
+    assert [p.code for p in v.report.errors if p.code == "rubric-auto-missing"] == []
+    assert ("file-missing", "data/rubric.xlsx") in [(p.code, p.loc.file) for p in v.report.errors]
+
+
+def test_unknown_codes_and_staff_in_the_rubrics_other_sheets(tmp_path: Path) -> None:
+    """SPEC §4.3: a 年度目标 row's 标准编号 must be in 考核标准 (ZZ at F3), a 岗位职责 row's 工号 on
+    the roster (Z9 at C3)."""
+    rubric = copy.deepcopy(RUBRIC)
+    rubric["年度目标"] = [{"target_id": "T1", "year": 2026, "department": "全所", "target": "目标",
+                          "deadline": "2026-12", "code": "ZZ", "points": 1}]
+    rubric["岗位职责"] = [{"department": "办公室", "post": "文秘", "staff_id": "Z9", "duties": "收发文"}]
+    root = mini_workspace(tmp_path / "ws")
+    write_spec(root / "data" / "rubric.xlsx", "rubric", rubric)
+    v = validate_month(root, NOV)
+    assert found(v, "unknown-code") == [("data/rubric.xlsx", "年度目标", "F3", "ZZ")]
+    assert found(v, "unknown-staff") == [("data/rubric.xlsx", "岗位职责", "C3", "Z9")]
+
+
+def test_a_code_of_the_wrong_direction_says_which_it_is(tmp_path: Path) -> None:
+    """The message of a bonus code used for a deduction (and a deduction code claimed as a
+    bonus in a personal workbook) says what the item is and what it was used for."""
+    v = run(tmp_path, register={"扣分": [deduction(code="J01")]},
+            personal={"A1": {"申报加分": [{"date": D(2026, 11, 6), "code": "B01", "reason": "表彰"}]}})
+    wrong = [(p.loc.file, p.loc.cell, p.message) for p in v.report.sorted() if p.code == "wrong-direction"]
+    assert wrong == [("A1_某某_2026-11.xlsx", "B3", "标准编号“B01”是扣分项目，不能用于加分"),
+                     ("考核登记_2026-11.xlsx", "C3", "标准编号“J01”是加分项目，不能用于扣分")]
+
+
+def test_unknown_targets_and_retirees_in_the_register(tmp_path: Path) -> None:
+    """目标完成 for a target not in 年度目标 (T9) and 季度确认 for a retiree not on the register
+    (R9) are errors at their cells."""
+    v = run(tmp_path, register={"目标完成": [{"target_id": "T9", "outcome": "已完成"}],
+                                "季度确认": [{"retiree_id": "R9", "quarter": "2026Q3", "signed": "是"}]})
+    assert found(v, "unknown-target") == [("考核登记_2026-11.xlsx", "目标完成", "A3", "T9")]
+    assert found(v, "unknown-retiree") == [("考核登记_2026-11.xlsx", "季度确认", "A3", "R9")]
+
+
+def test_daily_rows_outside_the_month_and_workbooks_out_of_scope_get_no_day_warning(tmp_path: Path) -> None:
+    """R-DAY-1 with R-ORG-4: a 日整理 row dated 2026-12-01 is date-outside-month (an error) and
+    not also “not a working day”; X1, who left before the month, gets the one warning that the
+    workbook counts for nothing, not one per row."""
+    row = {"status": "在岗", "done": "工作", "reflection": "体会"}
+    v = run(tmp_path, personal={"A1": {"日整理": [{**row, "date": D(2026, 12, 1)}]},
+                                "X1": {"日整理": [{**row, "date": D(2026, 11, 2)}]}})
+    assert found(v, "date-outside-month") == [("A1_某某_2026-11.xlsx", "日整理", "A3", "2026-12-01")]
+    assert found(v, "date-not-working-day") == []
+    assert [p.code for p in v.report.warnings if p.loc.file == "X1_某某_2026-11.xlsx"] == ["workbook-out-of-scope"]
+
+
+def test_a_week_row_without_its_period_is_still_placed_or_said(tmp_path: Path) -> None:
+    """R-WK-1: a 周小结 row whose 周次 2026-W99 is no week and whose 起止日期 is blank is the
+    required-value error and also said to match no week (it counts for nothing)."""
+    v = run(tmp_path, personal={"A1": {"周小结": [{"week": "2026-W99", "summary": "小结"}]}})
+    assert found(v, "required") == [("A1_某某_2026-11.xlsx", "周小结", "B3", None)]
+    assert found(v, "week-unmatched") == [("A1_某某_2026-11.xlsx", "周小结", "A3", "2026-W99")]
+
+
+def test_a_leader_out_of_scope_needs_no_staff(tmp_path: Path) -> None:
+    """R-CH-6 is for leaders taking part this month: L2 left on 2026-10-01 with all of 财务科;
+    L2 has no score to compute, so no leader-no-staff."""
+    staff = [dict(p) for p in ROSTER["工作人员"]]
+    for p in staff:
+        if p.get("department") == "财务科" or p["staff_id"] == "L2":
+            p["end_date"] = D(2026, 10, 1)
+    v = run(tmp_path, roster=roster_with(工作人员=staff))
+    assert "L2" not in v.ctx.scope
+    assert v.report.errors == []
+
+
+def test_pending_claims_are_matched_by_date_first_then_in_date_order(tmp_path: Path) -> None:
+    """R-SC-3: A1 claims J01 on 11-05 and 11-10, one approval dated 11-10: the 11-10 claim is
+    decided, the 11-05 one (B3) pending. B1 claims J01 on 11-12 (row 3) and 11-05 (row 4), one
+    approval dated 11-08: the earlier claim (11-05) takes it, the 11-12 one (B3) is pending."""
+    def approval(sid, day):
+        return {"date": day, "staff_id": sid, "code": "J01", "reason": "x", "decision": "批准", "approver": "考核办"}
+
+    def claims(*days):
+        return [{"date": d, "code": "J01", "reason": "表彰"} for d in days]
+
+    v = run(tmp_path, register={"加分审批": [approval("A1", D(2026, 11, 10)), approval("B1", D(2026, 11, 8))]},
+            personal={"A1": {"申报加分": claims(D(2026, 11, 5), D(2026, 11, 10))},
+                      "B1": {"申报加分": claims(D(2026, 11, 12), D(2026, 11, 5))}})
+    assert found(v, "bonus-pending") == [("A1_某某_2026-11.xlsx", "申报加分", "B3", "J01"),
+                                         ("B1_某某_2026-11.xlsx", "申报加分", "B3", "J01")]
+
+
+def test_another_months_file_is_not_this_months_return(tmp_path: Path) -> None:
+    """R-DAY-1: A1's October workbook left in the November folder is refused (its own error);
+    A1 has still not returned November's: workbook-missing, not “the returned one cannot be
+    taken”."""
+    root = mini_workspace(tmp_path / "ws")
+    write_spec(root / "data" / "2026-11" / "A1_钱一_2026-10.xlsx", "personal", month="2026-10", staff_id="A1")
+    v = validate_month(root, NOV)
+    assert [p for p in v.report.warnings if p.code == "workbook-unusable"] == []
+    assert [p.loc.file for p in v.report.warnings if p.code == "workbook-missing" and "（A1）" in p.message] == [
+        "A1_钱一_2026-11.xlsx"]
+
+
+def test_a_workbook_with_only_an_unreadable_value_is_not_blank(tmp_path: Path) -> None:
+    """R-DAY-1: A1 typed 状态 “上班” (not a choice) and nothing else: that is an error at B3, and
+    the workbook is not “still blank as issued” — something was typed."""
+    v = run(tmp_path, personal={"A1": {"日整理": [{"date": D(2026, 11, 3), "status": "上班"}]}})
+    assert found(v, "bad-choice") == [("A1_某某_2026-11.xlsx", "日整理", "B3", "上班")]
+    assert [p for p in v.report.warnings if p.code == "workbook-blank"] == []
