@@ -213,21 +213,25 @@ def test_a_register_row_pasted_twice_is_an_error(tmp_path: Path) -> None:
     assert "与第 3 行完全相同" in next(p.message for p in v.report.errors if p.code == "row-repeated")
 
 
-def test_rows_that_differ_only_in_an_added_column_are_not_repeats(tmp_path: Path) -> None:
-    """An office that numbers its register rows (an added 序号 column) has two deductions
-    equal in the template's columns but not the same row: no row-repeated."""
-    import openpyxl
-
+def numbered_register(tmp_path: Path, numbers: dict[int, object]) -> Path:
+    """A workspace whose 考核登记 has the same deduction twice (rows 3 and 4) and an added 序号
+    column right of the template's, holding `numbers` (sheet row -> value)."""
     root = mini_workspace(tmp_path / "ws", register={"扣分": [deduction(), deduction()]})
     path = root / "data" / "2026-11" / "考核登记_2026-11.xlsx"
     wb = openpyxl.load_workbook(path)
     sheet = wb["扣分"]
     col = sheet.max_column + 1
     sheet.cell(2, col, "序号")
-    sheet.cell(3, col, 1)
-    sheet.cell(4, col, 2)
+    for row, value in numbers.items():
+        sheet.cell(row, col, value)
     wb.save(path)
-    v = validate_month(root, NOV)
+    return root
+
+
+def test_rows_that_differ_only_in_an_added_column_are_not_repeats(tmp_path: Path) -> None:
+    """An office that numbers its register rows (an added 序号 column) has two deductions
+    equal in the template's columns but not the same row: no row-repeated."""
+    v = validate_month(numbered_register(tmp_path, {3: 1, 4: 2}), NOV)
     assert [p.code for p in v.report.errors] == []
     assert "column-extra" in [p.code for p in v.report.warnings]
 
@@ -756,15 +760,7 @@ def test_a_blank_looking_added_cell_does_not_hide_a_repeat(tmp_path: Path, monke
     reader read the sheet (openpyxl's rows end at their last cell holding anything, so the
     copy's row is one cell longer)."""
     monkeypatch.setenv("JXBATCH_READER", engine)
-    root = mini_workspace(tmp_path / "ws", register={"扣分": [deduction(), deduction()]})
-    path = root / "data" / "2026-11" / "考核登记_2026-11.xlsx"
-    wb = openpyxl.load_workbook(path)
-    sheet = wb["扣分"]
-    col = sheet.max_column + 1
-    sheet.cell(2, col, "序号")
-    sheet.cell(4, col, " ")
-    wb.save(path)
-    v = validate_month(root, NOV)
+    v = validate_month(numbered_register(tmp_path, {4: " "}), NOV)
     assert [(p.loc.sheet, p.loc.row) for p in v.report.errors if p.code == "row-repeated"] == [("扣分", 4)]
 
 
