@@ -681,3 +681,41 @@ def test_calculation_total_includes_the_survivors(tmp_path: Path) -> None:
     assert calc["合计（与补助发放表一致）"][9] == 100
     payout = {r[0]: r for r in wb["补助发放"].iter_rows(values_only=True)}
     assert payout["合计（1人，1笔）"][4] == 100
+
+
+def test_travel_without_cost_is_an_error_in_any_class(tmp_path: Path) -> None:
+    """SPEC §4.6: 总费用 is required for 外省旅游 whatever the class — also where no subsidy rule
+    applies (class A, T2 on row 6): an error at its 总费用 cell (F6)."""
+    acts = activities(活动=[{"activity_id": "T2", "activity_name": "集体游", "activity_class": "A",
+                               "project": "外省旅游", "date": D(2026, 11, 20)}])
+    root = workspace(tmp_path / "w", acts=acts)
+    v = validate_month(root, NOV)
+    assert [(p.loc.cell, p.severity.value) for p in v.report if p.code == "activity-cost-missing"] == [("F6", "error")]
+
+
+def test_a_dead_participant_in_b3_is_said_once(tmp_path: Path) -> None:
+    """R-AC-2: 丁四 (C4, died 1 November) listed for the B3 fishing F1 (row 11): one b3-ineligible
+    naming 活动当日不在册 — not also participant-off-register, which is for other classes."""
+    acts = activities(参加人员=[{"activity_id": "F1", "retiree_id": "C4"}])
+    root = workspace(tmp_path / "w", acts=acts)
+    v = validate_month(root, NOV)
+    ours = sorted((p.loc.row, p.code) for p in v.report if p.code in ("b3-ineligible", "participant-off-register")
+                  and p.value == "C4")
+    assert ours == [(10, "participant-off-register"), (11, "b3-ineligible")]  # row 10: class A (A1)
+    (b3,) = [p for p in v.report if p.code == "b3-ineligible" and p.value == "C4"]
+    assert "活动当日不在册" in b3.message
+
+
+def test_survivors_paid_in_december_are_not_paid_again_in_an_earlier_month(tmp_path: Path) -> None:
+    """R-SUB-3 (once a year): December (survivor_month 12) paid S1; the setting then moved to
+    11 and November was closed after December: it names December's payment and pays nothing.
+    The warning sits at S1's register row (军休人员 row 9)."""
+    root = workspace(tmp_path / "w", month=DEC)
+    mini_workspace(root, "2026-11")
+    write_spec(root / "data" / "retirees.xlsx", "retirees", RETIREES)
+    assert close_month(root, DEC, publish_date=D(2027, 1, 4)).document["subsidies"] != []
+    (root / "jxbatch.toml").write_text('[subsidies]\nsurvivor_month = 11\n', encoding="utf-8")
+    nov = close_month(root, NOV, publish_date=D(2026, 12, 1))
+    assert nov.status == CLOSED and nov.document["subsidies"] == []
+    assert [(p.message, p.where) for p in nov.report.warnings if p.code == "survivor-paid-already"] == [
+        ("庚七的遗属年度补助已于 2026-12 发放，本月不再发放（每年一次）", "data/retirees.xlsx:军休人员!第9行")]

@@ -958,3 +958,12 @@ def test_input_digest_changes_when_a_file_is_renamed(tmp_path: Path) -> None:
     assert list(each) == ["data/2026-11/A1_钱一_2026-11.xlsx"]
     b = a.rename(folder / "A2_孙二_2026-11.xlsx")
     assert input_digest([b], tmp_path) != before
+
+
+def test_a_changed_yes_no_setting_is_named_as_written(ws: Path) -> None:
+    """R-LG-2: a closed month's settings changed — scoring.auto_items_chain from true to false —
+    are named as the settings file writes them (true → false)."""
+    close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    (ws / "jxbatch.toml").write_text('[scoring]\nauto_items_chain = false\n', encoding="utf-8")
+    refused = close_month(ws, NOV, publish_date=D(2026, 12, 1))
+    assert refused.status == REFUSED and "设置已变化：scoring.auto_items_chain（true → false）" in refused.message

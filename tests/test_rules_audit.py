@@ -315,3 +315,60 @@ def test_award_floor_is_strictly_below_95() -> None:
     assert [e.person.staff_id for e in res.award.listed] == ["P01"]
     reasons = {e.person.staff_id: e.reasons for e in res.award.not_listed}
     assert reasons["P02"] == ["below_floor"] and reasons["P03"] == ["outside_share"]
+
+
+def roster_without_x1() -> dict:
+    """The shared roster without X1 (who left before the month)."""
+    return {**ROSTER, "工作人员": [dict(p) for p in ROSTER["工作人员"] if p["staff_id"] != "X1"]}
+
+
+def test_what_daily_logs_weekly_summaries_and_claims_contribute(tmp_path: Path) -> None:
+    """R-DAY-1, R-WK-1, R-SC-2, R-CH-3 through the close (gather.month_data), by cell:
+    A1's 日整理 row 3 (2 November) is 在岗 without 体会 → AUTO-DAILY with origin its 状态 cell B3;
+    A2's 周小结 row 3 (W45) is blank → AUTO-WEEKLY with origin its 本周小结 cell C3;
+    H1 has no workbook → every working day an AUTO-DAILY "未交个人工作簿" citing the file name;
+    B1's approved J01 bonus (加分审批 row 3) → origin its 分值 cell D3;
+    L2 issued nothing (leader_quota 2) → AUTO-QUOTA dated on the month's last day."""
+    from jxbatch.calendar import Calendar
+
+    cal = Calendar()
+    days, weeks = cal.working_days(NOV), cal.weeks(NOV)
+    register = {
+        "扣分": [{"date": D(2026, 11, 5), "target_id": "A2", "code": "B01", "reason": "x", "issuer": "L1",
+                "method": "检查扣分", "points": 2}],
+        "加分审批": [{"date": D(2026, 11, 6), "staff_id": "B1", "code": "J01", "points": 2, "reason": "受表彰",
+                  "decision": "批准", "approver": "D1"}]}
+    root = base_workspace(tmp_path / "ws", roster_without_x1(), register)
+    a1 = {"日整理": [{"date": d, "status": "在岗", "done": "工作", "reflection": None if d == days[0] else "体会"}
+                  for d in days],
+          "周小结": [{"week": w.label, "period": w.period, "summary": "小结"} for w in weeks]}
+    a2 = {"日整理": [{"date": d, "status": "在岗", "done": "工作", "reflection": "体会"} for d in days],
+          "周小结": [{"week": w.label, "period": w.period, "summary": None if i == 0 else "小结"}
+                  for i, w in enumerate(weeks)]}
+    fill_personal(root, NOV, ["D1", "L1", "L2", "A1", "A2", "H2", "B1"], extra={"A1": a1, "A2": a2})
+    out, doc = closed(root, NOV, D(2026, 12, 1))
+    items = doc["items"]
+    assert [(i["date"], i["origin"]) for i in items if i["person"] == "A1" and i["code"] == "AUTO-DAILY"] == [
+        ("2026-11-02", "A1_某_2026-11.xlsx:日整理!B3")]
+    assert [(i["date"], i["origin"]) for i in items if i["person"] == "A2" and i["code"] == "AUTO-WEEKLY"] == [
+        ("2026-11-06", "A2_某_2026-11.xlsx:周小结!C3")]
+    h1 = [i for i in items if i["person"] == "H1" and i["code"] == "AUTO-DAILY"]
+    assert len(h1) == len(days) == 21
+    assert {(i["reason"], i["origin"]) for i in h1} == {("未交个人工作簿", "H1_赵科长_2026-11.xlsx")}
+    assert [(i["code"], i["origin"]) for i in items if i["person"] == "B1" and i["source"] == "bonus"] == [
+        ("J01", "考核登记_2026-11.xlsx:加分审批!D3")]
+    assert [(i["person"], i["date"]) for i in items if i["code"] == "AUTO-QUOTA"] == [("L2", "2026-11-30")]
+
+
+def test_a_mid_week_joiner_owes_that_weeks_summary(tmp_path: Path) -> None:
+    """R-WK-1 with R-ORG-4: N1 joins on Wednesday 18 November without a workbook: active in
+    W47 (from the 18th) and W48; the week of 30 November belongs to December (R-CAL-3). Two
+    AUTO-WEEKLY, dated on the weeks' last working days 20 and 27 November."""
+    roster = roster_without_x1()
+    roster["工作人员"].append({"staff_id": "N1", "name": "新一", "role": "工作人员", "department": "财务科",
+                           "start_date": D(2026, 11, 18)})
+    root = base_workspace(tmp_path / "ws", roster, {}, policy='[scoring]\nleader_quota = "0"\n')
+    fill_personal(root, NOV, ["D1", "L1", "L2", "H1", "A1", "A2", "H2", "B1"])
+    out, doc = closed(root, NOV, D(2026, 12, 1))
+    assert [i["date"] for i in doc["items"] if i["person"] == "N1" and i["code"] == "AUTO-WEEKLY"] == [
+        "2026-11-20", "2026-11-27"]

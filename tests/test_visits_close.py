@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from .xlsx_helpers import ROSTER, mini_workspace, write_spec
 
 D = dt.date
 OCT, NOV, DEC, JAN = Month(2026, 10), Month(2026, 11), Month(2026, 12), Month(2027, 1)
+SEP = Month(2026, 9)
 STAFF = ("D1", "L1", "L2", "H1", "A1", "A2", "H2", "B1")
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "jxbatch" / "schemas" / "results.schema.json")
                     .read_text(encoding="utf-8"))
@@ -742,3 +744,267 @@ def test_late_must_visits_say_whether_the_visit_happened(ws: Path) -> None:
     lines = {r[4]: (r[8], r[11], r[14]) for r in rows[must:must + 3]}
     assert lines["老甲（R1）"] == (dt.datetime(2026, 11, 2), dt.datetime(2026, 11, 5), "超期")
     assert lines["老乙（R2）"] == (dt.datetime(2026, 11, 23), None, "超期未走访")
+
+
+def with_events(root: Path, *events: dict[str, Any], people: list[dict[str, Any]] | None = None) -> None:
+    """The scenario's retiree register with `events` added to 事件登记 (rows 5, 6, … after E1, E2)."""
+    write_spec(root / "data" / "retirees.xlsx", "retirees",
+               {**RETIREES, "军休人员": people or RETIREES["军休人员"], "事件登记": [*RETIREES["事件登记"], *events]})
+
+
+def hospital(eid: str, rid: str, day: dt.date) -> dict[str, Any]:
+    return {"event_id": eid, "retiree_id": rid, "event_type": "住院", "start_date": day, "registrar": "A1"}
+
+
+def warnings(doc: dict, code: str) -> list:
+    return [p for p in doc["_out"].report.warnings if p.code == code]
+
+
+def test_months_never_closed_between_two_closes_are_named_oldest_first(ws: Path) -> None:
+    """R-VI-3/R-VI-4 carried state: October is closed (E1 pending, deadline 2 November);
+    November and December never are. January's close carries October's state and says so
+    once, at the folder of the month before it (data/2026-12/), naming the months in
+    calendar order (2026-11、2026-12) and where the state came from (2026-10). E1's deadline
+    fell in a month nobody closed: it is not judged in January (no AUTO-MUST; everybody was
+    contacted in January, so no visit item at all)."""
+    close(ws, OCT)
+    jan = close(ws, JAN)
+    (gap,) = warnings(jan, "visit-history-gap")
+    assert gap.loc.file == "data/2026-12/"
+    assert gap.message == "2026-11、2026-12 未结账：必访待查、问题跟踪和季度确认从 2026-10 的记录接续，期间的记录未知"
+    assert visit_items(jan) == []
+
+
+def test_a_must_visit_due_on_the_first_of_the_next_month_is_judged_then(ws: Path) -> None:
+    """R-VI-3: E5 (R1 住院 on 29 October) is due by 1 November (29 + 3): pending after
+    October's close, and judged in November although its deadline is the month's first day.
+    Nobody visited it: one AUTO-MUST of 2 on A1 dated 1 November (E1 and the birthday were
+    visited on time as in the scenario)."""
+    with_events(ws, hospital("E5", "R1", D(2026, 10, 29)))
+    close(ws, OCT)
+    nov = close(ws, NOV)
+    assert visit_items(nov) == [("A1", "2026-11-01", "AUTO-MUST", "-2.00")]
+
+
+def test_an_unclosed_previous_month_owes_the_events_of_its_last_days(ws: Path) -> None:
+    """R-VI-3: October is not closed. E5 (R1 住院 on 29 October, the first of the last three
+    days) is due by 1 November, the month's first day: November's close cannot know whether
+    it was visited in October — a warning at E5's register row (事件登记 row 5), no deduction.
+    E1 (30 October) was visited on 2 November: on time, not named."""
+    with_events(ws, hospital("E5", "R1", D(2026, 10, 29)))
+    nov = close(ws, NOV)
+    assert [(p.value, p.where) for p in warnings(nov, "must-visit-unknown")] == [
+        ("E5", "data/retirees.xlsx:事件登记!第5行")]
+    assert visit_items(nov) == []
+
+
+def test_a_must_visit_paid_in_its_own_month_is_not_asked_for_again(ws: Path) -> None:
+    """R-VI-3: A1 visits R1 in hospital on 31 October, quoting E1 (30 October, due 2 November):
+    on time at October's close. November has no visit quoting E1 — none is owed: no
+    must-visit-unknown, no AUTO-MUST; A1's only must-visit in November is R2's birthday."""
+    oct_visits = quarter_visits()[OCT]
+    oct_visits["A1"].append(visit(D(2026, 10, 31), "R1", "医院探望", "必访", "E1"))
+    write_month(ws, OCT, oct_visits)
+    close(ws, OCT)
+    nov_visits = quarter_visits()[NOV]
+    nov_visits["A1"][0] = visit(D(2026, 11, 2), "R1")
+    write_month(ws, NOV, nov_visits)
+    nov = close(ws, NOV)
+    assert warnings(nov, "must-visit-unknown") == [] and visit_items(nov) == []
+    assert visits_part(nov)["A1"]["must_visit_due"] == 1
+
+
+def test_state_from_two_months_back_leaves_the_previous_month_unknown(ws: Path) -> None:
+    """R-VI-3: September is closed, October is not. November carries September's state (a
+    gap warning at data/2026-10/, from 2026-09) — but the previous month is still unknown:
+    E1 (30 October, due 2 November), not visited in November, is a must-visit-unknown naming
+    2026-10, not a deduction."""
+    write_month(ws, SEP, {})
+    close(ws, SEP)
+    nov_visits = quarter_visits()[NOV]
+    nov_visits["A1"][0] = visit(D(2026, 11, 2), "R1")
+    write_month(ws, NOV, nov_visits)
+    nov = close(ws, NOV)
+    (gap,) = warnings(nov, "visit-history-gap")
+    assert gap.loc.file == "data/2026-10/" and "从 2026-09 的记录接续" in gap.message
+    (unknown,) = warnings(nov, "must-visit-unknown")
+    assert unknown.value == "E1" and "期限 2026-11-02" in unknown.message and "2026-10 未结账" in unknown.message
+    assert visit_items(nov) == []
+
+
+def test_birthdays_off_owe_no_birthday_visit(ws: Path) -> None:
+    """[policy] visits.birthday_events = false (R-VI-3): no birthday event is generated, so R2's
+    birthday (20 November) with no visit costs A1 nothing; A1's must-visits due in November:
+    E1 only."""
+    (ws / "jxbatch.toml").write_text('[scoring]\nleader_quota = "0"\n[visits]\nbirthday_events = false\n',
+                                     encoding="utf-8")
+    close(ws, OCT)
+    nov_visits = quarter_visits()[NOV]
+    nov_visits["A1"] = nov_visits["A1"][:2]  # E1 on 2 Nov, R2 on 3 Nov; no birthday visit
+    write_month(ws, NOV, nov_visits)
+    nov = close(ws, NOV)
+    assert visit_items(nov) == []
+    assert visits_part(nov)["A1"]["must_visit_due"] == 1
+
+
+def test_a_person_who_died_uncontacted_is_missed_on_the_day_of_death(ws: Path) -> None:
+    """R-VI-1: R4 (B1's) dies on 10 November without a contact that month: one AUTO-VISIT on B1,
+    dated 10 November (the day R4 left the register), not the month's end. E2 (9 November,
+    due 12 November) ended with R4's death: no AUTO-MUST."""
+    close(ws, OCT)
+    nov_visits = quarter_visits()[NOV]
+    nov_visits["B1"] = [visit(D(2026, 11, 4), "R3")]
+    write_month(ws, NOV, nov_visits)
+    nov = close(ws, NOV)
+    assert visit_items(nov) == [("B1", "2026-11-10", "AUTO-VISIT", "-1.00")]
+
+
+def test_quarter_unknown_names_the_known_months_at_the_first_unknown_one(ws: Path) -> None:
+    """R-VI-2: December closed alone: October and November are unknown. The warning sits at the
+    first unknown month's folder (data/2026-10/) and says the quarter is judged on the known
+    month only (2026-12)."""
+    dec = close(ws, DEC)
+    (p,) = warnings(dec, "visit-quarter-unknown")
+    assert p.loc.file == "data/2026-10/"
+    assert "2026-10、2026-11 未结账" in p.message and "只按已知月份（2026-12）" in p.message
+
+
+def test_a_late_must_visit_of_staff_out_of_scope_is_said_once(ws: Path) -> None:
+    """R-VI-1/R-VI-3: R5 is assigned to 郑离 (X1), who left on 15 October. R5 goes into hospital
+    on 16 November (E4) and nobody visits: nothing is deducted (X1 is not assessed), and the
+    office is told once, by visit-staff-out-of-scope — not also by must-visit-after-leaving."""
+    write_spec(ws / "data" / "roster.xlsx", "roster", ROSTER)  # with X1
+    people = [dict(r, assigned_staff="X1") if r["retiree_id"] == "R5" else r for r in RETIREES["军休人员"]]
+    with_events(ws, hospital("E4", "R5", D(2026, 11, 16)), people=people)
+    close(ws, OCT)
+    nov = close(ws, NOV)
+    assert [p.value for p in warnings(nov, "visit-staff-out-of-scope")] == ["X1"]
+    assert warnings(nov, "must-visit-after-leaving") == []
+    assert [i for i in visit_items(nov) if i[2] == "AUTO-MUST"] == []
+
+
+def test_a_must_visit_due_on_the_day_the_staff_member_started_is_owed(ws: Path) -> None:
+    """R-VI-3: A1 starts on 12 November; R1 goes into hospital on the 9th (E3), due by the 12th —
+    A1's first day, on which A1 could visit. A1 visits on the 13th: late, one AUTO-MUST of 2
+    on A1 dated 12 November, and no must-visit-before-start warning (that is for deadlines
+    before the start)."""
+    doc = a1_in_post_and_r1_in_hospital(ws, {"start_date": D(2026, 11, 12)}, D(2026, 11, 9), [
+        visit(D(2026, 11, 13), "R1", "医院探望", "必访", "E3"), visit(D(2026, 11, 18), "R2"),
+        visit(D(2026, 11, 21), "R2", "上门", "必访", "生日-R2-2026")])
+    assert [i for i in visit_items(doc) if i[2] == "AUTO-MUST"] == [("A1", "2026-11-12", "AUTO-MUST", "-2.00")]
+    assert [p for p in doc["problems"] if p["code"] == "must-visit-before-start"] == []
+
+
+def test_a_must_visit_beginning_on_the_staff_members_last_day_is_owed(ws: Path) -> None:
+    """R-VI-3: A1 leaves on 16 November; R1 goes into hospital that same day (E3, due by the
+    19th), while A1 is still in post: nobody visits, one AUTO-MUST of 2 on A1 dated the 19th.
+    R2's birthday (20 November) began after A1 left: said, not deducted."""
+    doc = a1_in_post_and_r1_in_hospital(ws, {"end_date": D(2026, 11, 16)}, D(2026, 11, 16), [
+        visit(D(2026, 11, 2), "R1", "医院探望", "必访", "E1"), visit(D(2026, 11, 3), "R2")])
+    assert [i for i in visit_items(doc) if i[2] == "AUTO-MUST"] == [("A1", "2026-11-19", "AUTO-MUST", "-2.00")]
+    assert [p["message"].split("”")[0].split("“")[1] for p in doc["problems"]
+            if p["code"] == "must-visit-after-leaving"] == ["生日-R2-2026"]
+
+
+def test_concern_problems_name_the_concern_number_cell(ws: Path) -> None:
+    """R-VI-4 / SPEC §14 (the cell is named): in December B1 quotes A1's Q-A1-01 on a visit to
+    R3 (row 3) — concern-id-clash at B1's 问题编号 cell H3 — and A1 quotes Q-A1-09, never
+    raised, on row 5 — concern-unknown at A1's H5."""
+    close(ws, OCT)
+    close(ws, NOV)
+    visits = quarter_visits()[DEC]
+    visits["B1"] = [visit(D(2026, 12, 3), "R3", concern_id="Q-A1-01", concern_status="已解决")]
+    visits["A1"].append(visit(D(2026, 12, 11), "R1", concern_id="Q-A1-09", concern_status="处理中"))
+    write_month(ws, DEC, visits)
+    v = validate_month(ws, DEC)
+    assert [(p.loc.file, p.loc.cell) for p in v.report if p.code == "concern-id-clash"] == [
+        ("B1_某_2026-12.xlsx", "H3")]
+    assert [(p.loc.file, p.loc.cell, p.value) for p in v.report if p.code == "concern-unknown"] == [
+        ("A1_某_2026-12.xlsx", "H5", "Q-A1-09")]
+
+
+def test_a_must_visit_paid_before_its_deadline_in_the_next_month_is_not_carried(ws: Path) -> None:
+    """R-VI-3: E6 (R1 住院 on 29 November, due 2 December) is visited on 30 November: on time at
+    November's close, so nothing is left pending in the ledger, and December — where nobody
+    quotes E6 — owes no AUTO-MUST for it."""
+    from jxbatch import ledger
+
+    with_events(ws, hospital("E6", "R1", D(2026, 11, 29)))
+    nov_visits = quarter_visits()[NOV]
+    nov_visits["A1"].append(visit(D(2026, 11, 30), "R1", "医院探望", "必访", "E6"))
+    write_month(ws, NOV, nov_visits)
+    close(ws, OCT)
+    close(ws, NOV)
+    con = ledger.connect(ws / "ledger.sqlite")
+    try:
+        assert ledger.visit_state(con, "2026-11", "pending_must") == {}
+    finally:
+        con.close()
+    dec = close(ws, DEC)
+    assert [i for i in visit_items(dec) if i[2] == "AUTO-MUST"] == []
+
+
+def test_in_january_last_years_birthday_id_is_known(ws: Path) -> None:
+    """R-VI-6/R-VI-3: R1 born on 30 December: the 2026 birthday is due by 2 January 2027, so a
+    January visit quoting 生日-R1-2026 names a known event (no warning); 生日-R1-2025 does not."""
+    people = [dict(r, birth_date=D(1950, 12, 30)) if r["retiree_id"] == "R1" else r for r in RETIREES["军休人员"]]
+    with_events(ws, people=people)
+    write_month(ws, JAN, {"A1": [visit(D(2027, 1, 2), "R1", "上门", "必访", "生日-R1-2026"),
+                                 visit(D(2027, 1, 2), "R2", "上门", "必访", "生日-R1-2025")]})
+    v = validate_month(ws, JAN)
+    assert [(p.loc.cell, p.value) for p in v.report if p.code == "must-visit-unknown-event"] == [
+        ("E4", "生日-R1-2025")]
+
+
+def test_a_birthday_id_on_a_regular_visit_is_said(ws: Path) -> None:
+    """R-VI-3: 生日-R2-2026 quoted on a row typed 定期访 does not count as the birthday's visit;
+    the 类型 cell (D3) says so, as for a register event."""
+    write_month(ws, NOV, {"A1": [visit(D(2026, 11, 21), "R2", "上门", "定期访", "生日-R2-2026")]})
+    v = validate_month(ws, NOV)
+    assert [(p.loc.cell, p.value) for p in v.report if p.code == "visit-event-not-must"] == [("D3", "定期访")]
+
+
+def test_an_event_registered_late_is_named_across_a_month_never_closed(ws: Path) -> None:
+    """R-VI-3: October is closed; E9 (R2 住院 on 20 October) is registered afterwards; November
+    is never closed. December's close looks back past November to October, whose close did not
+    see E9, and names it (not visited)."""
+    close(ws, OCT)
+    with_events(ws, hospital("E9", "R2", D(2026, 10, 20)))
+    dec = close(ws, DEC)
+    assert [p.value for p in warnings(dec, "must-visit-registered-late")] == ["E9"]
+
+
+def test_a_month_closed_without_visit_tracking_is_unknown(ws: Path) -> None:
+    """R-VI-3: a month closed before visit tracking existed has no visit_meta in the ledger:
+    its state is not carried. October closed so (E1 pending in it), November without a visit
+    quoting E1: must-visit-unknown naming 2026-10, no AUTO-MUST."""
+    close(ws, OCT)
+    con = sqlite3.connect(ws / "ledger.sqlite")
+    with con:
+        con.execute("DELETE FROM visit_state WHERE kind = 'visit_meta'")
+    con.close()
+    nov_visits = quarter_visits()[NOV]
+    nov_visits["A1"][0] = visit(D(2026, 11, 2), "R1")
+    write_month(ws, NOV, nov_visits)
+    nov = close(ws, NOV)
+    assert [p.value for p in warnings(nov, "must-visit-unknown")] == ["E1"]
+    assert visit_items(nov) == []
+
+
+def test_long_must_visit_windows_across_a_month_never_closed_are_judged_once(ws: Path) -> None:
+    """R-VI-3 with visits.must_visit_days = 35 [policy]: October is closed (E1, 30 October, due
+    4 December, pending); E9 (R2 住院 on 28 October, due 2 December) is registered after that
+    close; November is never closed. December owes, once each:
+    - E1, carried from October: nobody quotes it in December → one AUTO-MUST on A1 dated
+      4 December (not also a must-visit-unknown for November's window);
+    - E9 and R2's birthday (20 November, due 25 December), from the unknown November window:
+      not visited in December → must-visit-unknown each, no deduction. E9 is judged here, so
+      it is not also named as registered late."""
+    (ws / "jxbatch.toml").write_text('[scoring]\nleader_quota = "0"\n[visits]\nmust_visit_days = 35\n',
+                                     encoding="utf-8")
+    close(ws, OCT)
+    with_events(ws, hospital("E9", "R2", D(2026, 10, 28)))
+    dec = close(ws, DEC)
+    assert [i for i in visit_items(dec) if i[2] == "AUTO-MUST"] == [("A1", "2026-12-04", "AUTO-MUST", "-2.00")]
+    assert sorted(p.value for p in warnings(dec, "must-visit-unknown")) == ["E9", "生日-R2-2026"]
+    assert warnings(dec, "must-visit-registered-late") == []
