@@ -162,6 +162,21 @@ _RANGES: dict[tuple[str, str], tuple[Decimal, Decimal]] = {
 }
 
 
+# List settings: every entry one of these (a misspelt role or event type would otherwise match
+# nobody and change the allowance or the must-visits without a word, SPEC §14)
+_ENTRIES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("allowance", "roles"): tuple(ROLES),
+    ("visits", "must_visit_types"): tuple(EVENT_TYPES),
+}
+
+
+def _bad_entries(s: Setting, v: list) -> list:
+    allowed = _ENTRIES.get((s.section, s.key))
+    if allowed is None:
+        return []
+    return [e for e in v if not isinstance(e, str) or e not in allowed]
+
+
 def _in_range(s: Setting, d: Decimal) -> bool:
     lo, hi = _RANGES.get((s.section, s.key), (Decimal(0), Decimal(10) ** 9))
     return lo <= d <= hi
@@ -169,7 +184,7 @@ def _in_range(s: Setting, d: Decimal) -> bool:
 
 def _hint(s: Setting) -> str:
     lo, hi = _RANGES.get((s.section, s.key), (Decimal(0), None))
-    return f" {lo} 到 {hi} 之间的数" if hi is not None else "不小于 0 的数"
+    return f" {lo} 到 {hi} 之间的数" if hi is not None else f"不小于 0、不大于 {10 ** 9} 的数"
 
 
 def load_policy(workspace: Path) -> tuple[Policy, list[Problem]]:
@@ -212,6 +227,10 @@ def load_policy(workspace: Path) -> tuple[Policy, list[Problem]]:
                 problems.append(problem("file-unreadable", loc, v, detail=f"[{section}] {key} 的类型不对"))
             elif isinstance(v, int) and not isinstance(v, bool) and (v < 0 or not _in_range(s, Decimal(v))):
                 problems.append(problem("file-unreadable", loc, v, detail=f"[{section}] {key} 应为{_hint(s)}"))
+            elif isinstance(v, list) and (bad := _bad_entries(s, v)):
+                allowed = "、".join(_ENTRIES[(section, key)])
+                problems.append(problem("file-unreadable", loc, "、".join(map(str, bad)),
+                                        detail=f"[{section}] {key} 中的取值应为 {allowed} 之一"))
             else:
                 values[section][key] = v
     rules = base.subsidy_rules

@@ -93,3 +93,38 @@ def test_settings_compare_by_value_and_rules_by_name(tmp_path: Path) -> None:
     changed = policy_changes(kept, other)
     assert [k for k, _, _ in changed] == ["subsidies.rules.外省旅游未参加补助"]
     assert '"cap": "800"' in changed[0][1] and '"cap": "900"' in changed[0][2]
+
+
+def test_a_list_setting_with_an_unknown_entry_is_a_problem(tmp_path: Path) -> None:
+    """SPEC §14 (bad settings are problems): allowance.roles with 工作人 for 工作人员 (R-AL-1)
+    would match nobody — staff would silently get no allowance adjustment — and a must-visit
+    type 生病 (R-VI-3) would match no event. Each is an error naming the setting and the
+    entries it does not know; the setting keeps its default. Known entries in another choice
+    (no 科室负责人; 其他 as a must-visit type) are taken as written."""
+    (tmp_path / "jxbatch.toml").write_text(
+        '[allowance]\nroles = ["所长", "班子成员", "科室负责人", "工作人"]\n'
+        '[visits]\nmust_visit_types = ["住院", "生病", 3]\n', encoding="utf-8")
+    policy, problems = load_policy(tmp_path)
+    assert [(p.code, p.is_error, p.value) for p in problems] == [
+        ("file-unreadable", True, "工作人"), ("file-unreadable", True, "生病、3")]
+    assert problems[0].message == (
+        "无法读取文件：[allowance] roles 中的取值应为 所长、班子成员、科室负责人、工作人员 之一")
+    assert "[visits] must_visit_types 中的取值应为 住院、家庭变故、生日、重大节日、遇到困难、思想波动、其他 之一" in problems[1].message
+    assert policy.get("allowance", "roles") == default_policy().get("allowance", "roles")
+    assert policy.get("visits", "must_visit_types") == default_policy().get("visits", "must_visit_types")
+    (tmp_path / "jxbatch.toml").write_text(
+        '[allowance]\nroles = ["所长", "班子成员", "工作人员"]\n[visits]\nmust_visit_types = ["住院", "其他"]\n',
+        encoding="utf-8")
+    policy, problems = load_policy(tmp_path)
+    assert problems == []
+    assert policy.get("allowance", "roles") == ["所长", "班子成员", "工作人员"]
+    assert policy.get("visits", "must_visit_types") == ["住院", "其他"]
+
+
+def test_a_whole_number_above_its_bound_is_told_the_bound(tmp_path: Path) -> None:
+    """A whole-number setting above 1,000,000,000 is refused with a message saying so — not
+    "应为不小于 0 的数", which the value already is."""
+    (tmp_path / "jxbatch.toml").write_text("[visits]\nconcern_overdue_days = 1000000001\n", encoding="utf-8")
+    _, problems = load_policy(tmp_path)
+    assert [(p.code, p.value) for p in problems] == [("file-unreadable", "1000000001")]
+    assert problems[0].message == "无法读取文件：[visits] concern_overdue_days 应为不小于 0、不大于 1000000000 的数"
