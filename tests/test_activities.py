@@ -352,3 +352,11 @@ def test_payments_order_and_json_rows() -> None:
     assert ordered[0].as_dict() == {"retiree": "R2", "activity": "H1", "rule": "r", "amount": "166.67"}
     assert ordered[1].as_dict()["activity"] is None
     assert total([]) == Decimal("0.00") and total(ps[:2]) == Decimal("101")
+
+
+def test_a_cadre_entering_on_the_activity_day_is_on_the_register() -> None:
+    """R-SUB-1 ("on the register that day"): R2 入所 on the fishing day itself is on the
+    register that day and is paid; R3, entering the next day, is not."""
+    rs = [cadre("R1"), cadre("R2", entry=DAY), cadre("R3", entry=DAY + dt.timedelta(days=1))]
+    assert paid([act("H1", "钓鱼", ("R1",))], rs) == [("R2", "H1", "100.00")]
+    assert rs[1].on_register(DAY) and not rs[2].on_register(DAY)

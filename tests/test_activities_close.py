@@ -4,6 +4,7 @@ and the repository's sample month on a copy."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import shutil
@@ -719,3 +720,34 @@ def test_survivors_paid_in_december_are_not_paid_again_in_an_earlier_month(tmp_p
     assert nov.status == CLOSED and nov.document["subsidies"] == []
     assert [(p.message, p.where) for p in nov.report.warnings if p.code == "survivor-paid-already"] == [
         ("庚七的遗属年度补助已于 2026-12 发放，本月不再发放（每年一次）", "data/retirees.xlsx:军休人员!第9行")]
+
+
+def test_an_application_without_the_family_signature_is_named_at_the_participant(tmp_path: Path) -> None:
+    """R-AC-2: C3's application has the written request (是) but no family signature (否); C3
+    on the T1 trip is warned about exactly that — the two columns are read apart."""
+    ws = workspace(tmp_path / "ws", acts=activities())
+    regs = copy.deepcopy(RETIREES)
+    (c3,) = [a for a in regs["分散活动申请"] if a["retiree_id"] == "C3"]
+    c3["family_signed"] = "否"
+    write_spec(ws / "data" / "retirees.xlsx", "retirees", regs)
+    v = validate_month(ws, NOV)
+    assert [(p.loc.sheet, p.loc.cell, p.message) for p in v.report.warnings
+            if p.code == "b3-ineligible" and "C3" in p.message] == [
+        ("参加人员", "B8", "丙三（C3）不符合 B3 分散活动“T1”的参加条件：家属代表未签字")]
+
+
+def test_register_rows_missing_a_required_value_are_reported_and_left_out(tmp_path: Path) -> None:
+    """SPEC §14: a retiree row with no 类别 (and the rest blank) and an event with no 开始日期
+    are errors at their cells, and neither enters the registers the rules work on — no
+    retiree C9, no event E3 (the cross-checks never see a half-filled row)."""
+    ws = workspace(tmp_path / "ws", acts=activities())
+    regs = copy.deepcopy(RETIREES)
+    regs["军休人员"].append({"retiree_id": "C9", "name": "无名"})
+    regs["事件登记"].append({"event_id": "E3", "retiree_id": "C1", "event_type": "住院", "registrar": "A1"})
+    write_spec(ws / "data" / "retirees.xlsx", "retirees", regs)
+    v = validate_month(ws, NOV)
+    assert [(p.loc.sheet, p.loc.cell) for p in v.report.errors if p.code == "required"] == [
+        ("事件登记", "D5"), ("军休人员", "C10"), ("军休人员", "D10"), ("军休人员", "F10"), ("军休人员", "G10"),
+        ("军休人员", "J10"), ("军休人员", "K10")]
+    assert sorted(v.ctx.regs.retirees) == ["C1", "C2", "C3", "C4", "C5", "C6", "S1"]
+    assert [e.event_id for e in v.ctx.regs.events] == ["E1", "E2"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from jxbatch.calendar import Calendar, Month
 
 D = dt.date
@@ -81,3 +83,55 @@ def test_month_parse_refuses_impossible_years() -> None:
     for text in ("0000-05", "2026-13", "26-11", "2026-1"):
         with pytest.raises(ValueError):
             Month.parse(text)
+
+
+def test_month_parse_bounds_and_surrounding_spaces() -> None:
+    """A month typed with spaces around it is that month; month 00 and the year 9999 (whose
+    December would have no next month) are refused like month 13."""
+    assert Month.parse(" 2026-11 ") == Month(2026, 11)
+    assert Month.parse("9998-12").next() == Month(9999, 1)
+    for text in ("2026-00", "9999-01", "1899-12"):
+        with pytest.raises(ValueError):
+            Month.parse(text)
+
+
+def test_month_contains_only_its_own_year_and_january_precedes_december() -> None:
+    """The same month of another year is not this month (a date a year off is outside it);
+    the month before January is the previous year's December."""
+    nov = Month(2026, 11)
+    assert nov.contains(D(2026, 11, 30)) and not nov.contains(D(2025, 11, 5)) and not nov.contains(D(2027, 11, 5))
+    assert Month(2027, 1).prev() == Month(2026, 12)
+    assert [Month(2026, m).quarter for m in (1, 3, 4, 6, 7, 9, 10, 12)] == [1, 1, 2, 2, 3, 3, 4, 4]
+
+
+def test_week_across_new_year_is_labelled_by_its_iso_year() -> None:
+    """R-CAL-3: Mon 30 Dec 2024 – Sun 5 Jan 2025 has its last working day (Fri 3 Jan; 1 Jan is
+    元旦) in January 2025; its 周次 is the ISO week 2025-W01, not 2024-W01, and its period
+    runs Monday to Sunday."""
+    (first, *_) = Calendar().weeks(Month(2025, 1))
+    assert (first.monday, first.label, first.period) == (D(2024, 12, 30), "2025-W01", "2024-12-30～2025-01-05")
+    assert first.working_days == (D(2024, 12, 30), D(2024, 12, 31), D(2025, 1, 2), D(2025, 1, 3))
+
+
+def test_week_starting_on_the_last_day_of_the_month_can_belong_to_it() -> None:
+    """R-CAL-3: Mon 30 Sep 2024 is the only working day of its week (1–6 Oct are 国庆), so
+    that week is September's — though it starts on September's last day."""
+    weeks = Calendar().weeks(Month(2024, 9))
+    assert [(w.monday, w.working_days) for w in weeks[-2:]] == [
+        (D(2024, 9, 23), (D(2024, 9, 23), D(2024, 9, 24), D(2024, 9, 25), D(2024, 9, 26), D(2024, 9, 27),
+                          D(2024, 9, 29))),
+        (D(2024, 9, 30), (D(2024, 9, 30),))]
+    assert all(w.monday != D(2024, 9, 30) for w in Calendar().weeks(Month(2024, 10)))
+
+
+def test_coverage_warning_names_a_single_uncovered_day_and_the_first_of_the_month() -> None:
+    """R-CAL-2: May 2031 ends on a Saturday, so only Sun 1 June decides its last week: the
+    warning names that one day. A month whose overrides miss only its first day is still
+    not covered, and the warning names the month."""
+    may = Month(2031, 5)
+    assert [p.message for p in Calendar({d: d.weekday() < 5 for d in may.days()}).coverage_problems(may)] == [
+        "节假日数据未覆盖 2031-06-01（决定 2031-05 最后一周的归属），按周一至周五为工作日计算；如需调整请填写日历调整表"]
+    mar = Month(2031, 3)
+    cal = Calendar({d: d.weekday() < 5 for d in [*mar.days()[1:], *(D(2031, 4, i) for i in range(1, 7))]})
+    assert [(p.code, p.message) for p in cal.coverage_problems(mar)] == [
+        ("calendar-not-covered", "节假日数据未覆盖 2031-03，按周一至周五为工作日计算；如需调整请填写日历调整表")]

@@ -6,6 +6,8 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from jxbatch.policy import default_policy, load_policy, policy_toml
 
 
@@ -121,10 +123,110 @@ def test_a_list_setting_with_an_unknown_entry_is_a_problem(tmp_path: Path) -> No
     assert policy.get("visits", "must_visit_types") == ["住院", "其他"]
 
 
-def test_a_whole_number_above_its_bound_is_told_the_bound(tmp_path: Path) -> None:
-    """A whole-number setting above 1,000,000,000 is refused with a message saying so — not
-    "应为不小于 0 的数", which the value already is."""
-    (tmp_path / "jxbatch.toml").write_text("[visits]\nconcern_overdue_days = 1000000001\n", encoding="utf-8")
-    _, problems = load_policy(tmp_path)
-    assert [(p.code, p.value) for p in problems] == [("file-unreadable", "1000000001")]
-    assert problems[0].message == "无法读取文件：[visits] concern_overdue_days 应为不小于 0、不大于 1000000000 的数"
+@pytest.mark.parametrize(("section", "key", "text", "kept"), [
+    ("scoring", "decimals", "6", 6),
+    ("scoring", "base", '"1"', Decimal(1)),
+    ("annual", "evaluation_weight", '"1"', Decimal(1)),
+    ("annual", "top_share", '"0.0001"', Decimal("0.0001")),
+    ("subsidies", "survivor_month", "1", 1),
+    ("mail", "deadline_day", "28", 28),
+    ("mail", "port", "65535", 65535),
+    ("mail", "port", "1", 1),
+    ("allowance", "rate", '"1500"', Decimal(1500)),
+    ("visits", "concern_overdue_days", "1000000000", 1000000000),
+])
+def test_settings_at_the_ends_of_their_ranges_are_taken(tmp_path: Path, section: str, key: str, text: str,
+                                                          kept: object) -> None:
+    """A setting exactly at an end of its range is a valid setting: taken, no problem. A
+    money rate of 1500 yuan per point is unusual, not absurd (only 0..10^9 bounds it)."""
+    (tmp_path / "jxbatch.toml").write_text(f"[{section}]\n{key} = {text}\n", encoding="utf-8")
+    policy, problems = load_policy(tmp_path)
+    assert problems == []
+    assert policy.get(section, key) == kept
+
+
+@pytest.mark.parametrize(("section", "key", "text", "detail"), [
+    ("scoring", "decimals", "7", "[scoring] decimals 应为 0 到 6 之间的数"),
+    ("scoring", "base", '"0"', "[scoring] base 应为 1 到 1000 之间的数"),
+    ("annual", "evaluation_weight", '"1.01"', "[annual] evaluation_weight 应为 0 到 1 之间的数"),
+    ("annual", "top_share", '"0"', "[annual] top_share 应为 0.0001 到 1 之间的数"),
+    ("subsidies", "survivor_month", "13", "[subsidies] survivor_month 应为 1 到 12 之间的数"),
+    ("subsidies", "survivor_month", "0", "[subsidies] survivor_month 应为 1 到 12 之间的数"),
+    ("mail", "deadline_day", "29", "[mail] deadline_day 应为 1 到 28 之间的数"),
+    ("mail", "port", "0", "[mail] port 应为 1 到 65535 之间的数"),
+    ("mail", "port", "65536", "[mail] port 应为 1 到 65535 之间的数"),
+    ("visits", "concern_overdue_days", "1000000001", "[visits] concern_overdue_days 应为不小于 0、不大于 1000000000 的数"),
+])
+def test_settings_just_outside_their_ranges_are_problems(tmp_path: Path, section: str, key: str, text: str,
+                                                          detail: str) -> None:
+    """One step beyond an end of its range, a setting is an error naming the setting and its
+    range (the value as written is the problem's value) and the default is kept — never a
+    month with 0 as base, a 13th month or a 29th-day deadline some months lack; beyond the
+    general bound of 10^9 the message says that bound."""
+    (tmp_path / "jxbatch.toml").write_text(f"[{section}]\n{key} = {text}\n", encoding="utf-8")
+    policy, problems = load_policy(tmp_path)
+    assert [(p.code, p.loc.file, p.value) for p in problems] == [("file-unreadable", "jxbatch.toml", text.strip('"'))]
+    assert problems[0].message == f"无法读取文件：{detail}"
+    assert policy.get(section, key) == default_policy().get(section, key)
+
+
+def test_policy_file_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """Windows Notepad saves "UTF-8" with a byte-order mark; the file still reads, settings
+    and all, with no problem."""
+    text = policy_toml().replace('chain_points = "0.5"', 'chain_points = "0.25"')
+    (tmp_path / "jxbatch.toml").write_text(text, encoding="utf-8-sig")
+    assert (tmp_path / "jxbatch.toml").read_bytes()[:3] == b"\xef\xbb\xbf"
+    policy, problems = load_policy(tmp_path)
+    assert problems == []
+    assert policy.get("scoring", "chain_points") == Decimal("0.25")
+
+
+def test_policy_file_not_in_utf8_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    """A policy file saved in GBK (an old Chinese editor's default) cannot be decoded: one
+    file-unreadable error for jxbatch.toml and every setting at its default (SPEC §14)."""
+    (tmp_path / "jxbatch.toml").write_bytes('[center]\nname = "某市军休所"\n'.encode("gbk"))
+    policy, problems = load_policy(tmp_path)
+    assert [(p.code, p.loc.file) for p in problems] == [("file-unreadable", "jxbatch.toml")]
+    assert problems[0].message.startswith("无法读取文件：设置文件格式错误：")
+    assert policy.values == default_policy().values
+
+
+def test_section_name_used_as_a_plain_setting_is_unknown(tmp_path: Path) -> None:
+    """`scoring = 1` above every table is not the [scoring] table: a warning naming it, and
+    the scoring settings keep their defaults — no crash on a value that is not a table."""
+    (tmp_path / "jxbatch.toml").write_text('scoring = 1\n\n[allowance]\nrate = "40"\n', encoding="utf-8")
+    policy, problems = load_policy(tmp_path)
+    assert [(p.code, p.value, p.message) for p in problems] == [
+        ("policy-unknown", "scoring", "设置文件中有不认识的设置 [scoring]（拼写错误？），已忽略")]
+    assert policy.base == Decimal(100) and policy.get("allowance", "rate") == Decimal(40)
+
+
+def test_unknown_setting_is_named_with_its_section(tmp_path: Path) -> None:
+    """A misspelt key is a warning that names the table and the key as written, so the
+    clerk can find the line."""
+    (tmp_path / "jxbatch.toml").write_text("[posting]\ndayz = 5\n", encoding="utf-8")
+    policy, problems = load_policy(tmp_path)
+    assert [(p.code, p.loc.file, p.value, p.message) for p in problems] == [
+        ("policy-unknown", "jxbatch.toml", "dayz", "设置文件中有不认识的设置 [posting] dayz（拼写错误？），已忽略")]
+    assert policy.get("posting", "days") == 7
+
+
+def test_true_is_not_a_number_of_years(tmp_path: Path) -> None:
+    """TOML `true` for a whole-number setting (the B3 age limit, R-AC-2) is the wrong type,
+    even though Python counts a bool as an int: an error, and 70 kept."""
+    (tmp_path / "jxbatch.toml").write_text("[activities]\nb3_age_limit = true\n", encoding="utf-8")
+    policy, problems = load_policy(tmp_path)
+    assert [(p.code, p.value, p.message) for p in problems] == [
+        ("file-unreadable", "TRUE", "无法读取文件：[activities] b3_age_limit 的类型不对")]
+    assert policy.get("activities", "b3_age_limit") == 70
+
+
+@pytest.mark.parametrize("rules", ["5", "[1]", '["x"]', '[{amount = "abc"}]'])
+def test_subsidy_rules_that_are_not_tables_are_a_problem(tmp_path: Path, rules: str) -> None:
+    """R-SUB-4: `rules` must be a list of tables with numeric amounts; a number, a list of
+    numbers or strings, or an amount that is no number is one error and the default rules
+    stay — never a traceback."""
+    (tmp_path / "jxbatch.toml").write_text(f"[subsidies]\nrules = {rules}\n", encoding="utf-8")
+    policy, problems = load_policy(tmp_path)
+    assert [(p.code, p.message) for p in problems] == [("file-unreadable", "无法读取文件：[[subsidies.rules]] 格式错误")]
+    assert policy.subsidy_rules == default_policy().subsidy_rules

@@ -10,7 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from jxbatch.calendar import Month
+from jxbatch.calendar import Calendar, Month
+from jxbatch.model import active_working_days, in_scope
 from jxbatch.pipeline import validate_month
 
 from .xlsx_helpers import RETIREES, ROSTER, RUBRIC, mini_workspace, write_spec, write_xlsx
@@ -936,3 +937,51 @@ def test_a_workbook_with_only_an_unreadable_value_is_not_blank(tmp_path: Path) -
     v = run(tmp_path, personal={"A1": {"日整理": [{"date": D(2026, 11, 3), "status": "上班"}]}})
     assert found(v, "bad-choice") == [("A1_某某_2026-11.xlsx", "日整理", "B3", "上班")]
     assert [p for p in v.report.warnings if p.code == "workbook-blank"] == []
+
+
+def test_joining_on_the_last_and_leaving_on_the_first_working_day_are_in_scope(tmp_path: Path) -> None:
+    """R-ORG-4 (入职日期 ≤ day ≤ 离岗日期): N1 joins Mon 30 Nov 2026, the month's last working
+    day; E1 leaves Mon 2 Nov, its first (1 Nov is a Sunday). Both are in scope, each active on
+    exactly that one day."""
+    staff = [*copy.deepcopy(ROSTER["工作人员"]),
+             {"staff_id": "N1", "name": "新一", "role": "工作人员", "department": "财务科", "start_date": D(2026, 11, 30)},
+             {"staff_id": "E1", "name": "离一", "role": "工作人员", "department": "财务科", "start_date": D(2016, 1, 1),
+              "end_date": D(2026, 11, 2)}]
+    v = run(tmp_path, roster=roster_with(工作人员=staff))
+    assert "N1" in v.ctx.scope and "E1" in v.ctx.scope and "X1" not in v.ctx.scope
+    people, cal = v.ctx.regs.roster.people, Calendar()
+    assert active_working_days(people["N1"], NOV, cal) == [D(2026, 11, 30)]
+    assert active_working_days(people["E1"], NOV, cal) == [D(2026, 11, 2)]
+    assert in_scope(people["N1"], NOV, cal) and in_scope(people["E1"], NOV, cal)
+
+
+def test_first_row_of_a_repeated_staff_id_or_department_is_the_one_that_counts(tmp_path: Path) -> None:
+    """SPEC §14 (duplicates): A1 listed again as 班子成员 is one duplicate error at the second
+    row; the first row stays A1's (staff of 办公室), so no leader-without-department follows."""
+    staff = [*copy.deepcopy(ROSTER["工作人员"]),
+             {"staff_id": "A1", "name": "钱一", "role": "班子成员", "start_date": D(2015, 1, 1)}]
+    v = run(tmp_path, roster=roster_with(工作人员=staff))
+    assert [(p.code, p.loc.sheet, p.loc.cell, p.value) for p in v.report.errors] == [
+        ("duplicate", "工作人员", "A12", "A1")]
+    a1 = v.ctx.regs.roster.people["A1"]
+    assert (a1.role, a1.department) == ("staff", "办公室")
+    assert v.ctx.regs.roster.name_of("A1") == "钱一" and v.ctx.regs.roster.name_of("Z9") == "Z9"
+
+
+def test_repeated_oversight_row_does_not_take_a_department_from_its_first_leader(tmp_path: Path) -> None:
+    """R-ORG-3: 办公室 given to L2 in a third 分管 row is a duplicate of row 3; 办公室 stays
+    L1's, so L1 is not reported as supervising nothing."""
+    over = [*ROSTER["分管"], {"leader_id": "L2", "department": "办公室"}]
+    v = run(tmp_path, roster=roster_with(分管=over))
+    assert [(p.code, p.loc.sheet, p.loc.cell, p.value) for p in v.report.errors] == [
+        ("duplicate", "分管", "B5", "办公室")]
+    assert v.ctx.regs.roster.oversight == {"办公室": "L1", "财务科": "L2"}
+
+
+def test_department_listed_twice_is_one_department(tmp_path: Path) -> None:
+    """R-ORG-2/3: 后勤科 twice in 科室 is a duplicate, and the department without a supervising
+    leader is reported once, not once per row."""
+    v = run(tmp_path, roster=roster_with(科室=[*ROSTER["科室"], {"department": "后勤科"}, {"department": "后勤科"}]))
+    assert sorted((p.code, p.loc.sheet, p.loc.cell) for p in v.report.errors) == [
+        ("duplicate", "科室", "A6"), ("org-oversight-count", "分管", None)]
+    assert v.ctx.regs.roster.departments == ["办公室", "财务科", "后勤科"]
