@@ -52,11 +52,6 @@ class Roster:
     def by_role(self, role: str) -> list[Person]:
         return [p for p in self.people.values() if p.role == role]
 
-    @property
-    def director(self) -> Person | None:
-        ds = self.by_role(DIRECTOR)
-        return ds[0] if len(ds) == 1 else None
-
     def name_of(self, staff_id: str) -> str:
         """The person's name; an id no longer on the roster as itself."""
         person = self.people.get(staff_id)
