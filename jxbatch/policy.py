@@ -149,7 +149,8 @@ def policy_toml() -> str:
     return "\n".join(lines)
 
 
-# Ranges beyond "a finite number ≥ 0" (SPEC: bad settings are problems, never tracebacks).
+# Ranges beyond "a finite number from 0 to _MAX" (SPEC: bad settings are problems, never tracebacks).
+_MAX = 10**9
 _RANGES: dict[tuple[str, str], tuple[Decimal, Decimal]] = {
     ("scoring", "decimals"): (Decimal(0), Decimal(6)),
     ("scoring", "base"): (Decimal(1), Decimal(1000)),
@@ -178,13 +179,13 @@ def _bad_entries(s: Setting, v: list) -> list:
 
 
 def _in_range(s: Setting, d: Decimal) -> bool:
-    lo, hi = _RANGES.get((s.section, s.key), (Decimal(0), Decimal(10) ** 9))
+    lo, hi = _RANGES.get((s.section, s.key), (Decimal(0), Decimal(_MAX)))
     return lo <= d <= hi
 
 
 def _hint(s: Setting) -> str:
     lo, hi = _RANGES.get((s.section, s.key), (Decimal(0), None))
-    return f" {lo} 到 {hi} 之间的数" if hi is not None else f"不小于 0、不大于 {10 ** 9} 的数"
+    return f" {lo} 到 {hi} 之间的数" if hi is not None else f"不小于 0、不大于 {_MAX} 的数"
 
 
 def load_policy(workspace: Path) -> tuple[Policy, list[Problem]]:
