@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 import click
 import pytest
 from click.testing import CliRunner
 
 from jxbatch.cli import main
+
+from .xlsx_helpers import mini_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -468,3 +472,133 @@ def test_read_only_commands_leave_an_older_ledger_as_it_is(tmp_path: Path) -> No
         out = runner.invoke(main, [*args, "-w", str(ws)])
         assert "Traceback" not in out.output and out.exit_code in (0, 1), (args, out.output)
         assert (ws / "ledger.sqlite").read_bytes() == before, args
+
+
+def test_a_windows_path_of_plain_characters_is_not_quoted() -> None:
+    """A Windows path of letters, CJK and backslashes is pasted as it is: only a character a
+    shell would read otherwise (a space, &) needs the quotes."""
+    from jxbatch.fsutil import command_line, shell_path
+
+    assert shell_path(PureWindowsPath("D:\\军休所\\考核_2026")) == "D:\\军休所\\考核_2026"
+    assert command_line(PureWindowsPath("D:\\军休所"), "status 2026-11") == "jxbatch status 2026-11 -w D:\\军休所"
+
+
+def _fatal_line(exc: BaseException) -> tuple[int, str]:
+    from jxbatch.cliutil import fatal_errors
+
+    @click.command()
+    @fatal_errors
+    def cmd() -> None:
+        raise exc
+
+    out = CliRunner().invoke(cmd, [])
+    return out.exit_code, out.output.strip()
+
+
+def test_a_refused_rename_names_its_destination() -> None:
+    """A rename refused (Windows: the new name is open in Excel) names the file the clerk
+    knows: the destination — here the workbook renamed after the roster — not the source."""
+    code, said = _fatal_line(PermissionError(13, "Permission denied", "data/2026-11/A1_钱一_2026-11.xlsx", None,
+                                             "data/2026-11/A1_钱壹_2026-11.xlsx"))
+    assert (code, said) == (2, "错误：文件“A1_钱壹_2026-11.xlsx”正被其他程序占用（可能在 Excel 中打开），或没有写入权限；请关闭后重试。")
+
+
+def test_a_month_folder_that_cannot_be_parked_is_named_not_its_parking_name(tmp_path: Path) -> None:
+    """R-LG-3: the published folder is first renamed to .old-2026-11-…; refused, the clerk is
+    told of the folder 2026-11 (gone by now or not, it is a folder), never of the tool's own
+    parking name."""
+    code, said = _fatal_line(PermissionError(13, "Permission denied", str(tmp_path / "out" / "2026-11"), None,
+                                             str(tmp_path / "out" / ".old-2026-11-abcdefgh")))
+    assert (code, said) == (2, "错误：文件夹“2026-11”正被其他程序占用（可能在 Excel 中打开），或没有写入权限；请关闭后重试。")
+
+
+def test_a_month_can_be_closed_on_its_first_day(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The month has begun on its first day: the close runs (the days after today counted as
+    missing, as the hint says) instead of being refused as not begun."""
+    import jxbatch.reader as reader
+
+    monkeypatch.setattr(reader, "today", lambda: dt.date(2026, 11, 1))
+    root = mini_workspace(tmp_path / "ws")
+    out = CliRunner().invoke(main, ["close-month", "2026-11", "-w", str(root), "--date", "2026-12-01"])
+    assert "还没有开始" not in out.output, out.output
+    assert out.output.splitlines()[0] == "提示：2026年11月 到 2026-11-30 才结束；今天以后的工作日按未填写计算。"
+    assert "2026年11月 结账完成" in out.output and out.exit_code == 0, out.output
+
+
+def _close_with_warnings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int) -> list[str]:
+    """close-month on a small workspace whose close reports exactly `count` warnings."""
+    import jxbatch.pipeline as pipeline
+    from jxbatch.problems import Loc, Report, problem
+
+    real = pipeline.close_month
+
+    def warned(*args, **kwargs):
+        outcome = real(*args, **kwargs)
+        extra = [problem("policy-unknown", Loc(file="jxbatch.toml", row=i), detail=f"x{i}") for i in range(1, count + 1)]
+        return dataclasses.replace(outcome, report=Report(extra))
+
+    monkeypatch.setattr(pipeline, "close_month", warned)
+    root = mini_workspace(tmp_path / "ws")
+    out = CliRunner().invoke(main, ["close-month", "2026-11", "-w", str(root), "--date", "2026-12-01"])
+    assert out.exit_code == 0, out.output
+    return out.output.splitlines()
+
+
+@pytest.mark.parametrize(("count", "listed", "more"), [(20, 20, None), (21, 20, "……另有 1 条警告，见校验报告")])
+def test_the_close_summary_lists_twenty_warnings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int,
+                                                 listed: int, more: str | None) -> None:
+    """The close summary lists at most 20 warnings on the console and says how many more the
+    validation report holds; exactly 20 are all listed, with no "另有" line."""
+    lines = _close_with_warnings(tmp_path, monkeypatch, count)
+    shown = [t for t in lines if t.startswith("[警告]")]
+    assert len(shown) == listed and f"设置 x{listed}（" in shown[-1]
+    assert [t for t in lines if t.startswith("……另有")] == ([more] if more else [])
+    assert f"结账完成：8 人参加考核，警告 {count} 条。" in "\n".join(lines)
+
+
+def test_ctrl_c_is_one_chinese_sentence_and_exit_1() -> None:
+    """SPEC §11: the clerk pressing Ctrl-C (click turns it into Abort) ends the command with
+    "已取消。" and exit code 1 — neither a traceback nor the exit 2 of a fatal error."""
+    from jxbatch.cliutil import ChineseGroup
+
+    @click.group(cls=ChineseGroup)
+    def group() -> None:
+        pass
+
+    @group.command()
+    def slow() -> None:
+        raise KeyboardInterrupt
+
+    out = CliRunner().invoke(group, ["slow"])
+    assert out.exit_code == 1 and out.output.strip() == "已取消。", out.output
+
+
+def test_an_error_about_a_file_names_the_file_whatever_its_words() -> None:
+    """An OSError about a file (it has a file name) is said as "无法读写文件“…”：…" even when it
+    carries no errno and its text is Chinese; only the tool's own file-less errors are said in
+    their own words."""
+    code, said = _fatal_line(OSError(None, "输出文件未写成", "out/2026-11/考核明细_2026-11.xlsx"))
+    assert (code, said) == (2, "错误：无法读写文件“考核明细_2026-11.xlsx”：输出文件未写成。")
+
+
+def test_reopening_a_month_never_closed_is_exit_1(tmp_path: Path) -> None:
+    """SPEC §11: reopen of a month that was never closed refuses (exit 1, the month refused,
+    not a fatal error) and says so in one sentence."""
+    root = mini_workspace(tmp_path / "ws")
+    out = CliRunner().invoke(main, ["reopen", "2026-11", "-w", str(root), "--reason", "更正"])
+    assert out.exit_code == 1 and out.output.strip() == "2026-11 尚未结账，无需重新打开。", out.output
+
+
+def test_closing_an_earlier_month_names_the_later_closed_months(tmp_path: Path) -> None:
+    """R-VI-2/3: October closed after November was (late input): November carried October's
+    visit state as it was before, so the close says which later months are closed and to
+    reopen and re-close them in order if the change touches visits."""
+    root = mini_workspace(tmp_path / "ws")
+    mini_workspace(root, month="2026-10")
+    runner = CliRunner()
+    assert runner.invoke(main, ["close-month", "2026-11", "-w", str(root), "--date", "2026-12-01"]).exit_code == 0
+    out = runner.invoke(main, ["close-month", "2026-10", "-w", str(root), "--date", "2026-11-02"])
+    assert out.exit_code == 0, out.output
+    assert out.output.splitlines()[-1] == (
+        "注意：之后的 2026-11 已结账，沿用的是2026年10月此前结账时的走访记录（待补的必访、季度上门、未结的关注）。"
+        "如本月的改动涉及走访，请依次 reopen 并重新结账这些月份。"), out.output

@@ -967,3 +967,44 @@ def test_a_changed_yes_no_setting_is_named_as_written(ws: Path) -> None:
     (ws / "jxbatch.toml").write_text('[scoring]\nauto_items_chain = false\n', encoding="utf-8")
     refused = close_month(ws, NOV, publish_date=D(2026, 12, 1))
     assert refused.status == REFUSED and "设置已变化：scoring.auto_items_chain（true → false）" in refused.message
+
+
+def test_a_report_open_twice_goes_to_the_next_free_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 校验报告 and its "(2)" copy both open in Excel (two runs ago and the last one):
+    the report is written once, as "(3)", and nothing else is left in the folder."""
+    from jxbatch.fsutil import write_report
+
+    target = tmp_path / "out" / "2026-11" / "校验报告_2026-11.xlsx"
+    held = {"校验报告_2026-11.xlsx", "校验报告_2026-11 (2).xlsx"}
+    refused = refuse_replace(monkeypatch, lambda src, dst: dst.name in held)
+    written = write_report(target, lambda p: p.write_bytes(b"report"))
+    assert written == target.with_name("校验报告_2026-11 (3).xlsx") and written.read_bytes() == b"report"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["校验报告_2026-11 (3).xlsx"]
+    assert [dst.name for _, dst in refused] == ["校验报告_2026-11.xlsx", "校验报告_2026-11 (2).xlsx"]
+
+
+def test_a_report_that_no_name_can_take_raises_the_first_refusal(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every name refused (a folder without write permission, or the report and its copies (2)
+    to (9) all open): the error is the one about the report's own name, no temporary file is
+    left, and the month folder created for it is removed again."""
+    from jxbatch.fsutil import write_report
+
+    target = tmp_path / "out" / "2026-11" / "校验报告_2026-11.xlsx"
+    refused = refuse_replace(monkeypatch, lambda src, dst: True)
+    with pytest.raises(PermissionError) as raised:
+        write_report(target, lambda p: p.write_bytes(b"report"))
+    assert raised.value.filename2 == str(target)
+    assert len(refused) == 9  # the report's name, then (2) … (9)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == []
+
+
+def test_cli_close_summary_names_the_first_and_every_tied_last(tmp_path: Path) -> None:
+    """R-RK-2 in the close summary: the individual ranking (department heads and staff) —
+    周科长 102.00 first; 孙二 and 吴三 share the last rank with 98.00, both named, tied rows by
+    工号 (A2 before B1). The leadership (L1 98.50) is not in it."""
+    root = mini_workspace(tmp_path / "ws", register=register())
+    full_personal(root)
+    out = CliRunner().invoke(main, ["close-month", "2026-11", "-w", str(root), "--date", "2026-12-01"])
+    assert out.exit_code == 0, out.output
+    assert "个人排名第一：周科长 102.00；最后：孙二 98.00、吴三 98.00" in out.output.splitlines(), out.output

@@ -5,6 +5,7 @@ identical results."""
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import random
 import shutil
@@ -625,3 +626,62 @@ def test_a_pending_publishing_in_one_output_folder_touches_nothing_in_another(tm
         assert [p.month for p in ledger.publishing(con, str(own.resolve()))] == ["2026-11"]
     finally:
         con.close()
+
+
+def test_a_workbook_open_in_a_subfolder_of_the_month_folder_is_named(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows refuses to move a folder while any file below it is open, also one in a
+    subfolder the clerk made inside out/2026-11/: held_inside looks through the whole tree and
+    names that file; with nothing held it names none."""
+    import builtins
+
+    from jxbatch import fsutil
+
+    folder = tmp_path / "2026-11"
+    (folder / "备份").mkdir(parents=True)
+    (folder / "考核排名公示_2026-11.xlsx").write_bytes(b"x")
+    held = folder / "备份" / "考核明细_2026-11.xlsx"
+    held.write_bytes(b"x")
+    real_open = builtins.open
+
+    def excel(file, mode="r", *a, **k):
+        if Path(file) == held and "+" in mode:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, mode, *a, **k)
+
+    monkeypatch.setattr(fsutil, "open", excel, raising=False)
+    assert fsutil.held_inside(folder) == held
+    monkeypatch.undo()
+    assert fsutil.held_inside(folder) is None
+
+
+def test_a_write_that_fails_leaves_the_earlier_file_and_no_temporary_one(tmp_path: Path) -> None:
+    """atomic_write never leaves a half file: a write that fails midway (a full disk) keeps
+    the earlier file's bytes under its name and removes the temporary file it wrote into."""
+    from jxbatch.fsutil import atomic_write
+
+    path = tmp_path / "通知名单_F1.xlsx"
+    path.write_bytes(b"earlier")
+
+    def half(p: Path) -> None:
+        p.write_bytes(b"half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        atomic_write(path, half)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["通知名单_F1.xlsx"]
+    assert path.read_bytes() == b"earlier"
+
+
+def test_a_file_rename_refused_for_a_moment_is_tried_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows: a virus scanner opening the freshly written temporary file for a moment
+    refuses its rename into place; atomic_write (a notification list, say) tries again for
+    RETRY_SECONDS (0 elsewhere, patched here) and the file is written."""
+    from jxbatch import fsutil
+
+    monkeypatch.setattr(fsutil, "RETRY_SECONDS", 5.0)
+    path = tmp_path / "通知名单_F1.xlsx"
+    refused = refuse_replace(monkeypatch, lambda src, dst: dst == path and len(refused) < 2)
+    fsutil.atomic_write(path, lambda p: p.write_bytes(b"list"))
+    assert len(refused) == 2 and path.read_bytes() == b"list"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["通知名单_F1.xlsx"]

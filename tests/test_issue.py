@@ -437,3 +437,17 @@ def test_issue_dry_run_after_a_name_correction_says_the_filled_workbook_is_kept(
         line for line in out.output.splitlines() if "A1_" in line), out.output
     assert sorted(p.name for p in folder.glob("A1_*")) == ["A1_钱一_2026-11.xlsx"]
     assert (folder / "A1_钱一_2026-11.xlsx").read_bytes() == filled_bytes
+
+
+def test_status_points_to_validate_when_a_workbook_cannot_be_read(tmp_path: Path) -> None:
+    """status counts what it can read; a returned workbook it cannot read (here not an .xlsx
+    at all) is not passed over in silence (SPEC §14): the last line says how many problems
+    were found and gives the validate command to list them, with the workspace."""
+    from jxbatch.fsutil import command_line
+
+    root = mini_workspace(tmp_path / "ws")
+    (root / "data" / "2026-11" / "A1_钱一_2026-11.xlsx").write_bytes(b"not a workbook")
+    out = CliRunner().invoke(main, ["status", "2026-11", "-w", str(root)])
+    assert out.exit_code == 0, out.output
+    assert out.output.splitlines()[-1] == f"（读取时发现 1 个问题，运行 {command_line(root, 'validate 2026-11')} 查看）", \
+        out.output
