@@ -396,8 +396,6 @@ def test_closing_a_month_not_over_yet_says_what_counts(tmp_path: Path, monkeypat
 
     import jxbatch.reader as reader
 
-    from .xlsx_helpers import mini_workspace
-
     monkeypatch.setattr(reader, "today", lambda: dt.date.fromisoformat(today))
     root = mini_workspace(tmp_path / "ws")
     out = CliRunner().invoke(main, ["close-month", "2026-11", "-w", str(root), "--date", "2026-12-01"])

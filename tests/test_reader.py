@@ -143,9 +143,6 @@ def test_above_the_header_judged_by_the_date_or_by_most_columns() -> None:
     """R-TPL-1: a 走访记录 row with a real date is data (an error) even with a typo in another
     cell; in 周小结 (no date column) a form line of two cells is a note (a warning) and a row
     filling three of the four columns is data."""
-    from jxbatch.reader import RawSheet
-    from jxbatch.schema import PERSONAL
-
     visits, weekly = PERSONAL.sheet("走访记录"), PERSONAL.sheet("周小结")
     sheet = RawSheet("走访记录", [["标题"], [dt.date(2026, 11, 3), "R1", "电话访问", "定期访"], list(visits.labels)])
     _, problems = read_table(sheet, visits, "f.xlsx")
@@ -768,8 +765,6 @@ def test_conversions_at_their_edges(convert: str, value: object, expected: tuple
 def test_a_merge_in_the_first_data_row_and_a_repeated_header() -> None:
     """R-TPL-1: merged cells in the first data row (C3:D3 under the header on row 2) are said,
     and a column label typed twice (日期 in A2 and F2) is an error, not a silent replacement."""
-    from jxbatch.reader import RawSheet
-
     row = [dt.date(2026, 11, 2), "在岗", "整理档案", "", "细心"]
     merged = RawSheet("日整理", [["标题"], list(DAILY.labels), row], merged=["C3:D3"])
     _, problems = read_table(merged, DAILY, "f.xlsx")
